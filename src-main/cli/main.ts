@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { WorkbenchError } from '../../src-shared/errors';
+import { UsageError, type Command } from './command';
+
+/** The command table: adding a command is one line here plus its file in `commands/`. */
+const commands: Record<string, Command> = {};
+
+const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+function help(): string {
+  const width = Math.max(0, ...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return [
+    'Usage: rnn-workbench <command> [options]',
+    '',
+    'Build, train and export recurrent sentiment models on IMDb data, headless.',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Options:',
+    '  --help     Show help (also after a command: rnn-workbench train --help)',
+    '  --version  Print the version',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help() + '\n');
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(packageJson.version + '\n');
+    return 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    process.stderr.write(`rnn-workbench: unknown command '${name}'. Expected one of: ${Object.keys(commands).join(', ')}.\n`);
+    return 1;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    // parseArgs reports unknown or malformed options as TypeErrors with an ERR_PARSE_ARGS_* code.
+    const parseArgsError = (error as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS') === true;
+    if (error instanceof UsageError || error instanceof WorkbenchError || parseArgsError) {
+      process.stderr.write(`rnn-workbench ${name}: ${(error as Error).message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,16 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+/** The renderer build, shared by the Electron window (electron-vite) and the web mode (`npm run serve`). */
+export const rendererConfig = defineConfig({
+  root: fileURLToPath(new URL('./src-renderer', import.meta.url)),
+  base: './',
+  plugins: [svelte()],
+  build: {
+    outDir: fileURLToPath(new URL('./out/renderer', import.meta.url)),
+    emptyOutDir: true,
+  },
+});
+
+export default rendererConfig;
