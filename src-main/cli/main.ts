@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { WorkbenchError } from '../../src-shared/errors';
+import { appVersion } from '../services/app-version';
 import { UsageError, type Command } from './command';
 
 /** The command table: adding a command is one line here plus its file in `commands/`. */
 const commands: Record<string, Command> = {};
 
-const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
 
 function help(): string {
   const width = Math.max(0, ...Object.keys(commands).map((name) => name.length));
@@ -33,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (name === '--version' || name === '-v') {
-    process.stdout.write(packageJson.version + '\n');
+    process.stdout.write(appVersion + '\n');
     return 0;
   }
   const command = commands[name];
