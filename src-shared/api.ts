@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import { WorkbenchError } from './errors';
-import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './data';
 
 /** Facts about the running app that the UI shows in its status bar. */
 export interface AppInfo {
@@ -24,8 +23,6 @@ const empty = z.object({}).strict();
 /** Request schemas, one per method. The keys are the method names. */
 export const apiMethods = {
   getAppInfo: empty,
-  openDataset: z.object({ path: z.string().min(1), options: datasetOptionsSchema }).strict(),
-  cancelDataset: empty,
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;
@@ -34,18 +31,25 @@ export type ApiParams<M extends ApiMethodName> = z.input<(typeof apiMethods)[M]>
 /** Results, one per method. */
 export interface ApiResults {
   getAppInfo: AppInfo;
-  openDataset: DatasetPreview;
-  cancelDataset: void;
 }
 
 /** Event streams and their payloads. */
-export interface ApiEvents {
-  onDidDataProgress: DataProgress;
-}
-export const apiEvents = ['onDidDataProgress'] as const satisfies readonly (keyof ApiEvents)[];
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ApiEvents {}
+export const apiEvents = [] as const satisfies readonly (keyof ApiEvents)[];
 export type ApiEventName = keyof ApiEvents;
 
 export type Unsubscribe = () => void;
+
+/**
+ * The transport name of a method or event: the only place a channel string is made. Electron's IPC
+ * and the WebSocket protocol both use it.
+ */
+export function channelOf(name: ApiMethodName | ApiEventName): string {
+  return `workbench:${name}`;
+}
+
+export const apiMethodNames = Object.keys(apiMethods) as ApiMethodName[];
 
 /** The workbench as the renderer and the CLI see it. */
 export type WorkbenchApi = {

@@ -1,9 +1,12 @@
 import { WorkbenchError } from '../../src-shared/errors';
 import { appVersion } from '../services/app-version';
+import { serve } from './commands/serve';
 import { UsageError, type Command } from './command';
 
 /** The command table: adding a command is one line here plus its file in `commands/`. */
-const commands: Record<string, Command> = {};
+const commands: Record<string, Command> = {
+  serve,
+};
 
 
 function help(): string {

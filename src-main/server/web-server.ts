@@ -1,0 +1,206 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { apiEvents, type WorkbenchApi } from '../../src-shared/api';
+import { createDispatcher, type Logger } from '../services/dispatch';
+import { decodeClientMessage, type ServerMessage } from './protocol';
+
+/** The documented default port of `npm run serve`; taken ports fall back to a free one. */
+export const DEFAULT_PORT = 7318;
+const LOOPBACK = '127.0.0.1';
+
+export interface WebServerOptions {
+  /** A port number, 0 for any free port, or 'default' for DEFAULT_PORT falling back to a free port. */
+  port: number | 'default';
+  /** The built renderer (`out/renderer`). */
+  rendererDir: string;
+  api: WorkbenchApi;
+  log: Logger;
+}
+
+export interface RunningWebServer {
+  /** The URL to open, carrying this launch's token. */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * Serves the renderer and the workbench API (WebSocket at /api) on loopback only.
+ *
+ * Every request, the WebSocket upgrade included, must carry this launch's token (query or cookie) and a
+ * loopback Host and Origin: a page on another site cannot reach the API even through DNS rebinding.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
+  // 256 random bits per launch.
+  const token = randomBytes(32).toString('hex');
+  const dispatch = createDispatcher(options.api, options.log);
+  const rendererDir = path.resolve(options.rendererDir);
+  let port = 0;
+  const cookieName = () => `rnn_workbench_token_${port}`;
+
+  const allowedHosts = () => new Set([`${LOOPBACK}:${port}`, `localhost:${port}`]);
+  const allowedOrigins = () => new Set([`http://${LOOPBACK}:${port}`, `http://localhost:${port}`]);
+
+  /** Returns the reason a request is refused, or undefined when it may pass. */
+  function refusal(request: IncomingMessage): { status: 401 | 403; reason: string } | undefined {
+    const host = request.headers.host ?? '';
+    if (!allowedHosts().has(host)) return { status: 403, reason: `Forbidden: Host must be ${LOOPBACK}:${port} or localhost:${port}. Received: ${JSON.stringify(host)}` };
+    const origin = request.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin)) return { status: 403, reason: `Forbidden: Origin must be this server. Received: ${JSON.stringify(origin)}` };
+    if (!hasToken(request)) return { status: 401, reason: 'Unauthorized: open the URL printed by `npm run serve`; it carries the access token.' };
+    return undefined;
+  }
+
+  function hasToken(request: IncomingMessage): boolean {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const offered = url.searchParams.get('token') ?? readCookie(request.headers.cookie, cookieName());
+    return offered !== undefined && sameSecret(offered, token);
+  }
+
+  async function serveFile(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const file = path.resolve(rendererDir, '.' + relative);
+    if (!file.startsWith(rendererDir + path.sep)) return send(response, 404, 'Not found');
+    const info = await stat(file).catch(() => undefined);
+    if (info === undefined || !info.isFile()) return send(response, 404, 'Not found');
+    const headers: Record<string, string> = {
+      'Content-Type': contentTypes[path.extname(file)] ?? 'application/octet-stream',
+      'Content-Length': String(info.size),
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+    };
+    if (file.endsWith('.html')) {
+      headers['Content-Security-Policy'] = contentSecurityPolicy(port);
+      headers['X-Frame-Options'] = 'DENY';
+      if (url.searchParams.has('token')) headers['Set-Cookie'] = `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    }
+    response.writeHead(200, headers);
+    createReadStream(file).pipe(response);
+  }
+
+  const server = createServer((request, response) => {
+    const refused = refusal(request);
+    if (refused !== undefined) {
+      options.log.warn(`refused ${request.method} ${request.url}: ${refused.reason}`);
+      return send(response, refused.status, refused.reason);
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'Method not allowed: the API is served over the WebSocket at /api.');
+    serveFile(request, response).catch((error: unknown) => {
+      options.log.error(`serving ${request.url} failed: ${String(error)}`);
+      if (!response.headersSent) send(response, 500, 'Internal error');
+    });
+  });
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  server.on('upgrade', (request, socket, head) => {
+    const refused = refusal(request) ?? (new URL(request.url ?? '/', 'http://localhost').pathname === '/api' ? undefined : { status: 403 as const, reason: 'Forbidden: the API lives at /api.' });
+    if (refused !== undefined) {
+      options.log.warn(`refused WebSocket ${request.url}: ${refused.reason}`);
+      socket.end(`HTTP/1.1 ${refused.status} ${refused.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => serveApi(ws));
+  });
+
+  function serveApi(ws: WebSocket): void {
+    const post = (message: ServerMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    const unsubscribes = apiEvents.map((event) =>
+      (options.api[event] as (listener: (payload: unknown) => void) => () => void)((payload) => post({ kind: 'event', event, payload })),
+    );
+    ws.on('close', () => unsubscribes.forEach((unsubscribe) => unsubscribe()));
+    ws.on('message', (data) => {
+      const decoded = decodeClientMessage(data.toString());
+      if (!decoded.ok) {
+        options.log.warn(`bad WebSocket message: ${decoded.error.message}`);
+        return post({ kind: 'reply', id: null, reply: decoded });
+      }
+      const { id, method, params } = decoded.value;
+      void dispatch(method, params).then((reply) => post({ kind: 'reply', id, reply }));
+    });
+  }
+
+  const listen = (wanted: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wanted, LOOPBACK, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+
+  if (options.port === 'default') {
+    port = await listen(DEFAULT_PORT).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      options.log.warn(`port ${DEFAULT_PORT} is taken; using a free port instead`);
+      return listen(0);
+    });
+  } else {
+    port = await listen(options.port);
+  }
+
+  return {
+    url: `http://${LOOPBACK}:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of sockets.clients) client.terminate();
+        sockets.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function contentSecurityPolicy(port: number): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    `connect-src 'self' ws://${LOOPBACK}:${port} ws://localhost:${port}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function send(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  response.end(text + '\n');
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+function sameSecret(offered: string, expected: string): boolean {
+  const a = Buffer.from(offered);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,17 @@
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { createElectronHost } from './host/electron-host';
+import type { Host } from './host/host';
+import { createWebHost } from './host/web-host';
+import BootError from './BootError.svelte';
+
+// The one place that decides where the UI runs.
+async function boot(): Promise<Host> {
+  return window.workbench !== undefined ? createElectronHost(window.workbench) : createWebHost(window.location);
+}
+
+const target = document.getElementById('app')!;
+boot().then(
+  (host) => mount(App, { target, props: { host } }),
+  (error: unknown) => mount(BootError, { target, props: { message: error instanceof Error ? error.message : String(error) } }),
+);
