@@ -8,6 +8,7 @@ export const rendererConfig = defineConfig({
   base: './',
   plugins: [svelte()],
   build: {
+    rollupOptions: { input: fileURLToPath(new URL('./src-renderer/index.html', import.meta.url)) },
     outDir: fileURLToPath(new URL('./out/renderer', import.meta.url)),
     emptyOutDir: true,
   },
