@@ -1,0 +1,215 @@
+/**
+ * One pass over a stack: names, parsed options, shapes, weights and issues, layer by layer. It is
+ * pure arithmetic, cheap enough to run on every keystroke; `summarize` and `validateStack` read it.
+ */
+import { modelInputShape, type EmbeddingOptions } from './embedding';
+import { resolveLayerNames } from './names';
+import { describeOptionErrors, formatReceived } from './options';
+import { getLayerKind, layerKindNames } from './registry';
+import { formatShape } from './shape';
+import type { DatasetContext, LayerContext, LayerKind, LayerProblem, LayerSpec, Shape, ValidationIssue, WeightShape } from './types';
+
+/** What the analysis knows about one layer. */
+export interface AnalyzedLayer {
+  spec: LayerSpec;
+  name: string;
+  kind: LayerKind | undefined;
+  /** Options with defaults filled in, or null when they do not parse. */
+  options: Record<string, unknown> | null;
+  /** Null when an earlier problem (or this layer's own) leaves it unknown. */
+  inputShape: Shape | null;
+  outputShape: Shape | null;
+  weights: WeightShape[] | null;
+}
+
+export interface StackAnalysis {
+  layers: AnalyzedLayer[];
+  /** The model's input `(None, steps)`, known once the first layer is a valid Embedding. */
+  inputShape: Shape | null;
+  issues: ValidationIssue[];
+}
+
+const binaryOutput = { units: 1, activation: 'sigmoid' } as const;
+/** Kinds whose output has their input's rank, so a sequence passes through them. */
+const shapeKeeping = new Set(['Dense', 'Dropout', 'SpatialDropout1D']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Analyses a stack against an optional dataset (for the Embedding's input_dim and the sequence length). */
+export function analyzeStack(stack: readonly LayerSpec[], dataset: DatasetContext = {}): StackAnalysis {
+  const issues: ValidationIssue[] = [];
+  const names = resolveLayerNames(stack);
+  const layers: AnalyzedLayer[] = [];
+  const report = (index: number, problem: LayerProblem) => {
+    issues.push({ layerId: stack[index]!.id, layerIndex: index, ...problem });
+  };
+
+  if (stack.length === 0) {
+    issues.push({
+      layerId: null,
+      layerIndex: -1,
+      message: 'The model has no layers. Add an Embedding, a recurrent layer and Dense(1, sigmoid), or start from a preset.',
+    });
+    return { layers, inputShape: null, issues };
+  }
+
+  const seenIds = new Set<string>();
+  const seenNames = new Set<string>();
+  stack.forEach((spec, index) => {
+    if (seenIds.has(spec.id)) report(index, { message: `Layer ids must be unique. Received: '${spec.id}' twice` });
+    seenIds.add(spec.id);
+    const name = names[index]!;
+    if (seenNames.has(name)) {
+      report(index, { option: 'name', message: `Layer names must be unique; rename this layer. Received: '${name}' twice` });
+    }
+    seenNames.add(name);
+  });
+
+  let modelInput: Shape | null = null;
+  let shape: Shape | null = null;
+  // The Embedding whose mask_zero mask reaches the current layer, if any.
+  let maskFrom: AnalyzedLayer | null = null;
+
+  stack.forEach((spec, index) => {
+    const name = names[index]!;
+    const kind = getLayerKind(spec.kind);
+    const layer: AnalyzedLayer = { spec, name, kind, options: null, inputShape: null, outputShape: null, weights: null };
+    const previousLayer = layers[index - 1];
+    layers.push(layer);
+
+    if (kind === undefined) {
+      report(index, { message: `Layer kind must be one of ${layerKindNames.join(', ')}. Received: ${formatReceived(spec.kind)}` });
+      shape = null;
+      return;
+    }
+    const rawOptions = spec.options ?? {};
+    if (!isPlainObject(rawOptions)) {
+      report(index, { message: `${name} options must be an object. Received: ${formatReceived(rawOptions)}` });
+      shape = null;
+      return;
+    }
+    const parsed = kind.optionsSchema.safeParse(rawOptions);
+    if (!parsed.success) {
+      for (const problem of describeOptionErrors(parsed.error, rawOptions, kind.kind)) report(index, problem);
+      shape = null;
+      return;
+    }
+    const options = parsed.data;
+    layer.options = options;
+
+    if (index === 0 && kind.kind !== 'Embedding') {
+      report(index, {
+        message: `The first layer must be an Embedding that turns word ids into vectors. Received: ${kind.kind}`,
+        fix: { label: 'Add an Embedding at the top', apply: { type: 'insertLayer', index: 0, layer: { kind: 'Embedding', options: {} } } },
+      });
+      shape = null;
+      return;
+    }
+    if (index > 0 && kind.kind === 'Embedding') {
+      const firstIsEmbedding = stack[0]!.kind === 'Embedding';
+      report(index, {
+        message: `Embedding must be the first layer: it reads the word ids. Received: at position ${index + 1}`,
+        fix: firstIsEmbedding
+          ? { label: `Remove ${name}`, apply: { type: 'removeLayer', layerId: spec.id } }
+          : { label: `Move ${name} to the top`, apply: { type: 'moveLayer', layerId: spec.id, index: 0 } },
+      });
+      shape = null;
+      return;
+    }
+    if (index === 0) {
+      modelInput = modelInputShape(options as EmbeddingOptions, dataset);
+      shape = modelInput;
+    }
+
+    const input: Shape | null = shape;
+    if (input === null) return;
+    layer.inputShape = input;
+    const ctx: LayerContext = {
+      id: spec.id,
+      index,
+      name,
+      previous: previousLayer && { spec: previousLayer.spec, name: previousLayer.name, options: previousLayer.options ?? {} },
+      dataset,
+    };
+    const problems = kind.validate(options, input, ctx);
+    const masking = kind.mask(options);
+    if (maskFrom !== null && masking === 'unsupported') {
+      problems.push({
+        message: `${kind.kind} cannot take the padding mask from ${maskFrom.name} (mask_zero): turn off mask_zero on ${maskFrom.name}`,
+        fix: { label: `Turn off mask_zero on ${maskFrom.name}`, apply: { type: 'setOption', layerId: maskFrom.spec.id, option: 'mask_zero', value: false } },
+      });
+    }
+    if (problems.length > 0) {
+      for (const problem of problems) report(index, problem);
+      shape = null;
+      return;
+    }
+    layer.outputShape = kind.outputShape(options, input);
+    layer.weights = kind.weightShapes(options, input);
+    shape = layer.outputShape;
+    maskFrom = index === 0 ? (masking === true ? layer : null) : masking === true ? maskFrom : null;
+  });
+
+  const last = layers[layers.length - 1]!;
+  if (last.outputShape !== null && last.options !== null) checkOutput(layers, report);
+  return { layers, inputShape: modelInput, issues };
+}
+
+/** The last layer must give one probability per review: Dense(1, sigmoid) on a 2-D input. */
+function checkOutput(layers: AnalyzedLayer[], report: (index: number, problem: LayerProblem) => void): void {
+  const index = layers.length - 1;
+  const last = layers[index]!;
+  const options = last.options!;
+  if (last.spec.kind !== 'Dense') {
+    report(index, {
+      message: `The model must end with Dense(1, sigmoid) to predict a binary label. Received: ${last.spec.kind} last`,
+      fix: { label: 'Add Dense(1, sigmoid) at the end', apply: { type: 'insertLayer', index: index + 1, layer: { kind: 'Dense', options: { ...binaryOutput } } } },
+    });
+    return;
+  }
+  if (last.outputShape!.length > 2) {
+    // The layer that made the sequence, looking past layers that keep the shape.
+    const maker = layers
+      .slice(0, index)
+      .reverse()
+      .find((layer) => !shapeKeeping.has(layer.spec.kind));
+    const option = maker === undefined ? undefined : returnsSequences(maker);
+    const sequenceSource = option === undefined ? undefined : maker;
+    report(index, {
+      message:
+        option !== undefined && sequenceSource !== undefined
+          ? `${last.name} gets a sequence ${formatShape(last.inputShape!)} and would predict once per step: turn off return_sequences on ${sequenceSource.name} above`
+          : `${last.name} gets a sequence ${formatShape(last.inputShape!)} and would predict once per step: add GlobalMaxPooling1D or Flatten above it`,
+      fix:
+        option !== undefined && sequenceSource !== undefined
+          ? { label: `Turn off return_sequences on ${sequenceSource.name}`, apply: { type: 'setOption', layerId: sequenceSource.spec.id, option, value: false } }
+          : { label: 'Add GlobalMaxPooling1D above it', apply: { type: 'insertLayer', index, layer: { kind: 'GlobalMaxPooling1D', options: {} } } },
+    });
+    return;
+  }
+  if (options.units !== 1) {
+    report(index, {
+      option: 'units',
+      message: `The output Dense must have 1 unit to predict a binary label. Received: ${formatReceived(options.units)}`,
+      fix: { label: 'Set units to 1', apply: { type: 'setOption', layerId: last.spec.id, option: 'units', value: 1 } },
+    });
+  }
+  if (options.activation !== 'sigmoid') {
+    report(index, {
+      option: 'activation',
+      message: `The output Dense must use the sigmoid activation to give a probability. Received: ${formatReceived(options.activation)}`,
+      fix: { label: 'Use sigmoid', apply: { type: 'setOption', layerId: last.spec.id, option: 'activation', value: 'sigmoid' } },
+    });
+  }
+}
+
+/** The option path of a recurrent layer's return_sequences when it is on, else undefined. */
+function returnsSequences(layer: AnalyzedLayer): string | undefined {
+  if (layer.options === null) return undefined;
+  if (layer.options.return_sequences === true) return 'return_sequences';
+  const wrapped = layer.options.layer as { options?: Record<string, unknown> } | undefined;
+  if (wrapped?.options?.return_sequences === true) return 'layer.options.return_sequences';
+  return undefined;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { activation, bool, formatCount, oneOf, positiveInt } from './options';
+import { formatShape, requireSequence } from './shape';
+import type { LayerKind, LayerProblem, Shape } from './types';
+
+/** Keras `Conv1D`: slides `filters` windows of `kernel_size` steps along the sequence. */
+export const conv1dOptions = z
+  .object({
+    /** Number of output channels. Default 32. */
+    filters: positiveInt().default(32),
+    /** Length of the window, in steps. Default 7. */
+    kernel_size: positiveInt().default(7),
+    /** Step between windows. Default 1. */
+    strides: positiveInt().default(1),
+    /** 'valid' (no padding), 'same' (output as long as the input) or 'causal' (no look-ahead). Default 'valid'. */
+    padding: oneOf(['valid', 'same', 'causal']).default('valid'),
+    /** Spacing between the window's taps. Default 1. */
+    dilation_rate: positiveInt().default(1),
+    /** Activation applied to the output. Default 'linear' (Keras' None). */
+    activation: activation().default('linear'),
+    /** Whether the layer adds a bias vector. Default true. */
+    use_bias: bool().default(true),
+  })
+  .strict();
+export type Conv1dOptions = z.infer<typeof conv1dOptions>;
+
+/** Keras' `conv_output_length`, shared with pooling. */
+export function convOutputLength(length: number | null, size: number, padding: string, stride: number, dilation = 1): number | null {
+  if (length === null) return null;
+  const dilatedSize = size + (size - 1) * (dilation - 1);
+  const out = padding === 'valid' ? length - dilatedSize + 1 : length;
+  return Math.floor((out + stride - 1) / stride);
+}
+
+export const conv1d: LayerKind<Conv1dOptions> = {
+  kind: 'Conv1D',
+  namePrefix: 'conv1d',
+  description: 'Learns local patterns (n-grams) over a window of steps.',
+  category: 'convolution',
+  optionsSchema: conv1dOptions,
+  validate(o, input, ctx) {
+    const problems: LayerProblem[] = requireSequence('Conv1D', input, ctx);
+    if (problems.length > 0) return problems;
+    if (o.strides > 1 && o.dilation_rate > 1) {
+      problems.push({ option: 'strides', message: `strides must be 1 when dilation_rate is above 1. Received: ${o.strides}`, fix: { label: 'Set strides to 1', apply: { type: 'setOption', layerId: ctx.id, option: 'strides', value: 1 } } });
+    }
+    const length = convOutputLength(input[1]!, o.kernel_size, o.padding, o.strides, o.dilation_rate);
+    if (length !== null && length <= 0) {
+      problems.push({
+        option: 'kernel_size',
+        message: `kernel_size must fit the ${input[1]} steps of its input ${formatShape(input)} with padding 'valid'. Received: ${o.kernel_size}`,
+        fix: { label: "Use padding 'same'", apply: { type: 'setOption', layerId: ctx.id, option: 'padding', value: 'same' } },
+      });
+    }
+    return problems;
+  },
+  outputShape: (o, input): Shape => [input[0]!, convOutputLength(input[1]!, o.kernel_size, o.padding, o.strides, o.dilation_rate), o.filters],
+  weightShapes: (o, input) => [
+    { name: 'kernel', shape: [o.kernel_size, input[2]!, o.filters] },
+    ...(o.use_bias ? [{ name: 'bias', shape: [o.filters] }] : []),
+  ],
+  paramFormula: (o, input) =>
+    `${formatCount(o.kernel_size)} · ${formatCount(input[2]!)} · ${formatCount(o.filters)}${o.use_bias ? ` + ${formatCount(o.filters)}` : ''}`,
+  multiplyAdds(o, input) {
+    const length = convOutputLength(input[1]!, o.kernel_size, o.padding, o.strides, o.dilation_rate);
+    return length === null ? null : length * o.kernel_size * input[2]! * o.filters;
+  },
+  // tfjs-layers' Conv1D refuses a mask.
+  mask: () => 'unsupported',
+  toTfjs: (o) => ({
+    className: 'Conv1D',
+    config: {
+      filters: o.filters,
+      kernelSize: o.kernel_size,
+      strides: o.strides,
+      padding: o.padding,
+      dilationRate: o.dilation_rate,
+      activation: o.activation,
+      useBias: o.use_bias,
+      kernelInitializer: { className: 'GlorotUniform', config: {} },
+      biasInitializer: { className: 'Zeros', config: {} },
+    },
+  }),
+};

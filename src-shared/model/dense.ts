@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { activation, bool, formatCount, positiveInt } from './options';
+import { requireKnownLastDim } from './shape';
+import type { LayerKind, Shape } from './types';
+
+/** Keras `Dense`: `activation(x · kernel + bias)` over the last axis. */
+export const denseOptions = z
+  .object({
+    /** Dimensionality of the output space. Default 1. */
+    units: positiveInt().default(1),
+    /** Activation applied to the output; 'sigmoid' for a binary label's probability. Default 'linear' (Keras' None). */
+    activation: activation().default('linear'),
+    /** Whether the layer adds a bias vector. Default true. */
+    use_bias: bool().default(true),
+  })
+  .strict();
+export type DenseOptions = z.infer<typeof denseOptions>;
+
+function inputDim(input: Shape): number {
+  return input[input.length - 1]!;
+}
+
+export const dense: LayerKind<DenseOptions> = {
+  kind: 'Dense',
+  namePrefix: 'dense',
+  description: 'Fully connected layer; Dense(1, sigmoid) gives the probability of a positive review.',
+  category: 'core',
+  optionsSchema: denseOptions,
+  validate: (_o, input, ctx) => requireKnownLastDim('Dense', input, ctx),
+  outputShape: (o, input) => [...input.slice(0, -1), o.units],
+  weightShapes: (o, input) => [
+    { name: 'kernel', shape: [inputDim(input), o.units] },
+    ...(o.use_bias ? [{ name: 'bias', shape: [o.units] }] : []),
+  ],
+  paramFormula: (o, input) => `${formatCount(inputDim(input))} · ${formatCount(o.units)}${o.use_bias ? ` + ${formatCount(o.units)}` : ''}`,
+  multiplyAdds(o, input) {
+    const positions = input.slice(1, -1);
+    if (positions.some((dim) => dim === null)) return null;
+    return (positions as number[]).reduce((a, b) => a * b, 1) * inputDim(input) * o.units;
+  },
+  mask: () => true,
+  toTfjs: (o) => ({
+    className: 'Dense',
+    config: {
+      units: o.units,
+      activation: o.activation,
+      useBias: o.use_bias,
+      // Porting note: tfjs-layers' Dense defaults to glorotNormal; Keras uses glorot_uniform.
+      kernelInitializer: { className: 'GlorotUniform', config: {} },
+      biasInitializer: { className: 'Zeros', config: {} },
+    },
+  }),
+};

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { rate } from './options';
+import type { LayerKind } from './types';
+
+/** Keras `Dropout`: zeroes a random share of inputs while training, scaling the rest up. */
+export const dropoutOptions = z
+  .object({
+    /** Fraction of the inputs to drop. Default 0.5. */
+    rate: rate().default(0.5),
+  })
+  .strict();
+export type DropoutOptions = z.infer<typeof dropoutOptions>;
+
+export const dropout: LayerKind<DropoutOptions> = {
+  kind: 'Dropout',
+  namePrefix: 'dropout',
+  description: 'Randomly drops a share of values while training, against overfitting.',
+  category: 'regularization',
+  optionsSchema: dropoutOptions,
+  validate: () => [],
+  outputShape: (_o, input) => [...input],
+  weightShapes: () => [],
+  paramFormula: () => '',
+  multiplyAdds: () => 0,
+  mask: () => true,
+  toTfjs: (o) => ({ className: 'Dropout', config: { rate: o.rate } }),
+};

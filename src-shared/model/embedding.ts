@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { bool, formatCount, positiveInt } from './options';
+import type { DatasetContext, LayerKind, LayerProblem, Shape } from './types';
+
+/** Keras `Embedding`: turns word ids into dense vectors, one trainable row per id. */
+export const embeddingOptions = z
+  .object({
+    /** Size of the vocabulary: the largest word id plus 1. Default 10000. */
+    input_dim: positiveInt().default(10000),
+    /** Dimension of each word vector. Default 32. */
+    output_dim: positiveInt().default(32),
+    /** Treat id 0 as padding and mask it out of later layers (they must support masking). Default false. */
+    mask_zero: bool().default(false),
+    /** Fixed length of input sequences; `null` takes the dataset's maxlen. Default null. */
+    input_length: positiveInt().nullable().default(null),
+  })
+  .strict();
+export type EmbeddingOptions = z.infer<typeof embeddingOptions>;
+
+/**
+ * The model's input: `(None, steps)` word ids, with steps fixed when the Embedding sets
+ * `input_length` or the dataset's maxlen is known, else `(None, None)`.
+ */
+export function modelInputShape(options: EmbeddingOptions, dataset: DatasetContext): Shape {
+  return [null, options.input_length ?? dataset.maxlen ?? null];
+}
+
+export const embedding: LayerKind<EmbeddingOptions> = {
+  kind: 'Embedding',
+  namePrefix: 'embedding',
+  description: 'Turns word ids into dense vectors: the first layer of every text model.',
+  category: 'embedding',
+  optionsSchema: embeddingOptions,
+  validate(o, _input, ctx) {
+    const problems: LayerProblem[] = [];
+    const { maxFeatures, maxlen } = ctx.dataset;
+    if (maxFeatures !== undefined && o.input_dim < maxFeatures) {
+      problems.push({
+        option: 'input_dim',
+        message: `input_dim must be at least the dataset's vocabulary size ${formatCount(maxFeatures)} (max features), or word ids above ${formatCount(o.input_dim - 1)} have no vector. Received: ${o.input_dim}`,
+        fix: { label: `Set input_dim to ${formatCount(maxFeatures)}`, apply: { type: 'setOption', layerId: ctx.id, option: 'input_dim', value: maxFeatures } },
+      });
+    }
+    if (o.input_length !== null && maxlen !== undefined && o.input_length !== maxlen) {
+      problems.push({
+        option: 'input_length',
+        message: `input_length must equal the dataset's maxlen ${maxlen}, or be left empty. Received: ${o.input_length}`,
+        fix: { label: 'Use the dataset\'s maxlen', apply: { type: 'setOption', layerId: ctx.id, option: 'input_length', value: null } },
+      });
+    }
+    return problems;
+  },
+  outputShape: (o, input) => [input[0]!, input[1]!, o.output_dim],
+  weightShapes: (o) => [{ name: 'embeddings', shape: [o.input_dim, o.output_dim] }],
+  paramFormula: (o) => `${formatCount(o.input_dim)} · ${formatCount(o.output_dim)}`,
+  multiplyAdds: () => 0,
+  mask: (o) => o.mask_zero,
+  toTfjs: (o) => ({
+    className: 'Embedding',
+    config: {
+      inputDim: o.input_dim,
+      outputDim: o.output_dim,
+      maskZero: o.mask_zero,
+      ...(o.input_length === null ? {} : { inputLength: o.input_length }),
+      // Keras' 'uniform' is RandomUniform(-0.05, 0.05).
+      embeddingsInitializer: { className: 'RandomUniform', config: { minval: -0.05, maxval: 0.05 } },
+    },
+  }),
+};

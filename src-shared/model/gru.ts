@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { activation, bool, formatCount } from './options';
+import {
+  features,
+  recurrentMultiplyAdds,
+  recurrentOptionShape,
+  recurrentOutputShape,
+  recurrentTfConfig,
+  validateRecurrent,
+} from './recurrent';
+import type { LayerKind } from './types';
+
+/**
+ * The tfjs-layers class that computes Keras' GRU with `reset_after=True`, registered by
+ * `src-main/engine/tfjs-model.ts`. Porting note: tfjs-layers' own `GRU` refuses `resetAfter`.
+ */
+export const resetAfterGruClassName = 'ResetAfterGRU';
+
+/** Keras `GRU`: gated recurrent unit with update (z), reset (r) and candidate (h) parts. */
+export const gruOptions = z
+  .object({
+    ...recurrentOptionShape,
+    /** Activation of the update and reset gates. Default 'sigmoid' (tfjs-layers defaults to hardSigmoid). */
+    recurrent_activation: activation().default('sigmoid'),
+    /** Apply the reset gate after the recurrent matrix product, with separate input and recurrent biases (cuDNN-compatible). Default true. */
+    reset_after: bool().default(true),
+  })
+  .strict();
+export type GruOptions = z.infer<typeof gruOptions>;
+
+export const gru: LayerKind<GruOptions> = {
+  kind: 'GRU',
+  namePrefix: 'gru',
+  description: 'Gated recurrent unit: a lighter LSTM with update and reset gates.',
+  category: 'recurrent',
+  optionsSchema: gruOptions,
+  validate: (_options, input, ctx) => validateRecurrent('GRU', input, ctx),
+  outputShape: recurrentOutputShape,
+  weightShapes: (o, input) => [
+    { name: 'kernel', shape: [features(input), 3 * o.units] },
+    { name: 'recurrent_kernel', shape: [o.units, 3 * o.units] },
+    ...(o.use_bias ? [{ name: 'bias', shape: o.reset_after ? [2, 3 * o.units] : [3 * o.units] }] : []),
+  ],
+  paramFormula: (o, input) => {
+    const bias = !o.use_bias ? '' : o.reset_after ? ` + 2 · ${formatCount(o.units)}` : ` + ${formatCount(o.units)}`;
+    return `3 · (${formatCount(o.units)} · (${formatCount(features(input))} + ${formatCount(o.units)})${bias})`;
+  },
+  multiplyAdds: (o, input) => recurrentMultiplyAdds(3, o, input),
+  mask: (o) => o.return_sequences,
+  toTfjs: (o) => ({
+    className: o.reset_after ? resetAfterGruClassName : 'GRU',
+    config: { ...recurrentTfConfig(o), recurrentActivation: o.recurrent_activation },
+  }),
+};

@@ -1,0 +1,11 @@
+/** The model spec: layer kinds, stacks, shapes, parameter counts and validation, Keras-exact. */
+export type * from './types';
+export { layerKinds, layerKindNames, recurrentKindNames, getLayerKind } from './registry';
+export { resolveLayerNames } from './names';
+export { analyzeStack, type AnalyzedLayer, type StackAnalysis } from './analyze';
+export { summarize, validateStack, formatSummary, formatIssues, countParams } from './summary';
+export { applyFix, createLayer, newLayerId } from './fix';
+export { formatShape } from './shape';
+export { formatCount, activations, type Activation } from './options';
+export { modelInputShape } from './embedding';
+export { resetAfterGruClassName } from './gru';

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { activation, bool, formatCount } from './options';
+import {
+  features,
+  recurrentMultiplyAdds,
+  recurrentOptionShape,
+  recurrentOutputShape,
+  recurrentTfConfig,
+  validateRecurrent,
+} from './recurrent';
+import type { LayerKind } from './types';
+
+/** Keras `LSTM`: long short-term memory with gates i, f, c, o. */
+export const lstmOptions = z
+  .object({
+    ...recurrentOptionShape,
+    /** Activation of the input, forget and output gates. Default 'sigmoid' (tfjs-layers defaults to hardSigmoid). */
+    recurrent_activation: activation().default('sigmoid'),
+    /** Initialise the forget gate's bias to 1, as Jozefowicz et al. recommend. Default true. */
+    unit_forget_bias: bool().default(true),
+  })
+  .strict();
+export type LstmOptions = z.infer<typeof lstmOptions>;
+
+export const lstm: LayerKind<LstmOptions> = {
+  kind: 'LSTM',
+  namePrefix: 'lstm',
+  description: 'Long short-term memory: gated state that carries information across many steps.',
+  category: 'recurrent',
+  optionsSchema: lstmOptions,
+  validate: (_options, input, ctx) => validateRecurrent('LSTM', input, ctx),
+  outputShape: recurrentOutputShape,
+  weightShapes: (o, input) => [
+    { name: 'kernel', shape: [features(input), 4 * o.units] },
+    { name: 'recurrent_kernel', shape: [o.units, 4 * o.units] },
+    ...(o.use_bias ? [{ name: 'bias', shape: [4 * o.units] }] : []),
+  ],
+  paramFormula: (o, input) =>
+    `4 · (${formatCount(o.units)} · (${formatCount(features(input))} + ${formatCount(o.units)})${o.use_bias ? ` + ${formatCount(o.units)}` : ''})`,
+  multiplyAdds: (o, input) => recurrentMultiplyAdds(4, o, input),
+  mask: (o) => o.return_sequences,
+  toTfjs: (o) => ({
+    className: 'LSTM',
+    config: { ...recurrentTfConfig(o), recurrentActivation: o.recurrent_activation, unitForgetBias: o.unit_forget_bias },
+  }),
+};

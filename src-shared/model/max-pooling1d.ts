@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { convOutputLength } from './conv1d';
+import { oneOf, positiveInt } from './options';
+import { formatShape, requireSequence } from './shape';
+import type { LayerKind, LayerProblem } from './types';
+
+/** Keras `MaxPooling1D`: keeps the largest value in each window of steps, shortening the sequence. */
+export const maxPooling1dOptions = z
+  .object({
+    /** Window length, in steps. Default 2. */
+    pool_size: positiveInt().default(2),
+    /** Step between windows; `null` means `pool_size`. Default null. */
+    strides: positiveInt().nullable().default(null),
+    /** 'valid' (drop a partial last window) or 'same' (keep it). Default 'valid'. */
+    padding: oneOf(['valid', 'same']).default('valid'),
+  })
+  .strict();
+export type MaxPooling1dOptions = z.infer<typeof maxPooling1dOptions>;
+
+function outputLength(o: MaxPooling1dOptions, length: number | null): number | null {
+  return convOutputLength(length, o.pool_size, o.padding, o.strides ?? o.pool_size);
+}
+
+export const maxPooling1d: LayerKind<MaxPooling1dOptions> = {
+  kind: 'MaxPooling1D',
+  namePrefix: 'max_pooling1d',
+  description: 'Keeps the strongest value in each window of steps, shortening the sequence.',
+  category: 'pooling',
+  optionsSchema: maxPooling1dOptions,
+  validate(o, input, ctx) {
+    const problems: LayerProblem[] = requireSequence('MaxPooling1D', input, ctx);
+    if (problems.length > 0) return problems;
+    const length = outputLength(o, input[1]!);
+    if (length !== null && length <= 0) {
+      problems.push({
+        option: 'pool_size',
+        message: `pool_size must fit the ${input[1]} steps of its input ${formatShape(input)} with padding 'valid'. Received: ${o.pool_size}`,
+        fix: { label: "Use padding 'same'", apply: { type: 'setOption', layerId: ctx.id, option: 'padding', value: 'same' } },
+      });
+    }
+    return problems;
+  },
+  outputShape: (o, input) => [input[0]!, outputLength(o, input[1]!), input[2]!],
+  weightShapes: () => [],
+  paramFormula: () => '',
+  multiplyAdds: () => 0,
+  // tfjs-layers' pooling layers refuse a mask.
+  mask: () => 'unsupported',
+  toTfjs: (o) => ({
+    className: 'MaxPooling1D',
+    config: { poolSize: o.pool_size, strides: o.strides ?? o.pool_size, padding: o.padding },
+  }),
+};

@@ -1,0 +1,87 @@
+/**
+ * Building blocks for layer option schemas. Each check carries the phrase that completes
+ * "`<option>` must be …", so a failed parse reads in the house style:
+ * `units must be a positive integer. Received: 0`.
+ */
+import { z } from 'zod';
+
+/** A whole number above zero. */
+export function positiveInt() {
+  const error = 'a positive integer';
+  return z.number({ error }).int({ error }).positive({ error });
+}
+
+/** A dropout rate: the share of units dropped, from 0 up to but not including 1. */
+export function rate() {
+  const error = 'a number from 0 up to (not including) 1';
+  return z.number({ error }).min(0, { error }).lt(1, { error });
+}
+
+export function bool() {
+  return z.boolean({ error: 'true or false' });
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `one of ${values.map((v) => `'${v}'`).join(', ')}` });
+}
+
+/**
+ * Keras activations that tfjs-layers computes the same way.
+ * Porting note: `hard_sigmoid` and `gelu` are left out because tfjs-layers' versions differ from Keras 3's.
+ */
+export const activations = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'swish'] as const;
+export type Activation = (typeof activations)[number];
+
+export function activation() {
+  return oneOf(activations);
+}
+
+/** Formats a number the way Keras prints counts: `8,320`. */
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** Shows a received value in a message: strings quoted, objects as JSON. */
+export function formatReceived(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return `'${value}'`;
+  return JSON.stringify(value) ?? String(value);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** One failed option: the dotted path and the message to show. */
+export interface OptionProblem {
+  option: string;
+  message: string;
+}
+
+/**
+ * Turns a failed parse into house-style messages.
+ *
+ * Args:
+ *   error: the zod error.
+ *   input: what was parsed, to quote the received value.
+ *   subject: who owns the options, for unknown keys (`LSTM`).
+ */
+export function describeOptionErrors(error: z.ZodError, input: unknown, subject: string): OptionProblem[] {
+  return error.issues.map((issue) => {
+    const option = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const where = option === '' ? subject : `${subject} ${option}`;
+      return {
+        option: [option, issue.keys[0]].filter((part) => part !== '').join('.'),
+        message: `${where} has no option ${issue.keys.map((key) => `'${key}'`).join(', ')}. Received: ${formatReceived(valueAt(input, issue.path))}`,
+      };
+    }
+    const name = option === '' ? `${subject} options` : option;
+    return { option, message: `${name} must be ${issue.message}. Received: ${formatReceived(valueAt(input, issue.path))}` };
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * What SimpleRNN, LSTM and GRU share: the common Keras options, the shape rule and the Keras
+ * initializers passed to tfjs-layers explicitly.
+ */
+import { z } from 'zod';
+import { activation, bool, positiveInt, rate } from './options';
+import { requireSequence } from './shape';
+import type { LayerContext, LayerProblem, Shape } from './types';
+
+/** Options every Keras recurrent layer takes. */
+export const recurrentOptionShape = {
+  /** Dimensionality of the output space. Default 32. */
+  units: positiveInt().default(32),
+  /** Activation of the candidate state. Default 'tanh'. */
+  activation: activation().default('tanh'),
+  /** Whether the layer adds bias vectors. Default true. */
+  use_bias: bool().default(true),
+  /** Return the whole output sequence (None, steps, units) instead of the last output (None, units). Default false. */
+  return_sequences: bool().default(false),
+  /** Process the sequence backwards. Default false. */
+  go_backwards: bool().default(false),
+  /** Fraction of the inputs to drop, for the linear transformation of the inputs. Default 0. */
+  dropout: rate().default(0),
+  /** Fraction of the recurrent state to drop, for the linear transformation of the state. Default 0. */
+  recurrent_dropout: rate().default(0),
+};
+
+export type RecurrentOptions = z.infer<z.ZodObject<typeof recurrentOptionShape>>;
+
+export function validateRecurrent(kind: string, input: Shape, ctx: LayerContext): LayerProblem[] {
+  return requireSequence(kind, input, ctx);
+}
+
+export function recurrentOutputShape(options: RecurrentOptions, input: Shape): Shape {
+  return options.return_sequences ? [input[0]!, input[1]!, options.units] : [input[0]!, options.units];
+}
+
+/** Feature size of a validated 3-D input. */
+export function features(input: Shape): number {
+  return input[2]!;
+}
+
+/** Porting note: tfjs-layers defaults to glorotNormal kernels; Keras uses glorot_uniform. */
+export const kerasRecurrentInitializers = {
+  kernelInitializer: { className: 'GlorotUniform', config: {} },
+  recurrentInitializer: { className: 'Orthogonal', config: { gain: 1 } },
+  biasInitializer: { className: 'Zeros', config: {} },
+};
+
+/** The tfjs config fields every recurrent layer shares, from Keras options. */
+export function recurrentTfConfig(options: RecurrentOptions): Record<string, unknown> {
+  return {
+    units: options.units,
+    activation: options.activation,
+    useBias: options.use_bias,
+    returnSequences: options.return_sequences,
+    goBackwards: options.go_backwards,
+    dropout: options.dropout,
+    recurrentDropout: options.recurrent_dropout,
+    ...kerasRecurrentInitializers,
+  };
+}
+
+/** Multiply-adds of `gates` dense maps of `(features + units) → units` per step. */
+export function recurrentMultiplyAdds(gates: number, options: RecurrentOptions, input: Shape): number | null {
+  const steps = input[1];
+  if (steps === null || steps === undefined) return null;
+  return steps * gates * options.units * (features(input) + options.units);
+}
