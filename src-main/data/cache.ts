@@ -1,0 +1,158 @@
+/**
+ * The dataset cache: one file per (content fingerprint, options) in `<dataDir>/cache/`, written to a temp
+ * file beside it and renamed into place, so a reader sees the old file, the new file or none. Every entry
+ * carries its key and a CRC-32 of its tensors; a foreign, stale or damaged entry reads as a miss.
+ */
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { TokenizerSpec } from '../../src-shared/data';
+import type { BuiltDataset, DatasetStats, SplitTensors } from './build';
+
+const MAGIC = Buffer.from('RNNWBDS1', 'latin1');
+const FORMAT_VERSION = 1;
+
+interface CacheHeader {
+  formatVersion: number;
+  key: string;
+  littleEndian: true;
+  stats: DatasetStats;
+  tokenizer: TokenizerSpec;
+  maxlen: number;
+  counts: { train: number; test: number };
+  payloadBytes: number;
+  crc32: number;
+}
+
+export function cacheFolder(dataDir: string): string {
+  return path.join(dataDir, 'cache');
+}
+
+export function cacheFileFor(dataDir: string, key: string): string {
+  return path.join(cacheFolder(dataDir), `dataset-${key.slice(0, 40)}.bin`);
+}
+
+const TEMP_MARK = '.tmp-';
+
+function sections(d: BuiltDataset): Uint8Array[] {
+  const bytes = (a: Int32Array | Uint8Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  return [bytes(d.train.x), bytes(d.test.x), d.train.y, d.test.y, d.train.rating, d.test.rating];
+}
+
+/** Writes an entry atomically; `tempTag` names the temp file so whoever started the writer can remove it if the writer dies. */
+export async function writeCache(dataDir: string, key: string, dataset: BuiltDataset, tempTag: string): Promise<string> {
+  const file = cacheFileFor(dataDir, key);
+  await mkdir(path.dirname(file), { recursive: true });
+  const parts = sections(dataset);
+  let checksum = 0;
+  let payloadBytes = 0;
+  for (const part of parts) {
+    checksum = crc32(part, checksum);
+    payloadBytes += part.byteLength;
+  }
+  const header: CacheHeader = {
+    formatVersion: FORMAT_VERSION,
+    key,
+    littleEndian: true,
+    stats: dataset.stats,
+    tokenizer: dataset.tokenizer,
+    maxlen: dataset.maxlen,
+    counts: { train: dataset.train.count, test: dataset.test.count },
+    payloadBytes,
+    crc32: checksum,
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  // The payload starts on an 8-byte boundary so the Int32 tensors can be viewed in place when read.
+  const headerLength = Math.ceil((MAGIC.length + 4 + json.length) / 8) * 8 - MAGIC.length - 4;
+  const lengthField = Buffer.alloc(4);
+  lengthField.writeUInt32LE(headerLength);
+  const paddedJson = Buffer.alloc(headerLength, 0x20);
+  json.copy(paddedJson);
+  const temp = `${file}${TEMP_MARK}${tempTag}`;
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writev([MAGIC, lengthField, paddedJson, ...parts]);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return file;
+}
+
+/** Reads an entry, or null when there is none or it is not a whole, matching entry (which is then removed). */
+export async function readCache(dataDir: string, key: string): Promise<BuiltDataset | null> {
+  const file = cacheFileFor(dataDir, key);
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const dataset = decode(buffer, key);
+  if (dataset === null) await rm(file, { force: true });
+  return dataset;
+}
+
+function decode(buffer: Buffer, key: string): BuiltDataset | null {
+  if (buffer.length < MAGIC.length + 4 || !buffer.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+  const headerLength = buffer.readUInt32LE(MAGIC.length);
+  const payloadStart = MAGIC.length + 4 + headerLength;
+  if (payloadStart > buffer.length) return null;
+  let header: CacheHeader;
+  try {
+    header = JSON.parse(buffer.subarray(MAGIC.length + 4, payloadStart).toString('utf8')) as CacheHeader;
+  } catch {
+    return null;
+  }
+  if (header.formatVersion !== FORMAT_VERSION || header.key !== key || header.littleEndian !== true) return null;
+  const { train, test } = header.counts;
+  const maxlen = header.maxlen;
+  const expected = 4 * maxlen * (train + test) + 2 * (train + test);
+  if (header.payloadBytes !== expected || buffer.length !== payloadStart + expected) return null;
+  const payload = buffer.subarray(payloadStart);
+  if (crc32(payload) !== header.crc32) return null;
+  // Copy out of Node's buffer so each tensor owns its memory and can be transferred alone.
+  let at = payload.byteOffset;
+  const source = payload.buffer;
+  const take = <T extends Int32Array | Uint8Array>(make: (b: ArrayBuffer) => T, bytes: number): T => {
+    const copy = source.slice(at, at + bytes) as ArrayBuffer;
+    at += bytes;
+    return make(copy);
+  };
+  const trainX = take((b) => new Int32Array(b), 4 * maxlen * train);
+  const testX = take((b) => new Int32Array(b), 4 * maxlen * test);
+  const trainY = take((b) => new Uint8Array(b), train);
+  const testY = take((b) => new Uint8Array(b), test);
+  const trainR = take((b) => new Uint8Array(b), train);
+  const testR = take((b) => new Uint8Array(b), test);
+  const split = (x: Int32Array, y: Uint8Array, rating: Uint8Array, count: number): SplitTensors => ({ x, y, rating, count });
+  return {
+    stats: header.stats,
+    tokenizer: header.tokenizer,
+    maxlen,
+    train: split(trainX, trainY, trainR, train),
+    test: split(testX, testY, testR, test),
+  };
+}
+
+/** Removes the temp file of a writer that died (a terminated worker, a killed process) with this tag. */
+export async function removeTemps(dataDir: string, tempTag: string): Promise<void> {
+  const folder = cacheFolder(dataDir);
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return;
+  }
+  await Promise.all(names.filter((n) => n.endsWith(`${TEMP_MARK}${tempTag}`)).map((n) => rm(path.join(folder, n), { force: true })));
+}

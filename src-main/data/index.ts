@@ -1,0 +1,144 @@
+/**
+ * Opening IMDb data: the one entry point for the app, the web mode and the CLI.
+ *
+ * `loadDataset` runs the whole job (detect, read, tokenize, cache) in a worker thread with a memory cap,
+ * so a huge or hostile file costs that worker, not the app.
+ */
+import { Worker } from 'node:worker_threads';
+import type { DataProgress, DatasetOptions, DatasetPreview, TokenizerSpec } from '../../src-shared/data';
+import { WorkbenchError, fromErrorPayload } from '../../src-shared/errors';
+import { randomUUID } from 'node:crypto';
+import { removeTemps } from './cache';
+import { encodeWithSpec } from './keras-text';
+import type { DataJobRequest } from './job';
+import type { ReadLimits } from './sources/types';
+import type { WorkerReply, WorkerRequest } from './worker-protocol';
+
+/** A dataset ready for training. */
+export interface LoadedDataset {
+  preview: DatasetPreview;
+  /** `x` is `count × maxlen` ids, row-major, pre-padded with 0; `y` is 0 (neg) or 1 (pos). Shuffled once with `tokenizer.shuffleSeed`. */
+  train: { x: Int32Array; y: Uint8Array; count: number };
+  test: { x: Int32Array; y: Uint8Array; count: number };
+  maxlen: number;
+  /** Turns new raw text into the same ids (see `encodeText`); plain JSON. */
+  tokenizer: TokenizerSpec;
+}
+
+export interface LoadContext {
+  /** The app's data folder; the cache lives in `<dataDir>/cache/`. */
+  dataDir: string;
+  onProgress?: (progress: DataProgress) => void;
+  /** Aborting terminates the worker; the promise rejects with a `cancelled` WorkbenchError. */
+  signal?: AbortSignal;
+  /** Tighter read bounds (tests of hostile files). */
+  limits?: Partial<ReadLimits>;
+}
+
+/** Heap cap of the data worker: the largest real source (the 50,000-review CSV) needs well under half of it. */
+const WORKER_HEAP_MB = 2048;
+
+function workerUrl(): URL {
+  // From sources (tsx, vitest) the worker needs tsx registered first; a bundled build ships `data-worker.js` beside this file.
+  return import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./data-worker.js', import.meta.url);
+}
+
+/** Checks the numeric options in the house style before any work starts. */
+export function validateDatasetOptions(options: DatasetOptions): void {
+  const positiveInt = (name: string, value: unknown): void => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+      throw new WorkbenchError('invalid_request', `${name} must be a positive integer. Received: ${String(value)}`);
+    }
+  };
+  positiveInt('maxFeatures', options.maxFeatures);
+  positiveInt('maxlen', options.maxlen);
+  const testSplit = options.csv?.testSplit;
+  if (testSplit !== undefined && !(testSplit > 0 && testSplit < 1)) {
+    throw new WorkbenchError('invalid_request', `csv.testSplit must be a number between 0 and 1 (exclusive). Received: ${testSplit}`);
+  }
+}
+
+/**
+ * Opens IMDb data in any supported form and returns padded tensors, a preview and the tokenizer.
+ *
+ * Args:
+ *   path: an aclImdb `.tar.gz`/`.tar`, an aclImdb folder (or its parent), a Keras `imdb.npz`, or a CSV.
+ *   options: `maxFeatures` (Keras `num_words`), `maxlen`, and CSV/npz settings.
+ *   ctx: the data folder for the cache, a progress listener and an abort signal.
+ */
+export async function loadDataset(path: string, options: DatasetOptions, ctx: LoadContext): Promise<LoadedDataset> {
+  validateDatasetOptions(options);
+  if (ctx.signal?.aborted) throw new WorkbenchError('cancelled', 'Opening the dataset was cancelled.');
+  const request: DataJobRequest = { path, options, dataDir: ctx.dataDir, limits: ctx.limits, tempTag: `${process.pid}-${randomUUID()}` };
+  const worker = new Worker(workerUrl(), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  let settled = false;
+  try {
+    return await new Promise<LoadedDataset>((resolve, reject) => {
+      const onAbort = (): void => {
+        settled = true;
+        reject(new WorkbenchError('cancelled', 'Opening the dataset was cancelled.'));
+      };
+      ctx.signal?.addEventListener('abort', onAbort, { once: true });
+      worker.on('message', (reply: WorkerReply) => {
+        switch (reply.type) {
+          case 'progress':
+            ctx.onProgress?.(reply.progress);
+            break;
+          case 'done': {
+            settled = true;
+            const { dataset, preview } = reply.result;
+            resolve({
+              preview,
+              train: dataset.train,
+              test: dataset.test,
+              maxlen: dataset.maxlen,
+              tokenizer: dataset.tokenizer,
+            });
+            break;
+          }
+          case 'error':
+            settled = true;
+            reject(fromErrorPayload(reply.error));
+            break;
+          default:
+            reject(new Error(`unknown worker reply ${JSON.stringify(reply satisfies never)}`));
+        }
+      });
+      worker.on('error', (error: Error & { code?: string }) => {
+        settled = true;
+        reject(
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new WorkbenchError('bad_input', `${path}: reading it needed more than ${WORKER_HEAP_MB} MB of memory. Expected an IMDb-sized dataset.`)
+            : error,
+        );
+      });
+      worker.on('exit', (code) => {
+        if (!settled) reject(new WorkbenchError('internal', `The data worker stopped unexpectedly (exit code ${code}) while opening ${path}.`));
+      });
+      worker.postMessage({ type: 'open', request } satisfies WorkerRequest);
+    });
+  } catch (error) {
+    // A worker stopped mid-write leaves its temp file; the cache folder must hold only whole entries.
+    await worker.terminate();
+    await removeTemps(ctx.dataDir, request.tempTag);
+    throw error;
+  } finally {
+    void worker.terminate();
+  }
+}
+
+/**
+ * Encodes one new review exactly as the training data was encoded (for "try a review" and predict).
+ *
+ * Args:
+ *   tokenizer: the spec from `LoadedDataset.tokenizer` (or an export).
+ *   text: raw review text.
+ *   maxlen: the model's input length; the result is pre-padded / pre-truncated to it.
+ */
+export function encodeText(tokenizer: TokenizerSpec, text: string, maxlen: number): Int32Array {
+  try {
+    return encodeWithSpec(tokenizer, text, maxlen);
+  } catch (error) {
+    throw new WorkbenchError('invalid_request', (error as Error).message);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * One "open dataset" job, from path to tensors: detect, fingerprint, try the cache, read, tokenize, cache.
+ * Runs inside the data worker (see `worker.ts`); plain async code so tests can also call it directly.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { DataProgress, DatasetOptions, DatasetPreview } from '../../src-shared/data';
+import { buildDataset, type BuiltDataset } from './build';
+import { readCache, writeCache } from './cache';
+import { describeFsError, detectFormat, type Detected } from './detect';
+import { listAclImdbFolder, readAclImdbFolder, type FolderListing } from './sources/aclimdb-folder';
+import { readAclImdbTar } from './sources/aclimdb-tar';
+import { readCsv } from './sources/csv';
+import { readNpz, resolveWordIndex } from './sources/npz';
+import { defaultLimits, type ReadContext, type ReadLimits, type Source } from './sources/types';
+
+/** Bump when tokenization or the cached layout changes, so older cache entries read as misses. */
+const BUILD_VERSION = 1;
+
+export interface DataJobRequest {
+  path: string;
+  options: DatasetOptions;
+  dataDir: string;
+  limits?: Partial<ReadLimits>;
+  /** Unique per job: names the cache temp file. */
+  tempTag: string;
+}
+
+export interface DataJobResult {
+  preview: DatasetPreview;
+  dataset: BuiltDataset;
+}
+
+async function hashFile(file: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, signal })) {
+      hash.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+      onBytes(bytes);
+    }
+  } catch (error) {
+    throw describeFsError(file, error);
+  }
+  return hash.digest('hex');
+}
+
+/** A folder's fingerprint: its review files' names, sizes and modification times (hashing 100,000 files would cost seconds). */
+async function hashListing(listing: FolderListing): Promise<string> {
+  const hash = createHash('sha256');
+  const stats = await Promise.all(listing.files.map((f) => stat(path.join(listing.root, f.rel))));
+  listing.files.forEach((f, i) => hash.update(`${f.rel}\0${stats[i]!.size}\0${stats[i]!.mtimeMs}\n`));
+  return hash.digest('hex');
+}
+
+export async function runDataJob(request: DataJobRequest, onProgress: (p: DataProgress) => void, signal?: AbortSignal): Promise<DataJobResult> {
+  const started = performance.now();
+  const file = path.resolve(request.path);
+  const { options } = request;
+  const ctx: ReadContext = { signal, onProgress, limits: { ...defaultLimits, ...request.limits } };
+  const detected: Detected = await detectFormat(file);
+
+  onProgress({ phase: 'fingerprinting', files: 0, bytes: 0, totalBytes: detected.size });
+  let listing: FolderListing | null = null;
+  let contentHash: string;
+  let wordIndexFile: string | null = null;
+  if (detected.format === 'aclImdb-folder') {
+    try {
+      listing = await listAclImdbFolder(file);
+    } catch (error) {
+      throw describeFsError(file, error);
+    }
+    contentHash = await hashListing(listing);
+  } else {
+    contentHash = await hashFile(file, (bytes) => onProgress({ phase: 'fingerprinting', files: 0, bytes, totalBytes: detected.size }), signal);
+    if (detected.format === 'keras-npz') {
+      wordIndexFile = await resolveWordIndex(file, options.wordIndexPath);
+      if (wordIndexFile !== null) contentHash += ':' + (await hashFile(wordIndexFile, () => {}, signal));
+    }
+  }
+  const key = createHash('sha256')
+    .update(JSON.stringify({ v: BUILD_VERSION, format: detected.format, contentHash, options: normalizeOptions(options, detected) }))
+    .digest('hex');
+
+  const cached = await readCache(request.dataDir, key);
+  if (cached !== null) {
+    onProgress({ phase: 'done', files: cached.train.count + cached.test.count, bytes: detected.size, totalBytes: detected.size });
+    return { dataset: cached, preview: toPreview(file, key, options, cached, started, true) };
+  }
+
+  let source: Source;
+  try {
+    switch (detected.format) {
+      case 'aclImdb-tar':
+        source = await readAclImdbTar(file, detected.gzipped, ctx);
+        break;
+      case 'aclImdb-folder':
+        source = await readAclImdbFolder(file, listing!, ctx);
+        break;
+      case 'keras-npz':
+        source = await readNpz(file, wordIndexFile, ctx);
+        break;
+      case 'csv':
+        source = await readCsv(file, options.csv ?? {}, ctx);
+        break;
+      default:
+        throw new Error(`unknown format ${String(detected.format satisfies never)}`);
+    }
+  } catch (error) {
+    throw describeFsError(file, error);
+  }
+  const files = source.kind === 'text' ? source.train.length + source.test.length : source.train.labels.length + source.test.labels.length;
+  onProgress({ phase: 'tokenizing', files: 0, bytes: detected.size, totalBytes: detected.size });
+  const dataset = buildDataset(source, options, (done) => onProgress({ phase: 'tokenizing', files: done, bytes: detected.size, totalBytes: detected.size }));
+  onProgress({ phase: 'caching', files, bytes: detected.size, totalBytes: detected.size });
+  await writeCache(request.dataDir, key, dataset, request.tempTag);
+  onProgress({ phase: 'done', files, bytes: detected.size, totalBytes: detected.size });
+  return { dataset, preview: toPreview(file, key, options, dataset, started, false) };
+}
+
+/** Only the options that change the result go into the key (CSV settings mean nothing to an npz). */
+function normalizeOptions(options: DatasetOptions, detected: Detected): unknown {
+  return {
+    maxFeatures: options.maxFeatures,
+    maxlen: options.maxlen,
+    csv: detected.format === 'csv' ? (options.csv ?? {}) : undefined,
+  };
+}
+
+function toPreview(file: string, key: string, options: DatasetOptions, dataset: BuiltDataset, started: number, cached: boolean): DatasetPreview {
+  return { ...dataset.stats, path: file, fingerprint: key, options, seconds: (performance.now() - started) / 1000, cached };
+}

@@ -1,0 +1,76 @@
+/** An unpacked `aclImdb` folder, or the folder that holds it. Only regular files are read; links are not followed. */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { badFile, canonicalOrder, classifyReviewPath, requireAclImdb, throwIfAborted, type KeyedReview, type ReadContext, type TextSource } from './types';
+
+/** The aclImdb root inside `folder`: the folder itself when it has `train/`, else its `aclImdb/` child. */
+export async function findAclImdbRoot(folder: string): Promise<string | null> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  if (entries.some((e) => e.isDirectory() && e.name === 'train')) return folder;
+  const child = entries.find((e) => e.isDirectory() && e.name === 'aclImdb');
+  return child === undefined ? null : path.join(folder, child.name);
+}
+
+export interface FolderListing {
+  root: string;
+  files: { rel: string; split: 'train' | 'test'; label: 0 | 1; id: number; rating: number }[];
+}
+
+/** Lists the review files of an aclImdb folder; the listing (names) is also part of its fingerprint. */
+export async function listAclImdbFolder(folder: string): Promise<FolderListing> {
+  const root = await findAclImdbRoot(folder);
+  if (root === null) {
+    const names = (await readdir(folder)).slice(0, 5);
+    throw badFile(
+      folder,
+      `expected an aclImdb folder (with train/pos and train/neg) or a folder holding one. Received: a folder with ${names.length === 0 ? 'nothing in it' : names.map((n) => JSON.stringify(n)).join(', ')}.`,
+    );
+  }
+  const files: FolderListing['files'] = [];
+  for (const split of ['train', 'test'] as const) {
+    for (const label of ['neg', 'pos'] as const) {
+      const dir = path.join(root, split, label);
+      let names;
+      try {
+        names = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      for (const dirent of names) {
+        if (!dirent.isFile()) continue;
+        const rel = `${split}/${label}/${dirent.name}`;
+        const review = classifyReviewPath(rel);
+        if (review !== null) files.push({ rel, ...review });
+      }
+    }
+  }
+  return { root, files };
+}
+
+export async function readAclImdbFolder(folder: string, listing: FolderListing, ctx: ReadContext): Promise<TextSource> {
+  const train: KeyedReview[] = [];
+  const test: KeyedReview[] = [];
+  const decoder = new TextDecoder('utf-8');
+  let bytes = 0;
+  let done = 0;
+  let next = 0;
+  // A few reads in flight keep the disk busy without opening thousands of descriptors at once.
+  const worker = async (): Promise<void> => {
+    while (next < listing.files.length) {
+      throwIfAborted(ctx.signal);
+      const f = listing.files[next++]!;
+      const full = path.join(listing.root, f.rel);
+      const buffer = await readFile(full);
+      if (buffer.length > ctx.limits.maxReviewBytes) {
+        throw badFile(full, `expected a review file of at most ${ctx.limits.maxReviewBytes} bytes. Received: ${buffer.length} bytes.`);
+      }
+      bytes += buffer.length;
+      (f.split === 'train' ? train : test).push({ text: decoder.decode(buffer), label: f.label, rating: f.rating, id: f.id });
+      if (++done % 500 === 0) ctx.onProgress({ phase: 'reading', files: done, bytes });
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  requireAclImdb(folder, 'folder', train, test, listing.files.length);
+  return { kind: 'text', format: 'aclImdb-folder', train: canonicalOrder(train), test: canonicalOrder(test) };
+}

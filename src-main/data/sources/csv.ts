@@ -1,0 +1,206 @@
+/**
+ * A CSV of reviews and labels (for example the popular `review,sentiment` file with 50,000 rows), parsed by
+ * csv-parse: quoted multi-line fields, a UTF-8 BOM, CRLF, UTF-16 with a BOM, `,` `;` or tab delimiters.
+ * The text and label columns are guessed (or chosen); labels map to 0/1; a `split` column, if present,
+ * says train/test, else a fixed-seed share of rows is held out as test.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { TextDecoder } from 'node:util';
+import { parse } from 'csv-parse';
+import { DATASET_SHUFFLE_SEED, type DatasetOptions } from '../../../src-shared/data';
+import { WorkbenchError } from '../../../src-shared/errors';
+import { RandomState } from '../random-state';
+import { badFile, type RawReview, type ReadContext, type TextSource } from './types';
+
+type CsvOptions = NonNullable<DatasetOptions['csv']>;
+
+const POSITIVE = new Set(['positive', 'pos', '1', '1.0', 'true', 'yes']);
+const NEGATIVE = new Set(['negative', 'neg', '0', '0.0', 'false', 'no']);
+const LABEL_NAMES = ['sentiment', 'label', 'labels', 'polarity', 'class', 'target', 'y'];
+const TEXT_NAMES = ['review', 'text', 'reviews', 'sentence', 'content', 'comment', 'body'];
+const SPLIT_NAMES = ['split', 'set', 'subset', 'partition'];
+const LABEL_HINT = 'a column of positive/negative, pos/neg or 1/0';
+
+function labelOf(value: string): 0 | 1 | null {
+  const v = value.trim().toLowerCase();
+  return POSITIVE.has(v) ? 1 : NEGATIVE.has(v) ? 0 : null;
+}
+
+/** Decodes UTF-16 input to strings for the parser; UTF-8 goes through as bytes (csv-parse strips its BOM). */
+class Utf16Decoder extends Transform {
+  private readonly decoder: TextDecoder;
+  constructor(encoding: 'utf-16le' | 'utf-16be') {
+    super({ readableObjectMode: false, decodeStrings: true, encoding: 'utf8' });
+    this.decoder = new TextDecoder(encoding, { ignoreBOM: false });
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    callback(null, this.decoder.decode(chunk, { stream: true }));
+  }
+  override _flush(callback: TransformCallback): void {
+    callback(null, this.decoder.decode());
+  }
+}
+
+async function sniff(file: string): Promise<{ encoding: 'utf-8' | 'utf-16le' | 'utf-16be'; delimiter: string }> {
+  const handle = await open(file, 'r');
+  const head = Buffer.alloc(64 * 1024);
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await handle.read(head, 0, head.length, 0));
+  } finally {
+    await handle.close();
+  }
+  const bytes = head.subarray(0, bytesRead);
+  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+  const text = new TextDecoder(encoding).decode(bytes);
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  const counts = [',', ';', '\t'].map((d) => ({ d, n: firstLine.split(d).length - 1 }));
+  counts.sort((a, b) => b.n - a.n);
+  return { encoding, delimiter: counts[0]!.n > 0 ? counts[0]!.d : ',' };
+}
+
+export async function readCsv(file: string, options: CsvOptions, ctx: ReadContext): Promise<TextSource> {
+  const { encoding, delimiter } = await sniff(file);
+  const rows: string[][] = [];
+  let header: string[] | null = null;
+  let bytes = 0;
+  const input = createReadStream(file, { highWaterMark: 1 << 20, signal: ctx.signal });
+  input.on('data', (chunk) => {
+    bytes += chunk.length;
+    ctx.onProgress({ phase: 'reading', files: rows.length, bytes });
+  });
+  const parser = parse({
+    bom: true,
+    delimiter,
+    skip_empty_lines: true,
+    relax_column_count: false,
+    max_record_size: ctx.limits.maxReviewBytes,
+  });
+  parser.on('data', (record: string[]) => {
+    if (header === null) header = record.map((h) => h.trim());
+    else rows.push(record);
+  });
+  try {
+    await pipeline(encoding === 'utf-8' ? [input, parser] : [input, new Utf16Decoder(encoding), parser]);
+  } catch (error) {
+    if (error instanceof WorkbenchError) throw error;
+    const e = error as NodeJS.ErrnoException;
+    if (e.name === 'AbortError') throw new WorkbenchError('cancelled', 'Opening the dataset was cancelled.');
+    if (e.code === 'CSV_MAX_RECORD_SIZE') throw badFile(file, `expected CSV records of at most ${ctx.limits.maxReviewBytes} characters. Received: a longer one (${e.message}).`);
+    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) throw badFile(file, `expected a well-formed CSV file. Received: ${e.message}`);
+    throw error;
+  }
+  if (header === null) throw badFile(file, `expected a CSV with a header row and reviews. Received: no rows.`);
+  if (rows.length === 0) throw badFile(file, `expected review rows under the header. Received: only the header (${(header as string[]).join(', ')}).`);
+  const columns = chooseColumns(file, header, rows, options);
+  return splitRows(file, rows, columns, options);
+}
+
+interface Columns {
+  text: number;
+  label: number;
+  split: number | null;
+}
+
+function columnIndex(file: string, header: string[], name: string, role: string): number {
+  const i = header.findIndex((h) => h.toLowerCase() === name.toLowerCase());
+  if (i < 0) throw badFile(file, `expected a ${role} column named ${JSON.stringify(name)}. Received: columns ${header.join(', ')}.`);
+  return i;
+}
+
+function distinct(rows: string[][], column: number, limit = 50): string[] {
+  const seen = new Set<string>();
+  for (const row of rows) {
+    seen.add(row[column]!.trim().toLowerCase());
+    if (seen.size > limit) break;
+  }
+  return [...seen];
+}
+
+function chooseColumns(file: string, header: string[], rows: string[][], options: CsvOptions): Columns {
+  const lower = header.map((h) => h.toLowerCase());
+  const splitColumn = lower.findIndex((h) => SPLIT_NAMES.includes(h));
+  const split = splitColumn >= 0 && distinct(rows, splitColumn).every((v) => v === 'train' || v === 'test') ? splitColumn : null;
+
+  let label: number;
+  if (options.labelColumn !== undefined) {
+    label = columnIndex(file, header, options.labelColumn, 'label');
+  } else {
+    const usable = header.map((_, i) => i).filter((i) => i !== split && distinct(rows, i, 2).length <= 2 && distinct(rows, i, 2).every((v) => labelOf(v) !== null));
+    const named = usable.filter((i) => LABEL_NAMES.includes(lower[i]!));
+    if (named.length === 1 || (named.length === 0 && usable.length === 1)) {
+      label = named[0] ?? usable[0]!;
+    } else if (usable.length > 1) {
+      throw badFile(file, `expected one label column; several fit (${usable.map((i) => header[i]).join(', ')}). Choose one (--label-column).`);
+    } else {
+      const namedAny = lower.findIndex((h) => LABEL_NAMES.includes(h));
+      if (namedAny < 0) {
+        throw badFile(file, `expected a label column (${LABEL_HINT}). Received: columns ${header.map((h, i) => `${h} (${describeValues(distinct(rows, i, 3))})`).join(', ')}.`);
+      }
+      label = namedAny;
+    }
+  }
+  const classes = distinct(rows, label);
+  if (classes.length > 2) {
+    throw badFile(file, `expected two classes in label column ${header[label]}. Received: ${classes.length > 50 ? 'more than 50' : classes.length} classes (${describeValues(classes)}).`);
+  }
+  const unknown = classes.find((c) => labelOf(c) === null);
+  if (unknown !== undefined) throw badFile(file, `expected label column ${header[label]} to be ${LABEL_HINT}. Received: ${JSON.stringify(unknown)}.`);
+
+  let text: number;
+  if (options.textColumn !== undefined) {
+    text = columnIndex(file, header, options.textColumn, 'text');
+  } else {
+    const named = lower.findIndex((h, i) => i !== label && TEXT_NAMES.includes(h));
+    if (named >= 0) text = named;
+    else {
+      // Unnamed: the column with the longest text on average is the review.
+      const sample = rows.slice(0, 1000);
+      let best = -1;
+      let bestLength = -1;
+      header.forEach((_, i) => {
+        if (i === label || i === split) return;
+        const length = sample.reduce((sum, row) => sum + row[i]!.length, 0);
+        if (length > bestLength) {
+          best = i;
+          bestLength = length;
+        }
+      });
+      if (best < 0) throw badFile(file, `expected a text column beside the label column ${header[label]}. Received: columns ${header.join(', ')}.`);
+      text = best;
+    }
+  }
+  if (text === label) throw badFile(file, `expected different text and label columns. Received: ${header[text]} for both.`);
+  return { text, label, split };
+}
+
+function describeValues(values: string[]): string {
+  return values
+    .slice(0, 5)
+    .map((v) => JSON.stringify(v.slice(0, 20)))
+    .join(', ') + (values.length > 5 ? ', …' : '');
+}
+
+function splitRows(file: string, rows: string[][], columns: Columns, options: CsvOptions): TextSource {
+  const reviews: RawReview[] = rows.map((row) => ({ text: row[columns.text]!, label: labelOf(row[columns.label]!)!, rating: 0 }));
+  let isTest: boolean[];
+  if (columns.split !== null) {
+    isTest = rows.map((row) => row[columns.split!]!.trim().toLowerCase() === 'test');
+  } else {
+    // Hold out a seeded random share (not the last rows: a file sorted by label would give one-class splits), keeping file order within each split.
+    const testCount = Math.round(rows.length * (options.testSplit ?? 0.5));
+    const order = new RandomState(DATASET_SHUFFLE_SEED).permutation(rows.length);
+    isTest = new Array<boolean>(rows.length).fill(false);
+    for (let i = rows.length - testCount; i < rows.length; i++) isTest[order[i]!] = true;
+  }
+  const train = reviews.filter((_, i) => !isTest[i]);
+  const test = reviews.filter((_, i) => isTest[i]);
+  const pos = train.filter((r) => r.label === 1).length;
+  if (pos === 0 || pos === train.length) {
+    throw badFile(file, `expected both classes among the training rows. Received: ${train.length} training rows, ${pos} positive.`);
+  }
+  return { kind: 'text', format: 'csv', train, test };
+}
