@@ -1,0 +1,74 @@
+/**
+ * Kernels the stock TensorFlow.js backends lack or run pathologically slowly, registered over them.
+ *
+ * The Embedding layer's gradient is `UnsortedSegmentSum(dy, ids, vocab)`. The stock `cpu` kernel
+ * builds a mask per segment (one pass over every row for each of the 10,000 ids, ~145 s for one
+ * IMDb batch) and the `wasm` backend has no kernel at all. A scatter-add is one pass over the rows.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+/** The two backend methods the kernel needs; both the cpu and the wasm backend have them under these names. */
+interface ReadableBackend {
+  readSync(dataId: object): unknown;
+}
+
+/**
+ * Scatter-add: `out[ids[i]] += x[i]` over the leading dimension, dropping ids outside
+ * `[0, numSegments)` as TensorFlow does.
+ */
+export function unsortedSegmentSumValues(
+  x: TypedArray,
+  xShape: readonly number[],
+  ids: TypedArray,
+  numSegments: number,
+): Float32Array | Int32Array {
+  const rows = ids.length;
+  const inner = rows === 0 ? 0 : x.length / rows;
+  const out = x instanceof Int32Array ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
+  if (xShape.length === 0) return out;
+  for (let row = 0; row < rows; row++) {
+    const id = ids[row]!;
+    if (id < 0 || id >= numSegments) continue;
+    const from = row * inner;
+    const to = id * inner;
+    for (let k = 0; k < inner; k++) out[to + k]! += x[from + k]!;
+  }
+  return out;
+}
+
+function makeOutput(backend: unknown, shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array): tf.TensorInfo {
+  const withInfo = backend as {
+    makeTensorInfo?: (shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array) => tf.TensorInfo;
+    makeOutput?: (shape: number[], dtype: tf.DataType, offset: undefined, values: Float32Array | Int32Array) => tf.TensorInfo;
+  };
+  // The cpu backend names it makeTensorInfo (its makeOutput has another signature); the wasm
+  // backend has only makeOutput, which copies the values onto its heap.
+  if (withInfo.makeTensorInfo !== undefined) return withInfo.makeTensorInfo(shape, dtype, values);
+  if (withInfo.makeOutput !== undefined) return withInfo.makeOutput(shape, dtype, undefined, values);
+  throw new Error('This TensorFlow.js backend cannot create tensors from values.');
+}
+
+const unsortedSegmentSumKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+  const { numSegments } = attrs as unknown as { numSegments: number };
+  const b = backend as unknown as ReadableBackend;
+  const xValues = b.readSync(x.dataId) as TypedArray;
+  const idValues = b.readSync(segmentIds.dataId) as TypedArray;
+  // Segment ids cover the leading dimensions of x; the rest is the row that gets summed.
+  const rows = segmentIds.shape.reduce((a, c) => a * c, 1);
+  const innerShape = x.shape.slice(segmentIds.shape.length);
+  const values = unsortedSegmentSumValues(xValues, [rows, ...innerShape], idValues, numSegments);
+  const dtype = x.dtype === 'int32' ? 'int32' : 'float32';
+  return makeOutput(backend, [numSegments, ...innerShape], dtype, values);
+};
+
+/** Registers the fast kernels for `backendName`, replacing stock ones. Idempotent. */
+export function registerFastKernels(backendName: string): void {
+  if (backendName !== 'cpu' && backendName !== 'wasm') return;
+  if (tf.getKernel(tf.UnsortedSegmentSum, backendName) !== undefined) {
+    tf.unregisterKernel(tf.UnsortedSegmentSum, backendName);
+  }
+  tf.registerKernel({ kernelName: tf.UnsortedSegmentSum, backendName, kernelFunc: unsortedSegmentSumKernel });
+}

@@ -1,0 +1,150 @@
+/**
+ * Model weights on disk in the TensorFlow.js layers format (`model.json` + one `weights.bin`),
+ * written through a small `tf.io` handler that writes each file atomically, plus the optimizer's
+ * state for resuming a run.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { WorkbenchError } from '../../src-shared/errors';
+import { writeFileAtomic } from '../runs/files';
+
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
+const OPTIMIZER_FILE = 'optimizer.json';
+const OPTIMIZER_WEIGHTS_FILE = 'optimizer.bin';
+
+interface ModelJson {
+  modelTopology: object;
+  format: string;
+  generatedBy: string;
+  convertedBy: string | null;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+}
+
+function toBytes(data: tf.io.WeightData | undefined): Uint8Array {
+  if (data === undefined) return new Uint8Array(0);
+  const buffer = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
+  return new Uint8Array(buffer);
+}
+
+/** A `tf.io` save handler that writes `model.json` and `weights.bin` into `dir`, weights first. */
+export function folderSaveHandler(dir: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      const weights = toBytes(artifacts.weightData);
+      const json: ModelJson = {
+        modelTopology: artifacts.modelTopology as object,
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: [`./${WEIGHTS_FILE}`], weights: artifacts.weightSpecs ?? [] }],
+      };
+      // Weights go first: a crash between the two renames leaves the old model.json, whose topology
+      // (and so weight layout) is the same, next to whole new weights.
+      await writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights);
+      await writeFileAtomic(path.join(dir, MODEL_FILE), JSON.stringify(json));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+  };
+}
+
+async function readJson<T>(file: string): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new WorkbenchError(code === 'ENOENT' ? 'not_found' : 'bad_input', `${file}: cannot read it (${code ?? (error as Error).message}).`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new WorkbenchError('bad_input', `${file}: expected JSON. Received: ${(error as Error).message}`);
+  }
+}
+
+/** Reads the model artifacts saved by `folderSaveHandler` (or any single-folder tfjs layers model). */
+export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
+  const modelFile = path.join(dir, MODEL_FILE);
+  const json = await readJson<Partial<ModelJson>>(modelFile);
+  if (typeof json.modelTopology !== 'object' || json.modelTopology === null || !Array.isArray(json.weightsManifest)) {
+    throw new WorkbenchError('bad_input', `${modelFile}: expected a TensorFlow.js layers model with modelTopology and weightsManifest.`);
+  }
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: Uint8Array[] = [];
+  for (const group of json.weightsManifest) {
+    weightSpecs.push(...group.weights);
+    for (const relative of group.paths) {
+      const file = path.resolve(dir, relative);
+      if (path.dirname(file) !== path.resolve(dir)) {
+        throw new WorkbenchError('bad_input', `${modelFile}: weight paths must name files in the same folder. Received: ${relative}`);
+      }
+      try {
+        buffers.push(await readFile(file));
+      } catch (error) {
+        throw new WorkbenchError('not_found', `${file}: cannot read the model's weights (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+      }
+    }
+  }
+  const weightData = tf.io.concatenateArrayBuffers(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
+  const expected = weightSpecs.reduce((sum, spec) => sum + spec.shape.reduce((a, c) => a * c, 1) * 4, 0);
+  if (weightData.byteLength !== expected) {
+    throw new WorkbenchError('bad_input', `${path.join(dir, WEIGHTS_FILE)}: expected ${expected} bytes of weights for ${modelFile}. Received: ${weightData.byteLength}`);
+  }
+  return { modelTopology: json.modelTopology, weightSpecs, weightData, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy ?? undefined };
+}
+
+/** Saves a model's topology and weights into `dir`. */
+export async function saveModel(dir: string, model: tf.LayersModel): Promise<void> {
+  await model.save(folderSaveHandler(dir));
+}
+
+/**
+ * Loads weights saved in `dir` into `model`, matching them by order (the model was rebuilt from the
+ * same spec, so its layer names may carry other numeric suffixes).
+ */
+export async function loadWeightsInto(dir: string, model: tf.LayersModel): Promise<void> {
+  const artifacts = await readModelArtifacts(dir);
+  const tensors = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
+  const values = artifacts.weightSpecs!.map((spec) => tensors[spec.name]!);
+  const expected = model.weights.map((w) => w.shape.join('×')).join(', ');
+  const received = values.map((t) => t.shape.join('×')).join(', ');
+  try {
+    if (expected !== received) {
+      throw new WorkbenchError('bad_input', `${path.join(dir, WEIGHTS_FILE)}: expected weights of shapes ${expected} for this model. Received: ${received}`);
+    }
+    model.setWeights(values);
+  } finally {
+    tf.dispose(values);
+  }
+}
+
+/** Loads a self-contained tfjs layers model from `dir` (stock layer classes only). */
+export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  const artifacts = await readModelArtifacts(dir);
+  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+}
+
+/** Saves the optimizer's slots (moving averages, iteration count) so a resumed run continues exactly. */
+export async function saveOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<void> {
+  const named = await optimizer.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(named);
+  await writeFileAtomic(path.join(dir, OPTIMIZER_WEIGHTS_FILE), toBytes(data));
+  await writeFileAtomic(path.join(dir, OPTIMIZER_FILE), JSON.stringify({ specs }));
+}
+
+/**
+ * Restores the optimizer's slots. tfjs optimizers match slots to variables by position, so the
+ * rebuilt model's new variable names do not matter.
+ */
+export async function loadOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<void> {
+  const { specs } = await readJson<{ specs: tf.io.WeightsManifestEntry[] }>(path.join(dir, OPTIMIZER_FILE));
+  const bytes = await readFile(path.join(dir, OPTIMIZER_WEIGHTS_FILE));
+  const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, specs);
+  try {
+    await optimizer.setWeights(specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name]! })));
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+}

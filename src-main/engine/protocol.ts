@@ -1,0 +1,65 @@
+/**
+ * Messages between the main thread and the engine worker: one discriminated union each way.
+ * Typed arrays travel as transferables, so the dataset is never copied.
+ */
+import type { LayerSpec } from '../../src-shared/model/types';
+import type { EngineInfo, EpochMetrics, Evaluation, TrainingConfig } from '../../src-shared/training';
+import type { Split } from './trainer';
+
+export interface TrainRequest {
+  type: 'train';
+  /** The run folder: the worker writes weights and checkpoints there; the main thread owns run.json. */
+  runDir: string;
+  layers: LayerSpec[];
+  training: TrainingConfig;
+  maxlen: number;
+  /** The training split after `limit`; the worker takes the validation split off its end. */
+  train: Split;
+  test: Split;
+  /** Continue after this epoch from the folder's checkpoint (weights and optimizer state). */
+  resumeFromEpoch?: number;
+}
+
+export interface EvaluateRequest {
+  type: 'evaluate';
+  modelDir: string;
+  /** The spec to rebuild the model from; absent for a folder holding a self-contained model.json. */
+  layers?: LayerSpec[];
+  maxlen: number;
+  batchSize: number;
+  split: Split;
+}
+
+export interface PredictRequest {
+  type: 'predict';
+  modelDir: string;
+  layers?: LayerSpec[];
+  maxlen: number;
+  /** `count × maxlen` encoded reviews. */
+  x: Int32Array;
+  count: number;
+}
+
+/** Main thread → worker. */
+export type ToWorker = TrainRequest | EvaluateRequest | PredictRequest | { type: 'stop' };
+
+/** Worker → main thread. */
+export type FromWorker =
+  | { type: 'ready'; engine: EngineInfo; batchesPerEpoch: number; trainCount: number; validationCount: number }
+  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; acc: number; samplesPerSecond: number; etaSeconds: number }
+  | { type: 'epoch'; metrics: EpochMetrics; checkpointEpoch: number }
+  | { type: 'warning'; message: string }
+  | { type: 'done'; reason: 'done' | 'stopped' | 'early-stopped' | 'failed'; message?: string; test?: Evaluation }
+  | { type: 'evaluated'; evaluation: Evaluation; engine: EngineInfo }
+  | { type: 'predicted'; probabilities: number[] }
+  | { type: 'error'; message: string; code?: string };
+
+/** The buffers to transfer with a split, so it moves to the worker instead of being copied. */
+export function transferablesOf(...splits: { x: Int32Array; y?: Uint8Array }[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const split of splits) {
+    buffers.add(split.x.buffer as ArrayBuffer);
+    if (split.y !== undefined) buffers.add(split.y.buffer as ArrayBuffer);
+  }
+  return [...buffers];
+}

@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseTrainingConfig, type TrainingConfigInput } from '../../src-shared/training';
+import { initBackend } from './backend';
+import { evaluateSplit, splitValidation, trainModel, withSeededMathRandom, type Split } from './trainer';
+
+const maxlen = 12;
+const vocab = 30;
+
+/** Label 1 exactly when token 7 occurs: learnable by an RNN, invisible to a constant guess. */
+function synthetic(count: number, seed: number): Split {
+  let s = seed;
+  const rand = (): number => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const x = new Int32Array(count * maxlen);
+  const y = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const positive = rand() < 0.5;
+    for (let t = 0; t < maxlen; t++) {
+      let id = 1 + Math.floor(rand() * (vocab - 1));
+      if (id === 7) id = 8;
+      x[i * maxlen + t] = id;
+    }
+    if (positive) x[i * maxlen + Math.floor(rand() * maxlen)] = 7;
+    y[i] = positive ? 1 : 0;
+  }
+  return { x, y, count };
+}
+
+function smallModel(): tf.LayersModel {
+  const model = tf.sequential();
+  model.add(tf.layers.embedding({ inputDim: vocab, outputDim: 8, inputLength: maxlen }));
+  model.add(tf.layers.simpleRNN({ units: 8 }));
+  model.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
+  return model;
+}
+
+async function fit(config: TrainingConfigInput, stopAfter?: number) {
+  const training = parseTrainingConfig(config);
+  return withSeededMathRandom(training.seed, async () => {
+    const model = smallModel();
+    const { train, validation } = splitValidation(synthetic(1000, 1), maxlen, training.validationSplit);
+    let batchesSeen = 0;
+    const result = await trainModel(model, { train, validation, maxlen }, training, {
+      onBatch: () => void batchesSeen++,
+      shouldStop: () => stopAfter !== undefined && batchesSeen >= stopAfter,
+    });
+    return { model, result, batchesSeen };
+  });
+}
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+describe('trainModel', () => {
+  it('learns a learnable synthetic task well above chance', async () => {
+    const { model, result } = await fit({ epochs: 7, batchSize: 32, seed: 3, optimizer: { name: 'adam', learningRate: 0.01 } });
+    expect(result.reason).toBe('done');
+    expect(result.history).toHaveLength(7);
+    expect(result.history.at(-1)!.val_acc).toBeGreaterThan(0.85);
+    const test = await evaluateSplit(model, synthetic(200, 99), maxlen, 64);
+    expect(test.acc).toBeGreaterThan(0.85);
+    expect(test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(200);
+  });
+
+  it('gives the same metrics for the same seed', async () => {
+    const a = await fit({ epochs: 1, batchSize: 64, seed: 11 });
+    const b = await fit({ epochs: 1, batchSize: 64, seed: 11 });
+    expect(a.result.history[0]!.loss).toBe(b.result.history[0]!.loss);
+    expect(a.result.history[0]!.val_acc).toBe(b.result.history[0]!.val_acc);
+  });
+
+  it('stops between batches and keeps the trained weights', async () => {
+    const { result, batchesSeen } = await fit({ epochs: 3, batchSize: 32, seed: 1 }, 2);
+    expect(result.reason).toBe('stopped');
+    expect(batchesSeen).toBe(2);
+    expect(result.history).toHaveLength(0);
+  });
+
+  it('stops with a clear message when the loss is not finite, keeping finite weights', async () => {
+    const { model, result } = await fit({ epochs: 3, batchSize: 32, seed: 1, optimizer: { name: 'sgd', learningRate: 1e38 } });
+    expect(result.reason).toBe('failed');
+    expect(result.message).toMatch(/became (NaN|Infinity)/);
+    const weights = await Promise.all(model.getWeights().map((w) => w.data()));
+    expect(weights.every((values) => values.every(Number.isFinite))).toBe(true);
+  });
+
+  it('early-stops when the monitored metric stops improving', async () => {
+    const { result } = await fit({ epochs: 40, batchSize: 64, seed: 2, optimizer: { name: 'adam', learningRate: 0.05 }, earlyStopping: { monitor: 'val_loss', patience: 1 } });
+    expect(result.reason).toBe('early-stopped');
+    expect(result.history.length).toBeLessThan(40);
+  });
+});
