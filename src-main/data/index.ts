@@ -68,6 +68,7 @@ export function validateDatasetOptions(options: DatasetOptions): void {
  */
 export async function loadDataset(path: string, options: DatasetOptions, ctx: LoadContext): Promise<LoadedDataset> {
   validateDatasetOptions(options);
+  const started = performance.now();
   if (ctx.signal?.aborted) throw new WorkbenchError('cancelled', 'Opening the dataset was cancelled.');
   const request: DataJobRequest = { path, options, dataDir: ctx.dataDir, limits: ctx.limits, tempTag: `${process.pid}-${randomUUID()}` };
   const worker = new Worker(workerUrl(), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
@@ -88,7 +89,8 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
             settled = true;
             const { dataset, preview } = reply.result;
             resolve({
-              preview,
+              // Wall time as the user waits for it, worker start-up included.
+              preview: { ...preview, seconds: (performance.now() - started) / 1000 },
               train: dataset.train,
               test: dataset.test,
               maxlen: dataset.maxlen,
