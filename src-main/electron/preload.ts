@@ -2,6 +2,7 @@
 // never sees ipcRenderer or an IPC event.
 import { contextBridge, ipcRenderer } from 'electron';
 import { apiEvents, apiMethodNames, channelOf } from '../../src-shared/api';
+import { desktopChannelOf, desktopMethodNames } from '../../src-shared/desktop-api';
 import type { Reply } from '../../src-shared/errors';
 
 class WorkbenchError extends Error {
@@ -14,14 +15,14 @@ class WorkbenchError extends Error {
   }
 }
 
-const api: Record<string, unknown> = {};
-for (const method of apiMethodNames) {
-  api[method] = async (params: unknown) => {
-    const reply = (await ipcRenderer.invoke(channelOf(method), params)) as Reply<unknown>;
-    if (reply.ok) return reply.value;
-    throw new WorkbenchError(reply.error.code, reply.error.message);
-  };
+async function invoke(channel: string, params: unknown): Promise<unknown> {
+  const reply = (await ipcRenderer.invoke(channel, params)) as Reply<unknown>;
+  if (reply.ok) return reply.value;
+  throw new WorkbenchError(reply.error.code, reply.error.message);
 }
+
+const api: Record<string, unknown> = {};
+for (const method of apiMethodNames) api[method] = (params: unknown) => invoke(channelOf(method), params);
 for (const event of apiEvents) {
   api[event] = (listener: (payload: unknown) => void) => {
     const wrapped = (_event: unknown, payload: unknown) => listener(payload);
@@ -29,5 +30,9 @@ for (const event of apiEvents) {
     return () => ipcRenderer.removeListener(channelOf(event), wrapped);
   };
 }
+
+const desktop: Record<string, unknown> = {};
+for (const method of desktopMethodNames) desktop[method] = (params: unknown) => invoke(desktopChannelOf(method), params);
+api.desktop = desktop;
 
 contextBridge.exposeInMainWorld('workbench', api);

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { apiEvents, type WorkbenchApi } from '../../src-shared/api';
+import { contentSecurityPolicy } from '../services/content-security-policy';
 import { createDispatcher, type Logger } from '../services/dispatch';
 import { decodeClientMessage, type ServerMessage } from './protocol';
 
@@ -88,7 +89,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       'Cache-Control': 'no-store',
     };
     if (file.endsWith('.html')) {
-      headers['Content-Security-Policy'] = contentSecurityPolicy(port);
+      headers['Content-Security-Policy'] = contentSecurityPolicy([`ws://${LOOPBACK}:${port}`, `ws://localhost:${port}`]);
       headers['X-Frame-Options'] = 'DENY';
       if (url.searchParams.has('token')) headers['Set-Cookie'] = `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     }
@@ -170,20 +171,6 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         server.close(() => resolve());
       }),
   };
-}
-
-export function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    `connect-src 'self' ws://${LOOPBACK}:${port} ws://localhost:${port}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
 }
 
 function send(response: ServerResponse, status: number, text: string): void {
