@@ -267,9 +267,12 @@ function unpickle(bytes: Uint8Array, limits: PickleLimits): unknown {
         stack.push(new Tuple([pop(), b, c]));
         break;
       }
-      case 0x74: // TUPLE
-        stack.push(new Tuple(popMark()));
+      case 0x74: {
+        // TUPLE (popMark swaps the stack, so it must run before `stack` is read for the push)
+        const items = popMark();
+        stack.push(new Tuple(items));
         break;
+      }
       case 0x5d: // EMPTY_LIST
         stack.push([]);
         break;
