@@ -2,12 +2,14 @@ import { WorkbenchError } from '../../src-shared/errors';
 import { appVersion } from '../services/app-version';
 import { data } from './commands/data';
 import { serve } from './commands/serve';
+import { train } from './commands/train';
 import { UsageError, type Command } from './command';
 
 /** The command table: adding a command is one line here plus its file in `commands/`. */
 const commands: Record<string, Command> = {
   data,
   serve,
+  train,
 };
 
 

@@ -26,7 +26,7 @@ for (const backend of ['cpu', 'wasm']) {
     it('matches the definition on a 3-d input with repeated ids', async () => {
       const x = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 1);
       const ids = tf.tensor2d([[0, 4, 0], [2, 4, 4]], [2, 3], 'int32');
-      const got = await tf.unsortedSegmentSum(x.reshape([6, 4]), ids.reshape([6]), 5).array();
+      const got = await tf.unsortedSegmentSum(x.reshape([6, 4]), ids.reshape([6]) as tf.Tensor1D, 5).array();
       const rows = (await x.reshape([6, 4]).array()) as number[][];
       const flatIds = (await ids.reshape([6]).array()) as number[];
       const want = Array.from({ length: 5 }, (_, s) => [0, 1, 2, 3].map((k) => rows.reduce((sum, row, i) => sum + (flatIds[i] === s ? row[k]! : 0), 0)));

@@ -159,16 +159,28 @@ export class RunStore {
     await rm(doomed, { recursive: true, force: true });
   }
 
+  /** Refuses a target folder that exists and is not empty; returns its entries (undefined when absent). */
+  static async checkTarget(target: string): Promise<string[] | undefined> {
+    const resolved = path.resolve(target);
+    let entries: string[];
+    try {
+      entries = await readdir(resolved);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      throw new WorkbenchError('bad_input', `--out must be a new or empty folder. Received: ${resolved} (${code ?? (error as Error).message})`);
+    }
+    if (entries.length > 0) throw new WorkbenchError('conflict', `--out must be a new or empty folder. Received: ${resolved} (not empty)`);
+    return entries;
+  }
+
   /**
    * Copies a run folder to `target` (the CLI's `--out`) through a temp folder beside it, so the
    * target appears whole or not at all. An existing non-empty target is refused.
    */
   static async copyTo(source: string, target: string): Promise<void> {
     const resolved = path.resolve(target);
-    const entries = await readdir(resolved).catch(() => undefined);
-    if (entries !== undefined && entries.length > 0) {
-      throw new WorkbenchError('conflict', `--out must be a new or empty folder. Received: ${resolved} (not empty)`);
-    }
+    const entries = await RunStore.checkTarget(resolved);
     const parent = path.dirname(resolved);
     await mkdir(parent, { recursive: true });
     const temp = path.join(parent, `${TEMP_MARKER}${path.basename(resolved)}-${process.pid}-${randomBytes(4).toString('hex')}`);

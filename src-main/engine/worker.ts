@@ -1,0 +1,144 @@
+/**
+ * The engine worker: trains, evaluates and predicts off the main thread, so the app's event loop
+ * stays free. One worker per job; the main thread owns `run.json`, the worker writes weights.
+ *
+ * Bundled builds ship this file as `engine-worker.js`; from sources it is started through
+ * `worker-entry.mjs`, which registers tsx first.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { toErrorPayload } from '../../src-shared/errors';
+import type { LayerSpec } from '../../src-shared/model/types';
+import type { EngineInfo } from '../../src-shared/training';
+import { initBackend } from './backend';
+import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } from './fused';
+import { loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from './model-io';
+import type { EvaluateRequest, FromWorker, PredictRequest, ToWorker, TrainRequest } from './protocol';
+import { buildTfModel } from './tfjs-model';
+import { evaluateSplit, makeOptimizer, splitValidation, trainModel, withSeededMathRandom } from './trainer';
+
+/** At most this many batch events a second reach the UI; charts need no more. */
+const BATCH_EVENTS_PER_SECOND = 10;
+
+const port = parentPort;
+if (port === null) throw new Error('engine/worker.ts must run in a worker thread.');
+
+function post(message: FromWorker): void {
+  port!.postMessage(message);
+}
+
+let stopRequested = false;
+
+function buildModel(layers: LayerSpec[], maxlen: number): tf.LayersModel {
+  return buildTfModel(layers, { maxlen, makeRecurrent: makeFusedRecurrent });
+}
+
+function engineInfo(backend: string, model: tf.LayersModel): EngineInfo {
+  const status = fusedStatus();
+  const fused = model.layers.some((layer) => layer instanceof FusedRecurrent || layer instanceof FusedBidirectional);
+  const recurrent = fused
+    ? `fused native kernels (${status.simd}, ${status.threads} thread${status.threads === 1 ? '' : 's'})`
+    : `tfjs-layers${status.available ? '' : ` (fused kernels unavailable: ${status.reason ?? 'unknown'})`}`;
+  return { backend, recurrent };
+}
+
+async function openModel(request: EvaluateRequest | PredictRequest): Promise<tf.LayersModel> {
+  if (request.layers === undefined) return loadModel(request.modelDir);
+  const model = buildModel(request.layers, request.maxlen);
+  await loadWeightsInto(request.modelDir, model);
+  return model;
+}
+
+async function train(request: TrainRequest): Promise<void> {
+  const backend = await initBackend();
+  const { training, maxlen } = request;
+  await withSeededMathRandom(training.seed, async () => {
+    const model = buildModel(request.layers, maxlen);
+    const optimizer = makeOptimizer(training.optimizer);
+    const startEpoch = request.resumeFromEpoch ?? 0;
+    if (startEpoch > 0) {
+      await loadWeightsInto(request.runDir, model);
+      await loadOptimizerState(request.runDir, optimizer);
+    }
+    const { train: trainSplit, validation } = splitValidation(request.train, maxlen, training.validationSplit);
+    post({
+      type: 'ready',
+      engine: engineInfo(backend, model),
+      batchesPerEpoch: Math.ceil(trainSplit.count / training.batchSize),
+      trainCount: trainSplit.count,
+      validationCount: validation.count,
+    });
+    let lastBatchPost = 0;
+    const result = await trainModel(
+      model,
+      { train: trainSplit, validation, maxlen },
+      training,
+      {
+        onBatch(progress) {
+          const now = performance.now();
+          if (now - lastBatchPost < 1000 / BATCH_EVENTS_PER_SECOND) return;
+          lastBatchPost = now;
+          post({ type: 'batch', ...progress });
+        },
+        async onEpoch(metrics, epochOptimizer) {
+          await saveModel(request.runDir, model);
+          await saveOptimizerState(request.runDir, epochOptimizer);
+          post({ type: 'epoch', metrics, checkpointEpoch: metrics.epoch });
+        },
+        onWarning(message) {
+          post({ type: 'warning', message });
+        },
+        shouldStop: () => stopRequested,
+      },
+      startEpoch,
+      optimizer,
+    );
+    // The weights that end the run: best (early stopping), last good (a NaN), or as trained so far.
+    await saveModel(request.runDir, model);
+    const evaluate = (result.reason === 'done' || result.reason === 'early-stopped') && request.test.count > 0;
+    const test = evaluate ? await evaluateSplit(model, request.test, maxlen, training.batchSize) : undefined;
+    post({ type: 'done', reason: result.reason, message: result.message, test });
+  });
+}
+
+async function evaluate(request: EvaluateRequest): Promise<void> {
+  const backend = await initBackend();
+  const model = await openModel(request);
+  const evaluation = await evaluateSplit(model, request.split, request.maxlen, request.batchSize);
+  post({ type: 'evaluated', evaluation, engine: engineInfo(backend, model) });
+}
+
+async function predict(request: PredictRequest): Promise<void> {
+  await initBackend();
+  const model = await openModel(request);
+  const output = tf.tidy(() => (model.predict(tf.tensor2d(request.x, [request.count, request.maxlen], 'int32')) as tf.Tensor).reshape([-1]));
+  const probabilities = Array.from(await output.data());
+  output.dispose();
+  post({ type: 'predicted', probabilities });
+}
+
+function run(job: Promise<void>): void {
+  job.catch((error: unknown) => {
+    const payload = toErrorPayload(error);
+    post({ type: 'error', message: payload.message, code: payload.code });
+  });
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'train':
+      run(train(message));
+      break;
+    case 'evaluate':
+      run(evaluate(message));
+      break;
+    case 'predict':
+      run(predict(message));
+      break;
+    case 'stop':
+      stopRequested = true;
+      break;
+    default:
+      throw new Error(`Unknown message to the engine worker: ${JSON.stringify(message satisfies never)}`);
+  }
+});

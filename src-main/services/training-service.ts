@@ -1,0 +1,377 @@
+/**
+ * Training as a service: starts runs in engine workers, streams their events, stores them, and
+ * evaluates and predicts with stored runs. Plain Node; the API layer and the CLI call it directly.
+ */
+import { Worker } from 'node:worker_threads';
+import path from 'node:path';
+import type { DatasetOptions, TokenizerSpec } from '../../src-shared/data';
+import { WorkbenchError } from '../../src-shared/errors';
+import { Emitter } from '../../src-shared/event';
+import { validateStack } from '../../src-shared/model';
+import type { LayerSpec } from '../../src-shared/model/types';
+import { parseProject, type Project } from '../../src-shared/project';
+import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from '../../src-shared/training';
+import { encodeText, loadDataset, type LoadedDataset } from '../data';
+import type { FromWorker, ToWorker } from '../engine/protocol';
+import { transferablesOf } from '../engine/protocol';
+import { RunStore, TOKENIZER_FILE, newRunId, readRunFolder, readRunTokenizer, toSummary, type RunTokenizer } from '../runs/run-store';
+import { writeFileAtomic } from '../runs/files';
+
+function workerUrl(): URL {
+  // From sources (tsx, vitest) the worker needs tsx registered first; a bundled build ships
+  // `engine-worker.js` (built from src-main/engine/worker.ts) beside this file.
+  return import.meta.url.endsWith('.ts') ? new URL('../engine/worker-entry.mjs', import.meta.url) : new URL('./engine-worker.js', import.meta.url);
+}
+
+/** Runs one request in a fresh engine worker and resolves with the reply `pick` accepts. */
+async function runWorkerJob<T>(request: ToWorker, transfer: ArrayBuffer[], pick: (message: FromWorker) => T | undefined): Promise<T> {
+  const worker = new Worker(workerUrl());
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'error') {
+          reject(new WorkbenchError(message.code === 'not_found' || message.code === 'bad_input' ? message.code : 'internal', message.message));
+          return;
+        }
+        const value = pick(message);
+        if (value !== undefined) resolve(value);
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new WorkbenchError('internal', `The engine worker stopped unexpectedly (exit code ${code}).`)));
+      worker.postMessage(request, transfer);
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** A short label for a run: its recurrent layers, e.g. `LSTM(32)`. */
+function runName(layers: readonly LayerSpec[]): string {
+  const parts = layers
+    .filter((layer) => layer.kind !== 'Embedding' && layer.kind !== 'Dense' && layer.kind !== 'Dropout')
+    .map((layer) => {
+      const inner = layer.kind === 'Bidirectional' ? (layer.options['layer'] as { kind?: string; options?: { units?: unknown } } | undefined) : undefined;
+      const units = inner?.options?.units ?? layer.options['units'];
+      const kind = inner?.kind === undefined ? layer.kind : `Bidirectional(${inner.kind})`;
+      return typeof units === 'number' ? `${kind}(${units})` : kind;
+    });
+  return parts.length > 0 ? parts.join(' → ') : 'Dense';
+}
+
+/** Two tokenizers give the same ids for every text. */
+function sameVocabulary(a: TokenizerSpec, b: TokenizerSpec): boolean {
+  const key = (t: TokenizerSpec): string => JSON.stringify([t.scheme, t.lower, t.filters, t.split, t.stripHtmlBreaks, t.numWords, t.startChar, t.oovChar, t.indexFrom, t.skipTop, t.words]);
+  return key(a) === key(b);
+}
+
+/** The first `limit` rows of a split (the data is shuffled at load time, so this is a random sample). */
+function firstRows(split: LoadedDataset['train'], maxlen: number, limit: number | undefined): LoadedDataset['train'] {
+  if (limit === undefined || limit >= split.count) return split;
+  return { x: split.x.subarray(0, limit * maxlen), y: split.y.subarray(0, limit), count: limit };
+}
+
+interface ActiveRun {
+  record: RunRecord;
+  abort: AbortController;
+  worker?: Worker;
+  /** run.json writes, one after another. */
+  writes: Promise<void>;
+  done: Promise<RunSummary>;
+  finish(summary: RunSummary): void;
+  stopRequested: boolean;
+}
+
+export interface TrainingServiceOptions {
+  /** The app's data folder: runs live in `<dataDir>/runs/`, the dataset cache in `<dataDir>/cache/`. */
+  dataDir: string;
+}
+
+/** The training service of a Node process (app main process, web server or CLI). */
+export class NodeTrainingService {
+  readonly store: RunStore;
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly events = new Emitter<TrainingEvent>();
+
+  constructor(private readonly options: TrainingServiceOptions) {
+    this.store = new RunStore(options.dataDir, (id) => this.active.has(id));
+  }
+
+  /** Every event of every run: loading, started, batch (≤10/s), epoch, warning, done. */
+  readonly onDidTrainingEvent = this.events.event;
+
+  /**
+   * Starts training a project in a new run and returns its id at once; progress and the end arrive
+   * as events. The project's `data.path` is loaded (from the cache when it was opened before).
+   */
+  async start(projectInput: unknown): Promise<string> {
+    const project = parseProject(projectInput);
+    this.validate(project);
+    const id = newRunId();
+    const now = new Date().toISOString();
+    const record: RunRecord = {
+      version: 1,
+      id,
+      name: runName(project.layers),
+      status: 'loading',
+      createdAt: now,
+      updatedAt: now,
+      epochs: project.training.epochs,
+      epochsDone: 0,
+      project,
+      training: project.training,
+      dataset: { path: path.resolve(project.data.path!), fingerprint: '', options: project.data.options, trainCount: 0, validationCount: 0, testCount: 0 },
+      history: [],
+      pid: process.pid,
+      warnings: [],
+    };
+    await this.store.create(record);
+    this.launch(record, 0);
+    return id;
+  }
+
+  /** Continues a stopped or interrupted run from its last epoch checkpoint, under the same id. */
+  async resume(runId: string): Promise<string> {
+    if (this.active.has(runId)) throw new WorkbenchError('busy', `Run ${runId} is already training.`);
+    const record = await this.store.get(runId);
+    const from = record.checkpointEpoch ?? 0;
+    if (record.status !== 'interrupted' && record.status !== 'stopped') {
+      throw new WorkbenchError('conflict', `Only a stopped or interrupted run can be resumed. Received: run ${runId} is ${record.status}`);
+    }
+    if (from === 0) throw new WorkbenchError('conflict', `Run ${runId} has no epoch checkpoint to resume from; start it again instead.`);
+    if (from >= record.epochs) throw new WorkbenchError('conflict', `Run ${runId} already finished all ${record.epochs} epochs.`);
+    const resumed: RunRecord = { ...record, status: 'loading', pid: process.pid, message: undefined, history: record.history.slice(0, from), epochsDone: from, updatedAt: new Date().toISOString() };
+    await this.store.write(resumed);
+    this.launch(resumed, from);
+    return runId;
+  }
+
+  /** Asks a run to stop; it ends within one batch, keeping its weights, with reason `stopped`. */
+  async stop(runId: string): Promise<void> {
+    const run = this.active.get(runId);
+    if (run === undefined) {
+      await this.store.get(runId);
+      return;
+    }
+    run.stopRequested = true;
+    run.abort.abort();
+    run.worker?.postMessage({ type: 'stop' } satisfies ToWorker);
+  }
+
+  /** Resolves with the run's summary once it has ended (at once for a run that is not training). */
+  async whenDone(runId: string): Promise<RunSummary> {
+    const run = this.active.get(runId);
+    return run === undefined ? toSummary(await this.store.get(runId)) : run.done;
+  }
+
+  async listRuns(): Promise<RunSummary[]> {
+    return (await this.store.list()).map(toSummary);
+  }
+
+  async getRun(runId: string): Promise<RunRecord> {
+    return this.active.get(runId)?.record ?? this.store.get(runId);
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    if (this.active.has(runId)) throw new WorkbenchError('busy', `Run ${runId} is training; stop it before deleting it.`);
+    await this.store.delete(runId);
+  }
+
+  /** Loss, accuracy and confusion matrix of a finished run on its dataset's test split. */
+  async evaluate(runId: string): Promise<Evaluation> {
+    if (this.active.has(runId)) throw new WorkbenchError('busy', `Run ${runId} is training; evaluate it when it has ended.`);
+    const record = await this.store.get(runId);
+    return (await evaluateModelDir(this.store.dir(runId), record.dataset.path, { dataDir: this.options.dataDir })).evaluation;
+  }
+
+  /** The sentiment a finished run gives one review, through the dataset's tokenizer. */
+  async predict(runId: string, text: string): Promise<Prediction> {
+    if (this.active.has(runId)) throw new WorkbenchError('busy', `Run ${runId} is training; try a review when it has ended.`);
+    await this.store.get(runId);
+    return predictModelDir(this.store.dir(runId), text);
+  }
+
+  /** Stops every run of this service and waits for them to end. */
+  async dispose(): Promise<void> {
+    const runs = [...this.active.values()];
+    await Promise.all(runs.map((run) => this.stop(run.record.id)));
+    await Promise.all(runs.map((run) => run.done));
+  }
+
+  private validate(project: Project): void {
+    if (project.data.path === null) throw new WorkbenchError('invalid_request', 'data.path must name a dataset file or folder. Received: null');
+    const issues = validateStack(project.layers, { maxFeatures: project.data.options.maxFeatures, maxlen: project.data.options.maxlen });
+    if (issues.length > 0) {
+      const first = issues[0]!;
+      const where = first.layerIndex >= 0 ? `layer ${first.layerIndex + 1} (${project.layers[first.layerIndex]?.kind ?? '?'}): ` : '';
+      throw new WorkbenchError('bad_input', `The model cannot be built: ${where}${first.message}`);
+    }
+  }
+
+  private emit(event: TrainingEvent): void {
+    this.events.fire(event);
+  }
+
+  private persist(run: ActiveRun): Promise<void> {
+    const snapshot: RunRecord = { ...run.record, updatedAt: new Date().toISOString() };
+    run.record = snapshot;
+    run.writes = run.writes
+      .then(() => this.store.write(snapshot))
+      .catch((error: unknown) => this.emit({ type: 'warning', runId: snapshot.id, message: `Could not save the run record: ${(error as Error).message}` }));
+    return run.writes;
+  }
+
+  private launch(record: RunRecord, fromEpoch: number): void {
+    let finish!: (summary: RunSummary) => void;
+    const done = new Promise<RunSummary>((resolve) => (finish = resolve));
+    const run: ActiveRun = { record, abort: new AbortController(), writes: Promise.resolve(), done, finish, stopRequested: false };
+    this.active.set(record.id, run);
+    void this.execute(run, fromEpoch).catch((error: unknown) => this.end(run, 'failed', (error as Error).message ?? String(error)));
+  }
+
+  private async end(run: ActiveRun, reason: RunRecord['status'] & ('done' | 'stopped' | 'early-stopped' | 'failed'), message?: string, test?: Evaluation): Promise<void> {
+    if (!this.active.has(run.record.id)) return;
+    run.record = { ...run.record, status: reason, message, test: test ?? run.record.test, pid: undefined };
+    await this.persist(run);
+    this.active.delete(run.record.id);
+    void run.worker?.terminate();
+    const summary = toSummary(run.record);
+    this.emit({ type: 'done', runId: run.record.id, reason, message, summary });
+    run.finish(summary);
+  }
+
+  private async execute(run: ActiveRun, fromEpoch: number): Promise<void> {
+    const runId = run.record.id;
+    const project = run.record.project as Project;
+    const options = project.data.options as DatasetOptions;
+    let dataset: LoadedDataset;
+    try {
+      dataset = await loadDataset(run.record.dataset.path, options, {
+        dataDir: this.options.dataDir,
+        signal: run.abort.signal,
+        onProgress: (progress) => this.emit({ type: 'loading', runId, phase: progress.phase, bytes: progress.bytes, totalBytes: progress.totalBytes }),
+      });
+    } catch (error) {
+      if (run.stopRequested) return this.end(run, 'stopped', 'Stopped while loading the dataset; nothing was trained.');
+      throw error;
+    }
+    if (fromEpoch > 0 && run.record.dataset.fingerprint !== dataset.preview.fingerprint) {
+      return this.end(run, 'failed', `${run.record.dataset.path} changed since the run started (fingerprint ${dataset.preview.fingerprint.slice(0, 12)}, expected ${run.record.dataset.fingerprint.slice(0, 12)}); the run cannot resume on other data.`);
+    }
+    const training = project.training;
+    const train = firstRows(dataset.train, dataset.maxlen, training.limit);
+    const runDir = this.store.dir(runId);
+    const tokenizer: RunTokenizer = { ...dataset.tokenizer, maxlen: dataset.maxlen, padding: 'pre', truncating: 'pre' };
+    await writeFileAtomic(path.join(runDir, TOKENIZER_FILE), JSON.stringify(tokenizer));
+    run.record = {
+      ...run.record,
+      status: 'running',
+      dataset: { ...run.record.dataset, fingerprint: dataset.preview.fingerprint, trainCount: 0, validationCount: 0, testCount: dataset.test.count },
+    };
+    await this.persist(run);
+    if (run.stopRequested) return this.end(run, 'stopped', 'Stopped before training started; nothing was trained.');
+
+    const worker = new Worker(workerUrl());
+    run.worker = worker;
+    let ended = false;
+    worker.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'ready':
+          run.record = { ...run.record, engine: message.engine, dataset: { ...run.record.dataset, trainCount: message.trainCount, validationCount: message.validationCount } };
+          void this.persist(run);
+          this.emit({ type: 'started', runId, engine: message.engine, epochs: training.epochs, batchesPerEpoch: message.batchesPerEpoch, trainCount: message.trainCount, validationCount: message.validationCount });
+          break;
+        case 'batch': {
+          const { type: _type, ...progress } = message;
+          this.emit({ type: 'batch', runId, ...progress });
+          break;
+        }
+        case 'epoch':
+          run.record = { ...run.record, history: [...run.record.history, message.metrics], epochsDone: message.metrics.epoch, last: message.metrics, checkpointEpoch: message.checkpointEpoch };
+          void this.persist(run);
+          this.emit({ type: 'epoch', runId, epochs: training.epochs, ...message.metrics });
+          break;
+        case 'warning':
+          run.record = { ...run.record, warnings: [...run.record.warnings, message.message] };
+          void this.persist(run);
+          this.emit({ type: 'warning', runId, message: message.message });
+          break;
+        case 'done':
+          ended = true;
+          void this.end(run, message.reason, message.message, message.test);
+          break;
+        case 'error':
+          ended = true;
+          void this.end(run, 'failed', message.message);
+          break;
+        case 'evaluated':
+        case 'predicted':
+          break;
+        default:
+          throw new Error(`Unknown message from the engine worker: ${JSON.stringify(message satisfies never)}`);
+      }
+    });
+    worker.on('error', (error) => {
+      ended = true;
+      void this.end(run, 'failed', `The training worker failed: ${error.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (!ended) void this.end(run, 'failed', `The training worker stopped unexpectedly (exit code ${code}); the weights of the last finished epoch are kept.`);
+    });
+    const request: ToWorker = {
+      type: 'train',
+      runDir,
+      layers: project.layers,
+      training,
+      maxlen: dataset.maxlen,
+      train,
+      test: dataset.test,
+      resumeFromEpoch: fromEpoch > 0 ? fromEpoch : undefined,
+    };
+    worker.postMessage(request, transferablesOf(dataset.train, dataset.test));
+    // A stop that arrived while the worker was starting.
+    if (run.stopRequested) worker.postMessage({ type: 'stop' } satisfies ToWorker);
+  }
+}
+
+/** What `evaluateModelDir` found. */
+export interface ModelDirEvaluation {
+  evaluation: Evaluation;
+  engine: EngineInfo;
+}
+
+/**
+ * Evaluates the model in a run folder (or `--out` copy) on the test split of `dataPath`. The dataset
+ * must build the same vocabulary the model was trained with, or its ids would mean other words.
+ */
+export async function evaluateModelDir(modelDir: string, dataPath: string, ctx: { dataDir: string; batchSize?: number }): Promise<ModelDirEvaluation> {
+  const record = await readRunFolder(modelDir);
+  const tokenizer = await readRunTokenizer(modelDir);
+  const project = record.project as Project;
+  const options = { ...(record.dataset.options as DatasetOptions), maxlen: tokenizer.maxlen };
+  const dataset = await loadDataset(path.resolve(dataPath), options, { dataDir: ctx.dataDir });
+  if (!sameVocabulary(dataset.tokenizer, tokenizer)) {
+    throw new WorkbenchError(
+      'bad_input',
+      `${dataPath}: expected the dataset the model in ${modelDir} was trained on (${record.dataset.path}); it builds a different vocabulary, so its word ids would not match the model's.`,
+    );
+  }
+  const split = dataset.test;
+  return runWorkerJob(
+    { type: 'evaluate', modelDir, layers: project.layers, maxlen: tokenizer.maxlen, batchSize: ctx.batchSize ?? record.training.batchSize, split },
+    transferablesOf(split),
+    (message) => (message.type === 'evaluated' ? { evaluation: message.evaluation, engine: message.engine } : undefined),
+  );
+}
+
+/** The sentiment the model in a run folder gives each review, encoded with the folder's tokenizer. */
+export async function predictModelDir(modelDir: string, text: string): Promise<Prediction> {
+  const record = await readRunFolder(modelDir);
+  const tokenizer = await readRunTokenizer(modelDir);
+  const x = encodeText(tokenizer, text, tokenizer.maxlen);
+  const [probability] = await runWorkerJob(
+    { type: 'predict', modelDir, layers: (record.project as Project).layers, maxlen: tokenizer.maxlen, x, count: 1 },
+    [x.buffer as ArrayBuffer],
+    (message) => (message.type === 'predicted' ? message.probabilities : undefined),
+  );
+  return { label: probability! > 0.5 ? 'positive' : 'negative', probability: probability! };
+}
