@@ -1,0 +1,225 @@
+// N-API entry points: validate the typed arrays, split the batch across threads, dispatch to the
+// AVX2+FMA or the baseline build of the kernels. No global mutable state, so the addon can load in
+// several worker threads (and Electron's main process) at once.
+#include <node_api.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kernels.h"
+
+namespace {
+
+using rnnk::Grads;
+using rnnk::Problem;
+
+struct Impl {
+  void (*forward)(const Problem&, int, int);
+  void (*backward)(const Problem&, const Grads&, const float*, const float*, int, int);
+  const char* simd;
+};
+
+Impl pickImpl() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    return {rnnk::avx2::forwardSlice, rnnk::avx2::backwardSlice, "avx2+fma"};
+  }
+#endif
+  return {rnnk::base::forwardSlice, rnnk::base::backwardSlice, "baseline"};
+}
+
+int threadCount() {
+  // RNN_WORKBENCH_THREADS overrides the core count (e.g. 1 to leave a core to the UI).
+  const char* env = std::getenv("RNN_WORKBENCH_THREADS");
+  if (env != nullptr) {
+    const int n = std::atoi(env);
+    if (n > 0) return std::min(n, 64);
+  }
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(std::min(hw, 64u));
+}
+
+struct Error {
+  std::string message;
+};
+
+napi_value throwError(napi_env env, const std::string& message) {
+  napi_throw_type_error(env, nullptr, message.c_str());
+  return nullptr;
+}
+
+int intArg(napi_env env, napi_value v, const char* name) {
+  int32_t out = 0;
+  if (napi_get_value_int32(env, v, &out) != napi_ok) throw Error{std::string(name) + " must be an integer"};
+  return out;
+}
+
+// A Float32Array of exactly `length` elements, or null when `optional` and the value is null/undefined.
+float* floatsArg(napi_env env, napi_value v, const char* name, size_t length, bool optional) {
+  napi_valuetype type;
+  napi_typeof(env, v, &type);
+  if (optional && (type == napi_null || type == napi_undefined)) return nullptr;
+  bool isTyped = false;
+  napi_is_typedarray(env, v, &isTyped);
+  if (!isTyped) throw Error{std::string(name) + " must be a Float32Array"};
+  napi_typedarray_type ttype;
+  size_t len = 0;
+  void* data = nullptr;
+  napi_get_typedarray_info(env, v, &ttype, &len, &data, nullptr, nullptr);
+  if (ttype != napi_float32_array) throw Error{std::string(name) + " must be a Float32Array"};
+  if (len != length) {
+    throw Error{std::string(name) + " must have " + std::to_string(length) + " elements. Received: " + std::to_string(len)};
+  }
+  return static_cast<float*>(data);
+}
+
+struct Parsed {
+  Problem p;
+  size_t GH;
+};
+
+// Arguments 0..14: cell, B, T, I, H, x, W, U, bias, mask, rdrop, hs, cs, act, inner.
+Parsed parseProblem(napi_env env, napi_value* a) {
+  Problem p{};
+  p.cell = intArg(env, a[0], "cell");
+  if (p.cell < rnnk::kSimple || p.cell > rnnk::kGruResetAfter) throw Error{"cell must be 0..3"};
+  p.B = intArg(env, a[1], "batch");
+  p.T = intArg(env, a[2], "timesteps");
+  p.I = intArg(env, a[3], "inputDim");
+  p.H = intArg(env, a[4], "units");
+  if (p.B <= 0 || p.T <= 0 || p.I <= 0 || p.H <= 0) throw Error{"batch, timesteps, inputDim and units must be positive"};
+  const size_t B = p.B, T = p.T, I = p.I, H = p.H, GH = rnnk::gatesOf(p.cell) * H;
+  p.x = floatsArg(env, a[5], "x", B * T * I, false);
+  p.W = floatsArg(env, a[6], "kernel", I * GH, false);
+  p.U = floatsArg(env, a[7], "recurrentKernel", H * GH, false);
+  p.bias = floatsArg(env, a[8], "bias", p.cell == rnnk::kGruResetAfter ? 2 * GH : GH, false);
+  p.mask = floatsArg(env, a[9], "mask", B * T, true);
+  p.rdrop = floatsArg(env, a[10], "recurrentDropoutMask", B * H, true);
+  p.hs = floatsArg(env, a[11], "hs", B * T * H, false);
+  p.cs = floatsArg(env, a[12], "cs", B * T * H, p.cell != rnnk::kLstm);
+  p.act = floatsArg(env, a[13], "act", B * T * GH, false);
+  p.inner = floatsArg(env, a[14], "inner", B * T * H, p.cell != rnnk::kGruResetAfter);
+  return {p, GH};
+}
+
+template <typename F>
+void runSlices(int B, int threads, F&& body) {
+  const int n = std::max(1, std::min(threads, B));
+  std::vector<std::thread> pool;
+  pool.reserve(n - 1);
+  for (int k = 1; k < n; k++) pool.emplace_back([&body, k, n, B] { body(k, B * k / n, B * (k + 1) / n); });
+  body(0, 0, B / n);
+  for (auto& th : pool) th.join();
+}
+
+struct State {
+  Impl impl;
+  int threads;
+};
+
+State* stateOf(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
+  void* data = nullptr;
+  napi_get_cb_info(env, info, argc, argv, nullptr, &data);
+  return static_cast<State*>(data);
+}
+
+napi_value Forward(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  State* s = stateOf(env, info, &argc, argv);
+  if (argc != 15) return throwError(env, "forward expects 15 arguments. Received: " + std::to_string(argc));
+  try {
+    const Parsed parsed = parseProblem(env, argv);
+    const Problem& p = parsed.p;
+    runSlices(p.B, s->threads, [&](int, int b0, int b1) { s->impl.forward(p, b0, b1); });
+  } catch (const Error& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
+// Arguments 15..19 after the forward ones: dhs, dx, dW, dU, db (outputs are overwritten).
+napi_value Backward(napi_env env, napi_callback_info info) {
+  size_t argc = 20;
+  napi_value argv[20];
+  State* s = stateOf(env, info, &argc, argv);
+  if (argc != 20) return throwError(env, "backward expects 20 arguments. Received: " + std::to_string(argc));
+  try {
+    const Parsed parsed = parseProblem(env, argv);
+    const Problem& p = parsed.p;
+    const size_t B = p.B, T = p.T, I = p.I, H = p.H, GH = parsed.GH;
+    const size_t nb = p.cell == rnnk::kGruResetAfter ? 2 * GH : GH;
+    Grads g{};
+    g.dhs = floatsArg(env, argv[15], "dhs", B * T * H, false);
+    g.dx = floatsArg(env, argv[16], "dx", B * T * I, false);
+    g.dW = floatsArg(env, argv[17], "dKernel", I * GH, false);
+    g.dU = floatsArg(env, argv[18], "dRecurrentKernel", H * GH, false);
+    g.db = floatsArg(env, argv[19], "dBias", nb, false);
+    std::vector<float> UT(GH * H), WT(GH * I);
+    for (size_t k = 0; k < H; k++)
+      for (size_t j = 0; j < GH; j++) UT[j * H + k] = p.U[k * GH + j];
+    for (size_t i = 0; i < I; i++)
+      for (size_t j = 0; j < GH; j++) WT[j * I + i] = p.W[i * GH + j];
+    const int n = std::max(1, std::min(s->threads, p.B));
+    // Thread 0 accumulates into the outputs; the others into private copies summed afterwards.
+    const size_t sizes[3] = {I * GH, H * GH, nb};
+    std::vector<std::vector<float>> priv(static_cast<size_t>(n - 1) * 3);
+    for (int k = 1; k < n; k++)
+      for (int q = 0; q < 3; q++) priv[(k - 1) * 3 + q].assign(sizes[q], 0.0f);
+    std::fill(g.dW, g.dW + sizes[0], 0.0f);
+    std::fill(g.dU, g.dU + sizes[1], 0.0f);
+    std::fill(g.db, g.db + sizes[2], 0.0f);
+    runSlices(p.B, n, [&](int k, int b0, int b1) {
+      Grads mine = g;
+      if (k > 0) {
+        mine.dW = priv[(k - 1) * 3].data();
+        mine.dU = priv[(k - 1) * 3 + 1].data();
+        mine.db = priv[(k - 1) * 3 + 2].data();
+      }
+      s->impl.backward(p, mine, UT.data(), WT.data(), b0, b1);
+    });
+    float* outs[3] = {g.dW, g.dU, g.db};
+    for (int k = 1; k < n; k++)
+      for (int q = 0; q < 3; q++) {
+        const std::vector<float>& src = priv[(k - 1) * 3 + q];
+        for (size_t i = 0; i < sizes[q]; i++) outs[q][i] += src[i];
+      }
+  } catch (const Error& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
+napi_value Info(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  State* s = stateOf(env, info, &argc, nullptr);
+  napi_value out, threads, simd;
+  napi_create_object(env, &out);
+  napi_create_int32(env, s->threads, &threads);
+  napi_create_string_utf8(env, s->impl.simd, NAPI_AUTO_LENGTH, &simd);
+  napi_set_named_property(env, out, "threads", threads);
+  napi_set_named_property(env, out, "simd", simd);
+  return out;
+}
+
+void freeState(napi_env, void* data, void*) { delete static_cast<State*>(data); }
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  State* state = new State{pickImpl(), threadCount()};
+  napi_add_finalizer(env, exports, state, freeState, nullptr, nullptr);
+  napi_property_descriptor props[] = {
+      {"forward", nullptr, Forward, nullptr, nullptr, nullptr, napi_default, state},
+      {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, state},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, state},
+  };
+  napi_define_properties(env, exports, 3, props);
+  return exports;
+}

@@ -1,0 +1,416 @@
+// Compiled once per instruction set (see binding.gyp); RNNK_NS names the namespace of this copy.
+// Plain C++ with GCC/Clang vector extensions: the compiler lowers the 8-float vectors to AVX2 FMAs
+// in the AVX2 build and to pairs of SSE2 operations in the baseline build.
+// Keep every helper in the anonymous namespace or in RNNK_NS: an inline function with a shared (weak)
+// symbol could be resolved to the AVX2 copy and then run on a CPU without AVX2.
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "kernels.h"
+
+#ifndef RNNK_NS
+#error "RNNK_NS must name the namespace of this build"
+#endif
+
+namespace rnnk {
+namespace RNNK_NS {
+namespace {
+
+typedef float v8 __attribute__((vector_size(32)));
+typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
+
+inline v8 load8(const float* p) { return *reinterpret_cast<const v8u*>(p); }
+inline void store8(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
+
+inline int imin(int a, int b) { return a < b ? a : b; }
+inline void fillRange(float* from, float* to, float v) {
+  for (; from < to; ++from) *from = v;
+}
+inline void copyRange(const float* from, const float* to, float* dst) {
+  for (; from < to; ++from, ++dst) *dst = *from;
+}
+
+inline float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+
+typedef int v8i __attribute__((vector_size(32)));
+
+// exp for 8 floats (Cephes' expf polynomial, ~2 ulp): libm's scalar expf/tanhf would cost more than
+// the matrix products at 32 units.
+inline v8 vexp(v8 x) {
+  x = x > 88.3f ? v8{} + 88.3f : x;
+  x = x < -87.3f ? v8{} - 87.3f : x;
+  const v8 t = x * 1.44269504088896341f + 0.5f;
+  v8 n = __builtin_convertvector(__builtin_convertvector(t, v8i), v8);
+  n = n > t ? n - 1.0f : n;  // floor(t): the conversion truncates toward zero
+  const v8 r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  v8 p = v8{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const v8 y = p * r * r + r + 1.0f;
+  const v8i bits = (__builtin_convertvector(n, v8i) + 127) << 23;
+  return y * (v8)bits;  // a same-size vector cast reinterprets the bits
+}
+
+inline v8 vsigmoid(v8 x) { return 1.0f / (1.0f + vexp(-x)); }
+// 1 - 2/(e^2x + 1) saturates cleanly at both ends.
+inline v8 vtanh(v8 x) { return 1.0f - 2.0f / (vexp(x + x) + 1.0f); }
+
+inline void sigmoidN(float* p, int n) {
+  int i = 0;
+  for (; i + 8 <= n; i += 8) store8(p + i, vsigmoid(load8(p + i)));
+  for (; i < n; i++) p[i] = sigmoid(p[i]);
+}
+
+inline void tanhN(float* p, int n) {
+  int i = 0;
+  for (; i + 8 <= n; i += 8) store8(p + i, vtanh(load8(p + i)));
+  for (; i < n; i++) p[i] = std::tanh(p[i]);
+}
+
+inline void addN(float* a, const float* b, int n) {
+  for (int i = 0; i < n; i++) a[i] += b[i];
+}
+
+// C[MR,16] (+)= A[MR,K] * B[K,16] with all accumulators in registers.
+template <int MR>
+inline void tile16(int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc) {
+  v8 c0[MR], c1[MR];
+  for (int r = 0; r < MR; r++) {
+    if (acc) {
+      c0[r] = load8(C + r * ldc);
+      c1[r] = load8(C + r * ldc + 8);
+    } else {
+      c0[r] = v8{};
+      c1[r] = v8{};
+    }
+  }
+  for (int k = 0; k < K; k++) {
+    const v8 b0 = load8(B + k * ldb);
+    const v8 b1 = load8(B + k * ldb + 8);
+    for (int r = 0; r < MR; r++) {
+      const v8 a = v8{} + A[r * ars + k * acs];
+      c0[r] += a * b0;
+      c1[r] += a * b1;
+    }
+  }
+  for (int r = 0; r < MR; r++) {
+    store8(C + r * ldc, c0[r]);
+    store8(C + r * ldc + 8, c1[r]);
+  }
+}
+
+// C[M,N] (+)= A[M,K] * B[K,N]; A(r,k) = A[r*ars + k*acs]; B and C row-major with leading dims ldb, ldc.
+void gemm(int M, int N, int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc) {
+  // K is blocked so a panel of B stays in cache while every tile of C passes over it.
+  const int KC = 256;
+  const int N16 = N - N % 16;
+  for (int k0 = 0; k0 < K || (k0 == 0 && !acc); k0 += KC) {
+    const int kc = imin(KC, K - k0);
+    const bool a = acc || k0 > 0;
+    const float* Ak = A + k0 * acs;
+    const float* Bk = B + static_cast<long>(k0) * ldb;
+    for (int i = 0; i < M; i += 4) {
+      const int mr = imin(4, M - i);
+      const float* Ai = Ak + i * ars;
+      float* Ci = C + i * ldc;
+      for (int j = 0; j < N16; j += 16) {
+        switch (mr) {
+          case 4: tile16<4>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
+          case 3: tile16<3>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
+          case 2: tile16<2>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
+          default: tile16<1>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
+        }
+      }
+      for (int r = 0; r < mr; r++) {
+        for (int j = N16; j < N; j++) {
+          float s = a ? Ci[r * ldc + j] : 0.0f;
+          for (int k = 0; k < kc; k++) s += Ai[r * ars + k * acs] * Bk[static_cast<long>(k) * ldb + j];
+          Ci[r * ldc + j] = s;
+        }
+      }
+    }
+    if (K == 0) break;
+  }
+}
+
+inline long at(int b, int t, int T, int width) { return (static_cast<long>(b) * T + t) * width; }
+
+// hm[r] = h_{t-1} of row b0+r times its recurrent-dropout multiplier (zeros before the first step).
+void previousState(const Problem& p, int b0, int rows, int t, float* hm) {
+  const int H = p.H;
+  for (int r = 0; r < rows; r++) {
+    float* dst = hm + r * H;
+    if (t == 0) {
+      fillRange(dst, dst + H, 0.0f);
+      continue;
+    }
+    const float* h = p.hs + at(b0 + r, t - 1, p.T, H);
+    const float* drop = p.rdrop ? p.rdrop + static_cast<long>(b0 + r) * H : nullptr;
+    for (int u = 0; u < H; u++) dst[u] = drop ? h[u] * drop[u] : h[u];
+  }
+}
+
+inline bool kept(const Problem& p, int b, int t) { return !p.mask || p.mask[static_cast<long>(b) * p.T + t] != 0.0f; }
+
+}  // namespace
+
+void forwardSlice(const Problem& p, int b0, int b1) {
+  const int T = p.T, I = p.I, H = p.H, GH = gatesOf(p.cell) * H;
+  const int rows = b1 - b0;
+  if (rows <= 0) return;
+  // Input projection of every time step at once: act = bias_in + x W.
+  float* proj = p.act + at(b0, 0, T, GH);
+  const long n = static_cast<long>(rows) * T;
+  for (long i = 0; i < n; i++) std::memcpy(proj + i * GH, p.bias, sizeof(float) * GH);
+  gemm(static_cast<int>(n), GH, I, p.x + at(b0, 0, T, I), I, 1, p.W, GH, proj, GH, true);
+
+  std::unique_ptr<float[]> hm(new float[static_cast<long>(rows) * H]());
+  std::unique_ptr<float[]> rec(new float[static_cast<long>(rows) * GH]());
+  std::unique_ptr<float[]> rhm(new float[static_cast<long>(rows) * H]());
+  const float* recBias = p.cell == kGruResetAfter ? p.bias + GH : nullptr;
+
+  for (int t = 0; t < T; t++) {
+    previousState(p, b0, rows, t, hm.get());
+    const int recCols = p.cell == kGru ? 2 * H : GH;
+    gemm(rows, recCols, H, hm.get(), H, 1, p.U, GH, rec.get(), GH, false);
+    for (int r = 0; r < rows; r++) {
+      const int b = b0 + r;
+      float* a = p.act + at(b, t, T, GH);
+      const float* g = rec.get() + static_cast<long>(r) * GH;
+      float* h = p.hs + at(b, t, T, H);
+      const float* hp = t > 0 ? p.hs + at(b, t - 1, T, H) : nullptr;
+      const bool keep = kept(p, b, t);
+      switch (p.cell) {
+        case kSimple:
+          addN(a, g, H);
+          tanhN(a, H);
+          for (int u = 0; u < H; u++) h[u] = keep ? a[u] : (hp ? hp[u] : 0.0f);
+          break;
+        case kLstm: {
+          float* c = p.cs + at(b, t, T, H);
+          const float* cp = t > 0 ? p.cs + at(b, t - 1, T, H) : nullptr;
+          float* tc = rhm.get() + static_cast<long>(r) * H;
+          addN(a, g, GH);
+          sigmoidN(a, 2 * H);
+          tanhN(a + 2 * H, H);
+          sigmoidN(a + 3 * H, H);
+          for (int u = 0; u < H; u++) tc[u] = a[H + u] * (cp ? cp[u] : 0.0f) + a[u] * a[2 * H + u];
+          if (keep) {
+            for (int u = 0; u < H; u++) c[u] = tc[u];
+            tanhN(tc, H);
+            for (int u = 0; u < H; u++) h[u] = a[3 * H + u] * tc[u];
+          } else {
+            for (int u = 0; u < H; u++) {
+              c[u] = cp ? cp[u] : 0.0f;
+              h[u] = hp ? hp[u] : 0.0f;
+            }
+          }
+          break;
+        }
+        case kGru: {
+          // Reset gate before the matmul: the candidate needs (r * h) U_h, a second product per step.
+          float* rh = rhm.get() + static_cast<long>(r) * H;
+          const float* hmr = hm.get() + static_cast<long>(r) * H;
+          addN(a, g, 2 * H);
+          sigmoidN(a, 2 * H);
+          for (int u = 0; u < H; u++) rh[u] = a[H + u] * hmr[u];
+          break;
+        }
+        case kGruResetAfter: {
+          float* in = p.inner + at(b, t, T, H);
+          float* gg = rec.get() + static_cast<long>(r) * GH;
+          addN(gg, recBias, GH);
+          addN(a, gg, 2 * H);
+          sigmoidN(a, 2 * H);
+          for (int u = 0; u < H; u++) {
+            in[u] = gg[2 * H + u];
+            a[2 * H + u] += a[H + u] * in[u];
+          }
+          tanhN(a + 2 * H, H);
+          for (int u = 0; u < H; u++) {
+            const float z = a[u], hprev = hp ? hp[u] : 0.0f;
+            h[u] = keep ? z * hprev + (1.0f - z) * a[2 * H + u] : hprev;
+          }
+          break;
+        }
+      }
+    }
+    if (p.cell == kGru) {
+      gemm(rows, H, H, rhm.get(), H, 1, p.U + 2 * H, GH, rec.get(), GH, false);
+      for (int r = 0; r < rows; r++) {
+        const int b = b0 + r;
+        float* a = p.act + at(b, t, T, GH);
+        const float* g = rec.get() + static_cast<long>(r) * GH;
+        float* h = p.hs + at(b, t, T, H);
+        const float* hp = t > 0 ? p.hs + at(b, t - 1, T, H) : nullptr;
+        const bool keep = kept(p, b, t);
+        addN(a + 2 * H, g, H);
+        tanhN(a + 2 * H, H);
+        for (int u = 0; u < H; u++) {
+          const float hprev = hp ? hp[u] : 0.0f;
+          h[u] = keep ? a[u] * hprev + (1.0f - a[u]) * a[2 * H + u] : hprev;
+        }
+      }
+    }
+  }
+}
+
+void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const float* WT, int b0, int b1) {
+  const int T = p.T, I = p.I, H = p.H, GH = gatesOf(p.cell) * H;
+  const int rows = b1 - b0;
+  if (rows <= 0) return;
+  const long n = static_cast<long>(rows) * T;
+  // dZ: gradient of the gate pre-activations (input side) for every step of this slice.
+  std::unique_ptr<float[]> dZ(new float[n * GH]);
+  std::unique_ptr<float[]> dh(new float[static_cast<long>(rows) * H]());
+  std::unique_ptr<float[]> dc(new float[static_cast<long>(rows) * H]());
+  std::unique_ptr<float[]> hm(new float[static_cast<long>(rows) * H]());
+  std::unique_ptr<float[]> rhm(new float[static_cast<long>(rows) * H]());
+  std::unique_ptr<float[]> dhm(new float[static_cast<long>(rows) * H]());
+  std::unique_ptr<float[]> drhm(new float[static_cast<long>(rows) * H]());
+  std::unique_ptr<float[]> dRec(new float[static_cast<long>(rows) * GH]());
+  std::unique_ptr<float[]> dAh(new float[static_cast<long>(rows) * H]());
+  std::unique_ptr<float[]> direct(new float[static_cast<long>(rows) * H]());
+  float* dbRec = p.cell == kGruResetAfter ? gr.db + GH : nullptr;
+
+  for (int t = T - 1; t >= 0; t--) {
+    previousState(p, b0, rows, t, hm.get());
+    for (int r = 0; r < rows; r++) {
+      const int b = b0 + r;
+      float* dhr = dh.get() + static_cast<long>(r) * H;
+      const float* dy = gr.dhs + at(b, t, T, H);
+      for (int u = 0; u < H; u++) dhr[u] += dy[u];
+      float* dz = dZ.get() + at(r, t, T, GH);
+      float* drec = dRec.get() + static_cast<long>(r) * GH;
+      float* dir = direct.get() + static_cast<long>(r) * H;
+      if (!kept(p, b, t)) {
+        // A masked step copied the state through: its gradient passes on unchanged.
+        fillRange(dz, dz + GH, 0.0f);
+        fillRange(drec, drec + GH, 0.0f);
+        if (p.cell == kGru) fillRange(dAh.get() + static_cast<long>(r) * H, dAh.get() + static_cast<long>(r + 1) * H, 0.0f);
+        continue;
+      }
+      const float* a = p.act + at(b, t, T, GH);
+      const float* hp = t > 0 ? p.hs + at(b, t - 1, T, H) : nullptr;
+      switch (p.cell) {
+        case kSimple: {
+          const float* h = a;
+          for (int u = 0; u < H; u++) {
+            dz[u] = dhr[u] * (1.0f - h[u] * h[u]);
+            dir[u] = 0.0f;
+          }
+          copyRange(dz, dz + GH, drec);
+          break;
+        }
+        case kLstm: {
+          float* dcr = dc.get() + static_cast<long>(r) * H;
+          const float* c = p.cs + at(b, t, T, H);
+          const float* cp = t > 0 ? p.cs + at(b, t - 1, T, H) : nullptr;
+          float* tcs = rhm.get() + static_cast<long>(r) * H;
+          for (int u = 0; u < H; u++) tcs[u] = c[u];
+          tanhN(tcs, H);
+          for (int u = 0; u < H; u++) {
+            const float ig = a[u], fg = a[H + u], cg = a[2 * H + u], og = a[3 * H + u];
+            const float tc = tcs[u];
+            const float dcu = dcr[u] + dhr[u] * og * (1.0f - tc * tc);
+            const float cprev = cp ? cp[u] : 0.0f;
+            dz[u] = dcu * cg * ig * (1.0f - ig);
+            dz[H + u] = dcu * cprev * fg * (1.0f - fg);
+            dz[2 * H + u] = dcu * ig * (1.0f - cg * cg);
+            dz[3 * H + u] = dhr[u] * tc * og * (1.0f - og);
+            dcr[u] = dcu * fg;
+            dir[u] = 0.0f;
+          }
+          copyRange(dz, dz + GH, drec);
+          break;
+        }
+        case kGru: {
+          float* dah = dAh.get() + static_cast<long>(r) * H;
+          float* rh = rhm.get() + static_cast<long>(r) * H;
+          const float* hmr = hm.get() + static_cast<long>(r) * H;
+          for (int u = 0; u < H; u++) {
+            const float z = a[u], rr = a[H + u], hh = a[2 * H + u];
+            const float hprev = hp ? hp[u] : 0.0f;
+            dz[u] = dhr[u] * (hprev - hh) * z * (1.0f - z);
+            dah[u] = dhr[u] * (1.0f - z) * (1.0f - hh * hh);
+            dz[2 * H + u] = dah[u];
+            drec[u] = dz[u];
+            dir[u] = dhr[u] * z;
+            rh[u] = rr * hmr[u];
+          }
+          break;
+        }
+        case kGruResetAfter: {
+          const float* in = p.inner + at(b, t, T, H);
+          for (int u = 0; u < H; u++) {
+            const float z = a[u], rr = a[H + u], hh = a[2 * H + u];
+            const float hprev = hp ? hp[u] : 0.0f;
+            const float dah = dhr[u] * (1.0f - z) * (1.0f - hh * hh);
+            dz[u] = dhr[u] * (hprev - hh) * z * (1.0f - z);
+            dz[H + u] = dah * in[u] * rr * (1.0f - rr);
+            dz[2 * H + u] = dah;
+            drec[u] = dz[u];
+            drec[H + u] = dz[H + u];
+            drec[2 * H + u] = dah * rr;
+            dir[u] = dhr[u] * z;
+          }
+          for (int j = 0; j < GH; j++) dbRec[j] += drec[j];
+          break;
+        }
+      }
+    }
+    if (p.cell == kGru) {
+      // The candidate's recurrent input is r * h: its gradient gives the reset gate's.
+      gemm(rows, H, H, dAh.get(), H, 1, UT + 2 * H * H, H, drhm.get(), H, false);
+      gemm(H, H, rows, rhm.get(), 1, H, dAh.get(), H, gr.dU + 2 * H, GH, true);
+      for (int r = 0; r < rows; r++) {
+        const int b = b0 + r;
+        if (!kept(p, b, t)) continue;
+        const float* a = p.act + at(b, t, T, GH);
+        float* dz = dZ.get() + at(r, t, T, GH);
+        float* drec = dRec.get() + static_cast<long>(r) * GH;
+        const float* hmr = hm.get() + static_cast<long>(r) * H;
+        const float* drh = drhm.get() + static_cast<long>(r) * H;
+        for (int u = 0; u < H; u++) {
+          const float rr = a[H + u];
+          dz[H + u] = drh[u] * hmr[u] * rr * (1.0f - rr);
+          drec[H + u] = dz[H + u];
+        }
+      }
+      gemm(rows, H, 2 * H, dRec.get(), GH, 1, UT, H, dhm.get(), H, false);
+      gemm(H, 2 * H, rows, hm.get(), 1, H, dRec.get(), GH, gr.dU, GH, true);
+      for (int r = 0; r < rows; r++) {
+        const float* a = p.act + at(b0 + r, t, T, GH);
+        float* d = dhm.get() + static_cast<long>(r) * H;
+        const float* drh = drhm.get() + static_cast<long>(r) * H;
+        if (!kept(p, b0 + r, t)) continue;
+        for (int u = 0; u < H; u++) d[u] += drh[u] * a[H + u];
+      }
+    } else {
+      gemm(rows, H, GH, dRec.get(), GH, 1, UT, H, dhm.get(), H, false);
+      gemm(H, GH, rows, hm.get(), 1, H, dRec.get(), GH, gr.dU, GH, true);
+    }
+    for (int r = 0; r < rows; r++) {
+      float* dhr = dh.get() + static_cast<long>(r) * H;
+      const float* dir = direct.get() + static_cast<long>(r) * H;
+      if (!kept(p, b0 + r, t)) continue;
+      const float* d = dhm.get() + static_cast<long>(r) * H;
+      const float* drop = p.rdrop ? p.rdrop + static_cast<long>(b0 + r) * H : nullptr;
+      for (int u = 0; u < H; u++) dhr[u] = dir[u] + (drop ? d[u] * drop[u] : d[u]);
+    }
+  }
+  // Input side for all steps at once: dx = dZ W^T, dW += x^T dZ, db += sum dZ.
+  gemm(static_cast<int>(n), I, GH, dZ.get(), GH, 1, WT, I, gr.dx + at(b0, 0, T, I), I, false);
+  gemm(I, GH, static_cast<int>(n), p.x + at(b0, 0, T, I), 1, I, dZ.get(), GH, gr.dW, GH, true);
+  for (long i = 0; i < n; i++) {
+    const float* dz = dZ.get() + i * GH;
+    for (int j = 0; j < GH; j++) gr.db[j] += dz[j];
+  }
+}
+
+}  // namespace RNNK_NS
+}  // namespace rnnk

@@ -1,0 +1,94 @@
+/**
+ * The fused recurrent op: one native call runs a whole sequence forward, one runs it backward
+ * (BPTT), wrapped with `tf.customGrad` so tfjs' autodiff and optimizers see an ordinary op.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CellCode, nativeKernels, type NativeKernels } from './native';
+
+/** The cell a fused op runs; `gru` resets before the recurrent product, `gruResetAfter` after (Keras' default). */
+export type FusedCell = 'simple' | 'lstm' | 'gru' | 'gruResetAfter';
+
+/** Gates per cell: the width of the kernels is `gates * units`. */
+export const gatesOf: Record<FusedCell, number> = { simple: 1, lstm: 4, gru: 3, gruResetAfter: 3 };
+
+/** Per-call inputs that are not differentiated. */
+export interface FusedOptions {
+  /** `[batch, time]` 1/0 values: a 0 step copies the previous state through (Keras masking). */
+  mask?: Float32Array;
+  /** `[batch, units]` multipliers applied to the previous state before the recurrent product. */
+  recurrentDropoutMask?: Float32Array;
+}
+
+/**
+ * A tensor's values as a Float32Array. On the cpu backend this is the tensor's own storage, not a
+ * copy (the kernels only read inputs). A bool tensor cast to float32 keeps its Uint8Array storage
+ * there, hence the conversion.
+ */
+export function float32(t: tf.Tensor): Float32Array {
+  const values = t.dataSync();
+  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+}
+
+function requireKernels(): NativeKernels {
+  const kernels = nativeKernels();
+  if (kernels === undefined) throw new Error('The fused recurrent kernels are not available on this machine.');
+  return kernels;
+}
+
+/**
+ * Runs a recurrent cell over every step of `x` and returns the state after each step.
+ *
+ * Args:
+ *   cell: which recurrence (gate order as Keras: LSTM i,f,c,o; GRU z,r,h).
+ *   x: `[batch, time, inputDim]`.
+ *   kernel: `[inputDim, gates*units]`.
+ *   recurrentKernel: `[units, gates*units]`.
+ *   bias: `[gates*units]`, or `[2, gates*units]` (input bias, recurrent bias) for `gruResetAfter`.
+ *   options: mask and recurrent-dropout mask.
+ *
+ * Returns `[batch, time, units]`; the last step is the layer's output when it does not return sequences.
+ */
+export function fusedRecurrent(
+  cell: FusedCell,
+  x: tf.Tensor,
+  kernel: tf.Tensor,
+  recurrentKernel: tf.Tensor,
+  bias: tf.Tensor,
+  options: FusedOptions = {},
+): tf.Tensor3D {
+  const kernels = requireKernels();
+  const [batch, time, inputDim] = x.shape as [number, number, number];
+  const units = recurrentKernel.shape[0]!;
+  const code = CellCode[cell];
+  const gh = gatesOf[cell] * units;
+  const mask = options.mask ?? null;
+  const rdrop = options.recurrentDropoutMask ?? null;
+  const op = tf.customGrad((xT, wT, uT, bT) => {
+    const xs = float32(xT as tf.Tensor);
+    const w = float32(wT as tf.Tensor);
+    const u = float32(uT as tf.Tensor);
+    const b = float32(bT as tf.Tensor);
+    const hs = new Float32Array(batch * time * units);
+    const cs = cell === 'lstm' ? new Float32Array(batch * time * units) : null;
+    const act = new Float32Array(batch * time * gh);
+    const inner = cell === 'gruResetAfter' ? new Float32Array(batch * time * units) : null;
+    kernels.forward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner);
+    // The forward results stay in this closure (not as tensors) until the backward pass needs them.
+    const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
+      const dhs = float32(Array.isArray(dy) ? dy[0]! : dy);
+      const dx = new Float32Array(xs.length);
+      const dW = new Float32Array(w.length);
+      const dU = new Float32Array(u.length);
+      const db = new Float32Array(b.length);
+      kernels.backward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner, dhs, dx, dW, dU, db);
+      return [
+        tf.tensor(dx, [batch, time, inputDim]),
+        tf.tensor(dW, kernel.shape),
+        tf.tensor(dU, recurrentKernel.shape),
+        tf.tensor(db, bias.shape),
+      ];
+    };
+    return { value: tf.tensor3d(hs, [batch, time, units]), gradFunc };
+  });
+  return op(x, kernel, recurrentKernel, bias) as tf.Tensor3D;
+}
