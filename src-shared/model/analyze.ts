@@ -3,7 +3,7 @@
  * pure arithmetic, cheap enough to run on every keystroke; `summarize` and `validateStack` read it.
  */
 import { modelInputShape, type EmbeddingOptions } from './embedding';
-import { resolveLayerNames } from './names';
+import { resolveNames } from './names';
 import { describeOptionErrors, formatReceived } from './options';
 import { getLayerKind, layerKindNames } from './registry';
 import { formatShape } from './shape';
@@ -13,6 +13,8 @@ import type { DatasetContext, LayerContext, LayerKind, LayerProblem, LayerSpec, 
 export interface AnalyzedLayer {
   spec: LayerSpec;
   name: string;
+  /** A Bidirectional's wrapped layer's own Keras name (`lstm`); its halves are `forward_lstm`, `backward_lstm`. */
+  wrappedName?: string;
   kind: LayerKind | undefined;
   /** Options with defaults filled in, or null when they do not parse. */
   options: Record<string, unknown> | null;
@@ -40,7 +42,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Analyses a stack against an optional dataset (for the Embedding's input_dim and the sequence length). */
 export function analyzeStack(stack: readonly LayerSpec[], dataset: DatasetContext = {}): StackAnalysis {
   const issues: ValidationIssue[] = [];
-  const names = resolveLayerNames(stack);
+  const { names, wrapped } = resolveNames(stack);
   const layers: AnalyzedLayer[] = [];
   const report = (index: number, problem: LayerProblem) => {
     issues.push({ layerId: stack[index]!.id, layerIndex: index, ...problem });
@@ -75,7 +77,7 @@ export function analyzeStack(stack: readonly LayerSpec[], dataset: DatasetContex
   stack.forEach((spec, index) => {
     const name = names[index]!;
     const kind = getLayerKind(spec.kind);
-    const layer: AnalyzedLayer = { spec, name, kind, options: null, inputShape: null, outputShape: null, weights: null };
+    const layer: AnalyzedLayer = { spec, name, wrappedName: wrapped[index], kind, options: null, inputShape: null, outputShape: null, weights: null };
     const previousLayer = layers[index - 1];
     layers.push(layer);
 

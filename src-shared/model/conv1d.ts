@@ -12,8 +12,11 @@ export const conv1dOptions = z
     kernel_size: positiveInt().default(7),
     /** Step between windows. Default 1. */
     strides: positiveInt().default(1),
-    /** 'valid' (no padding), 'same' (output as long as the input) or 'causal' (no look-ahead). Default 'valid'. */
-    padding: oneOf(['valid', 'same', 'causal']).default('valid'),
+    /**
+     * 'valid' (no padding) or 'same' (output as long as the input). Default 'valid'.
+     * Porting note: Keras' 'causal' is left out because tfjs-layers does not implement it.
+     */
+    padding: oneOf(['valid', 'same']).default('valid'),
     /** Spacing between the window's taps. Default 1. */
     dilation_rate: positiveInt().default(1),
     /** Activation applied to the output. Default 'linear' (Keras' None). */

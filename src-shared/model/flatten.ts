@@ -12,7 +12,16 @@ export const flatten: LayerKind<FlattenOptions> = {
   description: 'Joins steps and features into one long vector (needs a fixed sequence length).',
   category: 'core',
   optionsSchema: flattenOptions,
-  validate(_o, input) {
+  validate(_o, input, ctx) {
+    if (input.length < 3) {
+      // Porting note: Keras passes a 2-D input through; tfjs-layers' Flatten refuses it.
+      return [
+        {
+          message: `Flatten needs a sequence (None, steps, features), but its input is already flat ${formatShape(input)}. Remove ${ctx.name}.`,
+          fix: { label: `Remove ${ctx.name}`, apply: { type: 'removeLayer', layerId: ctx.id } },
+        },
+      ];
+    }
     if (input.slice(1).every((dim) => dim !== null)) return [];
     return [
       {

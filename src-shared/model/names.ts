@@ -6,12 +6,18 @@ function prefixOf(kind: string): string {
   return getLayerKind(kind)?.namePrefix ?? kind.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
+/** Names for a stack: each layer's, and the name its wrapped layer takes (Bidirectional only). */
+export interface ResolvedNames {
+  names: string[];
+  wrapped: (string | undefined)[];
+}
+
 /**
- * The name of every layer in the stack, as a fresh Keras session would give them.
+ * The names of every layer in the stack, as a fresh Keras session would give them.
  * A Bidirectional's wrapped layer takes a name first (Keras builds it before the wrapper), so
  * `Bidirectional(LSTM)` followed by `LSTM` names the second one `lstm_1`.
  */
-export function resolveLayerNames(stack: readonly LayerSpec[]): string[] {
+export function resolveNames(stack: readonly LayerSpec[]): ResolvedNames {
   const chosen = new Set(stack.map((spec) => spec.name).filter((name): name is string => typeof name === 'string' && name !== ''));
   const counters = new Map<string, number>();
   const take = (prefix: string): string => {
@@ -24,10 +30,17 @@ export function resolveLayerNames(stack: readonly LayerSpec[]): string[] {
     counters.set(prefix, n + 1);
     return name;
   };
-  return stack.map((spec) => {
-    const wrapped = (spec.options?.layer as { kind?: unknown } | undefined)?.kind;
-    if (spec.kind === 'Bidirectional') take(prefixOf(typeof wrapped === 'string' ? wrapped : 'LSTM'));
+  const wrapped: (string | undefined)[] = [];
+  const names = stack.map((spec) => {
+    const inner = (spec.options?.layer as { kind?: unknown } | undefined)?.kind;
+    wrapped.push(spec.kind === 'Bidirectional' ? take(prefixOf(typeof inner === 'string' ? inner : 'LSTM')) : undefined);
     if (typeof spec.name === 'string' && spec.name !== '') return spec.name;
     return take(prefixOf(spec.kind));
   });
+  return { names, wrapped };
+}
+
+/** The name of every layer in the stack (see `resolveNames`). */
+export function resolveLayerNames(stack: readonly LayerSpec[]): string[] {
+  return resolveNames(stack).names;
 }
