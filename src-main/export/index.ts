@@ -1,0 +1,357 @@
+/**
+ * Exporting a trained run and opening an export again: the one entry point for the CLI, the API
+ * and the app. Plain Node.
+ *
+ * Formats:
+ * - `tfjs`: a folder with `model.json` + weight shards, `tokenizer.json`, `tokenizer.mjs`,
+ *   `metadata.json` and a README (plus `reset-after-gru.mjs` for a GRU model).
+ * - `zip`: the same files in one `.zip`.
+ * - `keras-h5`: one Keras 2 `.h5` file (config and weights).
+ * - `python`: a folder with `predict.py`, `model.h5`, `tokenizer.json`, `metadata.json` and a README.
+ */
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { unzipSync, zipSync } from 'fflate';
+import { WorkbenchError } from '../../src-shared/errors';
+import type { LayerSpec } from '../../src-shared/model';
+import { parseProject, type Project } from '../../src-shared/project';
+import type { RunRecord } from '../../src-shared/training';
+import { loadWeightsInto, MODEL_FILE } from '../engine/model-io';
+import { buildTfModel } from '../engine/tfjs-model';
+import { newRunId, readRunFolder, RunStore, RUN_FILE, TOKENIZER_FILE, type RunTokenizer } from '../runs/run-store';
+import { appVersion } from '../services/app-version';
+import { writeFileAtomic, writeFolderAtomic, type WriteFileFn } from './atomic-output';
+import { kerasH5Bytes } from './keras-h5';
+import { toKerasModel } from './keras-model';
+import { buildMetadata, buildReadme, EXPORT_FORMAT, METADATA_FILE, README_FILE, sha256, type ExportMetadata } from './metadata';
+import { pythonScript } from './python-script';
+import { RESET_AFTER_GRU_MJS, TOKENIZER_MJS } from './standalone';
+import { loadModelFromArtifacts, MODEL_JSON, modelToFiles, readModelArtifacts, type ReadModelFile } from './tfjs-files';
+import { parseTokenizerFile, toTokenizerFile } from './tokenizer-file';
+
+export { recoverExports, type WriteFileFn } from './atomic-output';
+export type { ExportMetadata } from './metadata';
+
+export const exportFormats = ['tfjs', 'zip', 'keras-h5', 'python'] as const;
+export type ExportFormat = (typeof exportFormats)[number];
+
+/** What to export and where. */
+export interface ExportRequest {
+  /** The run folder; or give `runId` and `dataDir`. */
+  runDir?: string;
+  runId?: string;
+  /** The app's data folder, whose `runs/` holds `runId`. */
+  dataDir?: string;
+  /** The folder (tfjs, python) or file (zip, keras-h5) to create. */
+  out: string;
+  /** Default: from `out`'s extension (`.zip`, `.h5`), else `tfjs`. */
+  format?: ExportFormat;
+  /** Replace an existing `out`. Default false. */
+  force?: boolean;
+  /** How files are written (tests inject a full disk). */
+  writeFile?: WriteFileFn;
+}
+
+export interface ExportResult {
+  out: string;
+  format: ExportFormat;
+  /** The files written, relative to `out` for folders. */
+  files: string[];
+  bytes: number;
+}
+
+/** A run opened for export: its record, validated project, tokenizer and standard tfjs model. */
+export interface ExportSource {
+  record: RunRecord;
+  project: Project;
+  tokenizer: RunTokenizer;
+  /** Built from the spec with tfjs' own layers (never the fused training layers), holding the trained weights. */
+  model: tf.LayersModel;
+}
+
+const ZIP_MAX_BYTES = 1 << 30;
+
+/** The format `out` implies, or the one asked for after checking it. */
+export function resolveFormat(out: string, format?: string): ExportFormat {
+  if (format !== undefined) {
+    if (!(exportFormats as readonly string[]).includes(format)) {
+      throw new WorkbenchError('invalid_request', `format must be one of ${exportFormats.join(', ')}. Received: ${JSON.stringify(format)}`);
+    }
+    return format as ExportFormat;
+  }
+  const ext = path.extname(out).toLowerCase();
+  return ext === '.zip' ? 'zip' : ext === '.h5' || ext === '.hdf5' ? 'keras-h5' : 'tfjs';
+}
+
+/** Whether the stack has a GRU that needs the reset-after class outside the app. */
+function usesResetAfterGru(layers: readonly LayerSpec[]): boolean {
+  return layers.some((layer) => {
+    const wrapped = layer.kind === 'Bidirectional' ? (layer.options['layer'] as { kind?: string; options?: Record<string, unknown> } | undefined) : undefined;
+    const kind = wrapped?.kind ?? layer.kind;
+    const options = wrapped?.options ?? layer.options;
+    return kind === 'GRU' && options['reset_after'] !== false;
+  });
+}
+
+/**
+ * Opens a run folder for export: checks its record, rebuilds the standard model from the spec and
+ * loads the trained weights into it.
+ */
+export async function openRunForExport(runDir: string): Promise<ExportSource> {
+  const record = await readRunFolder(runDir);
+  const project = parseProject(record.project, path.join(runDir, RUN_FILE));
+  const tokenizerFile = path.join(runDir, TOKENIZER_FILE);
+  const tokenizerText = await readFile(tokenizerFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new WorkbenchError('not_found', `${tokenizerFile}: expected the tokenizer the run trained with. Received: ${error.code ?? error.message}`);
+  });
+  const tokenizer = parseTokenizerFile(tokenizerText, tokenizerFile);
+  const hasWeights = await stat(path.join(runDir, MODEL_FILE)).then(
+    () => true,
+    () => false,
+  );
+  if (!hasWeights) {
+    throw new WorkbenchError('bad_input', `${runDir}: expected a run with trained weights (${MODEL_FILE}). Received: a ${record.status} run without weights`);
+  }
+  const model = buildTfModel(project.layers, { maxlen: tokenizer.maxlen });
+  await loadWeightsInto(runDir, model);
+  return { record, project, tokenizer, model };
+}
+
+/** The files of a `tfjs` folder export. */
+export async function tfjsExportFiles(source: ExportSource, now = new Date()): Promise<Map<string, Uint8Array>> {
+  const encoder = new TextEncoder();
+  const { record, project, tokenizer } = source;
+  const gru = usesResetAfterGru(project.layers);
+  const files = await modelToFiles(source.model, `RNN Workbench ${appVersion} (TensorFlow.js ${tf.version.tfjs})`);
+  files.set(TOKENIZER_FILE, encoder.encode(JSON.stringify(toTokenizerFile(tokenizer, tokenizer.maxlen))));
+  files.set('tokenizer.mjs', encoder.encode(TOKENIZER_MJS));
+  if (gru) files.set('reset-after-gru.mjs', encoder.encode(RESET_AFTER_GRU_MJS));
+  files.set(README_FILE, encoder.encode(buildReadme(record, project, tokenizer.maxlen, 'tfjs', gru)));
+  files.set(METADATA_FILE, encoder.encode(JSON.stringify(buildMetadata(record, project.layers, tokenizer.maxlen, files, now), null, 2) + '\n'));
+  return files;
+}
+
+/** The bytes of a Keras 2 `.h5` export. */
+export async function kerasH5Export(source: ExportSource): Promise<Uint8Array> {
+  return kerasH5Bytes(toKerasModel(source.project.layers, source.tokenizer.maxlen, source.model));
+}
+
+/** The files of a `python` folder export. */
+export async function pythonExportFiles(source: ExportSource, now = new Date()): Promise<Map<string, Uint8Array>> {
+  const encoder = new TextEncoder();
+  const { record, project, tokenizer } = source;
+  const files = new Map<string, Uint8Array>();
+  files.set('predict.py', encoder.encode(pythonScript(project.layers, tokenizer.maxlen, `${record.name}: sentiment of a movie review (RNN Workbench ${appVersion}, run ${record.id})`)));
+  files.set('model.h5', await kerasH5Export(source));
+  files.set(TOKENIZER_FILE, encoder.encode(JSON.stringify(toTokenizerFile(tokenizer, tokenizer.maxlen))));
+  files.set(README_FILE, encoder.encode(buildReadme(record, project, tokenizer.maxlen, 'python', false)));
+  files.set(METADATA_FILE, encoder.encode(JSON.stringify(buildMetadata(record, project.layers, tokenizer.maxlen, files, now), null, 2) + '\n'));
+  return files;
+}
+
+/** Writes an opened run in `format` to `out`, all or nothing. */
+export async function writeExport(source: ExportSource, out: string, format: ExportFormat, options: { force?: boolean; writeFile?: WriteFileFn } = {}): Promise<ExportResult> {
+  const target = path.resolve(out);
+  const sum = (files: Map<string, Uint8Array>) => [...files.values()].reduce((n, data) => n + data.byteLength, 0);
+  switch (format) {
+    case 'tfjs':
+    case 'python': {
+      const files = format === 'tfjs' ? await tfjsExportFiles(source) : await pythonExportFiles(source);
+      await writeFolderAtomic(target, files, options);
+      return { out: target, format, files: [...files.keys()], bytes: sum(files) };
+    }
+    case 'zip': {
+      const files = await tfjsExportFiles(source);
+      const data = zipSync(Object.fromEntries(files));
+      await writeFileAtomic(target, data, options);
+      return { out: target, format, files: [path.basename(target)], bytes: data.byteLength };
+    }
+    case 'keras-h5': {
+      const data = await kerasH5Export(source);
+      await writeFileAtomic(target, data, options);
+      return { out: target, format, files: [path.basename(target)], bytes: data.byteLength };
+    }
+    default:
+      throw new WorkbenchError('invalid_request', `format must be one of ${exportFormats.join(', ')}. Received: ${JSON.stringify(format satisfies never)}`);
+  }
+}
+
+/**
+ * Exports a stored run.
+ *
+ * Args:
+ *   request: the run (`runDir`, or `runId` + `dataDir`), `out`, `format`, `force`.
+ */
+export async function exportRun(request: ExportRequest): Promise<ExportResult> {
+  const format = resolveFormat(request.out, request.format);
+  let runDir = request.runDir;
+  if (runDir === undefined) {
+    if (request.runId === undefined || request.dataDir === undefined) {
+      throw new WorkbenchError('invalid_request', 'Export needs a run: expected runDir, or runId with dataDir. Received: neither');
+    }
+    runDir = new RunStore(request.dataDir).dir(request.runId);
+  }
+  const source = await openRunForExport(runDir);
+  try {
+    return await writeExport(source, request.out, format, { force: request.force, writeFile: request.writeFile });
+  } finally {
+    source.model.dispose();
+  }
+}
+
+/** An export's files, read from its folder or `.zip`. */
+async function exportReader(location: string): Promise<ReadModelFile> {
+  const info = await stat(location).catch((error: NodeJS.ErrnoException) => {
+    throw new WorkbenchError('not_found', `${location}: expected an exported model folder or .zip. Received: ${error.code ?? error.message}`);
+  });
+  if (info.isDirectory()) {
+    const names = new Set(await readdir(location));
+    return async (name) => (names.has(name) ? new Uint8Array(await readFile(path.join(location, name))) : undefined);
+  }
+  let entries: Record<string, Uint8Array>;
+  try {
+    let total = 0;
+    entries = unzipSync(new Uint8Array(await readFile(location)), {
+      filter: (file) => {
+        total += file.originalSize;
+        if (total > ZIP_MAX_BYTES || !/^[A-Za-z0-9_.-]+$/.test(file.name)) {
+          throw new Error(`entry ${JSON.stringify(file.name)} is not a plain file of an export, or the entries exceed ${ZIP_MAX_BYTES} bytes`);
+        }
+        return true;
+      },
+    });
+  } catch (error) {
+    throw new WorkbenchError('bad_input', `${location}: expected a .zip made by RNN Workbench's export. Received: ${(error as Error).message}`);
+  }
+  return async (name) => (Object.hasOwn(entries, name) ? entries[name] : undefined);
+}
+
+/** A checked export: its files, metadata, project and tokenizer. */
+export interface ExportContents {
+  location: string;
+  metadata: ExportMetadata;
+  project: Project;
+  tokenizer: RunTokenizer;
+  artifacts: tf.io.ModelArtifacts;
+}
+
+async function readText(read: ReadModelFile, location: string, name: string, expected: string): Promise<string> {
+  const bytes = await read(name);
+  if (bytes === undefined) throw new WorkbenchError('bad_input', `${location}: expected ${expected} (${name}). Received: no ${name}`);
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * Reads and checks an export folder or `.zip` (format `tfjs` or `zip`): metadata, every file's
+ * checksum, the tokenizer and the model files. Nothing is written.
+ */
+export async function readExport(location: string): Promise<ExportContents> {
+  const read = await exportReader(location);
+  const metadataText = await readText(read, location, METADATA_FILE, "an RNN Workbench export's metadata");
+  let metadata: ExportMetadata;
+  try {
+    metadata = JSON.parse(metadataText) as ExportMetadata;
+  } catch (error) {
+    throw new WorkbenchError('bad_input', `${location}/${METADATA_FILE}: expected JSON. Received: ${(error as Error).message}`);
+  }
+  if (metadata?.format !== EXPORT_FORMAT || metadata.version !== 1 || typeof metadata.files !== 'object' || metadata.files === null) {
+    throw new WorkbenchError(
+      'bad_input',
+      `${location}/${METADATA_FILE}: expected "format": "${EXPORT_FORMAT}", "version": 1 and "files". Received: format ${JSON.stringify(metadata?.format)}, version ${JSON.stringify(metadata?.version)}`,
+    );
+  }
+  for (const [name, expected] of Object.entries(metadata.files)) {
+    const bytes = await read(name);
+    if (bytes === undefined) throw new WorkbenchError('bad_input', `${location}/${name}: the file ${METADATA_FILE} lists is missing. Expected ${expected.bytes} bytes`);
+    const actual = sha256(bytes);
+    if (bytes.byteLength !== expected.bytes || actual !== expected.sha256) {
+      throw new WorkbenchError(
+        'bad_input',
+        `${location}/${name}: expected the file ${METADATA_FILE} describes (${expected.bytes} bytes, SHA-256 ${expected.sha256.slice(0, 12)}…). Received: ${bytes.byteLength} bytes, SHA-256 ${actual.slice(0, 12)}… (a corrupt or changed file)`,
+      );
+    }
+  }
+  if (metadata.files[MODEL_JSON] === undefined) {
+    throw new WorkbenchError('bad_input', `${location}: expected a TensorFlow.js export (tfjs or zip) with ${MODEL_JSON}. Received: an export without one (a python export? open its model.h5 in Keras)`);
+  }
+  const project = parseProject(metadata.run?.project, `${location}/${METADATA_FILE} (run.project)`);
+  const tokenizer = parseTokenizerFile(await readText(read, location, TOKENIZER_FILE, 'the tokenizer'), `${location}/${TOKENIZER_FILE}`);
+  const artifacts = await readModelArtifacts(read, location);
+  return { location, metadata, project, tokenizer, artifacts };
+}
+
+/** An export opened for predicting: the model as plain TensorFlow.js loads it, and its tokenizer. */
+export interface LoadedExport extends ExportContents {
+  model: tf.LayersModel;
+}
+
+/** Opens an export folder or `.zip` and loads its model (stock tfjs layers plus the app's ResetAfterGRU). */
+export async function loadExport(location: string): Promise<LoadedExport> {
+  const contents = await readExport(location);
+  const model = await loadModelFromArtifacts(contents.artifacts, location);
+  return { ...contents, model };
+}
+
+/**
+ * The record and tokenizer of a model folder, whether a run folder (`run.json`) or a `tfjs` export
+ * (`metadata.json`), for `predict`/`evaluate --model-dir`. An export's weights load with the same
+ * `loadWeightsInto` as a run's.
+ */
+export async function readModelDir(dir: string): Promise<{ record: RunRecord; tokenizer: RunTokenizer }> {
+  const isRun = await stat(path.join(dir, RUN_FILE)).then(
+    () => true,
+    () => false,
+  );
+  if (isRun) {
+    const file = path.join(dir, TOKENIZER_FILE);
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new WorkbenchError('not_found', `${file}: expected the tokenizer the model was trained with. Received: ${error.code ?? error.message}`);
+    });
+    return { record: await readRunFolder(dir), tokenizer: parseTokenizerFile(text, file) };
+  }
+  const contents = await readExport(dir);
+  return { record: { ...contents.metadata.run, project: contents.project }, tokenizer: contents.tokenizer };
+}
+
+/**
+ * Imports an export (folder or `.zip`) as a new run in `<dataDir>/runs/`: it is listed, predicts,
+ * evaluates and trains further like a run trained here. The run folder appears whole or not at all.
+ *
+ * Returns the new run's record.
+ */
+export async function importModel(location: string, dataDir: string): Promise<RunRecord> {
+  const loaded = await loadExport(location);
+  loaded.model.dispose();
+  const { metadata, project, tokenizer, artifacts } = loaded;
+  const store = new RunStore(dataDir);
+  const now = new Date().toISOString();
+  const record: RunRecord = {
+    ...metadata.run,
+    id: newRunId(),
+    name: `${metadata.run.name} (imported)`,
+    // A run exported mid-training is done as far as this copy goes.
+    status: metadata.run.status === 'running' || metadata.run.status === 'loading' ? 'stopped' : metadata.run.status,
+    createdAt: now,
+    updatedAt: now,
+    project,
+    checkpointEpoch: undefined,
+  };
+  const encoder = new TextEncoder();
+  const modelJson = {
+    modelTopology: artifacts.modelTopology,
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: [{ paths: ['./weights.bin'], weights: artifacts.weightSpecs }],
+  };
+  const files = new Map<string, Uint8Array>([
+    ['weights.bin', new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))],
+    [MODEL_FILE, encoder.encode(JSON.stringify(modelJson))],
+    [TOKENIZER_FILE, encoder.encode(JSON.stringify(tokenizer))],
+    [RUN_FILE, encoder.encode(JSON.stringify(record, null, 2) + '\n')],
+  ]);
+  await mkdir(store.root, { recursive: true });
+  await writeFolderAtomic(store.dir(record.id), files);
+  return record;
+}

@@ -1,0 +1,127 @@
+/**
+ * A Keras 2 HDF5 model file (`model.save('model.h5')`'s layout), written with h5wasm in memory:
+ *
+ *   /                      attrs: keras_version, backend, model_config (JSON)
+ *   /model_weights         attrs: layer_names, backend, keras_version
+ *   /model_weights/<layer> attrs: weight_names (e.g. `lstm/lstm_cell/kernel:0`), one dataset per name
+ *
+ * `keras.models.load_model` and `model.load_weights` read it; they match layers by `layer_names`
+ * order and weights by `weight_names` order.
+ */
+import h5wasm, { type Dataset, type Group } from 'h5wasm';
+import { appVersion } from '../services/app-version';
+import { KERAS_VERSION, type KerasModel } from './keras-model';
+
+/** Keras 2's backend tag; `tensorflow` also tells Keras not to convert kernels from another backend. */
+export const KERAS_BACKEND = 'tensorflow';
+
+let serial = 0;
+
+/** h5wasm needs a name in its in-memory file system; each call gets its own. */
+function memoryPath(): string {
+  serial += 1;
+  return `/rnn-workbench-export-${process.pid}-${serial}.h5`;
+}
+
+/**
+ * Fixed-length ASCII strings, as Keras stores names (numpy `S` arrays); one byte of room for the
+ * terminator HDF5's C strings carry.
+ */
+function asciiDtype(values: readonly string[]): string {
+  return `A${Math.max(1, ...values.map((v) => v.length)) + 1}`;
+}
+
+/** Keras escapes non-ASCII characters in its JSON (`json.dumps` default), so the attribute stays ASCII. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function setStrings(target: Group, name: string, values: readonly string[]): void {
+  // Keras writes an empty list as an empty float array (`np.asarray([])`).
+  if (values.length === 0) target.create_attribute(name, new Float64Array(0), [0]);
+  else target.create_attribute(name, [...values], [values.length], asciiDtype(values));
+}
+
+function setString(target: Group, name: string, value: string): void {
+  target.create_attribute(name, value, null, asciiDtype([value]));
+}
+
+/** Writes `model` as the bytes of a Keras 2 `.h5` file. */
+export async function kerasH5Bytes(model: KerasModel): Promise<Uint8Array> {
+  const { FS } = await h5wasm.ready;
+  const file = memoryPath();
+  const h5 = new h5wasm.File(file, 'w');
+  try {
+    setString(h5, 'keras_version', KERAS_VERSION);
+    setString(h5, 'backend', KERAS_BACKEND);
+    setString(h5, 'model_config', asciiJson(model.modelConfig));
+    setString(h5, 'rnn_workbench_version', appVersion);
+    const weights = h5.create_group('model_weights');
+    setStrings(
+      weights,
+      'layer_names',
+      model.layers.map((layer) => layer.name),
+    );
+    setString(weights, 'backend', KERAS_BACKEND);
+    setString(weights, 'keras_version', KERAS_VERSION);
+    for (const layer of model.layers) {
+      const group = weights.create_group(layer.name);
+      setStrings(
+        group,
+        'weight_names',
+        layer.weights.map((w) => w.name),
+      );
+      for (const weight of layer.weights) {
+        // `a/b/kernel:0` is a dataset `kernel:0` in group `a/b`, as h5py creates it.
+        const parts = weight.name.split('/');
+        let parent: Group = group;
+        for (const part of parts.slice(0, -1)) parent = (parent.get(part) as Group | null) ?? parent.create_group(part);
+        parent.create_dataset({ name: parts[parts.length - 1]!, data: weight.values, shape: weight.shape, dtype: '<f4' });
+      }
+    }
+  } finally {
+    h5.close();
+  }
+  try {
+    return FS!.readFile(file);
+  } finally {
+    FS!.unlink(file);
+  }
+}
+
+/** What a Keras 2 `.h5` file holds, read back with h5wasm (for tests and for checking an export). */
+export interface H5Contents {
+  attrs: Record<string, unknown>;
+  layerNames: string[];
+  layers: { name: string; weightNames: string[]; weights: { name: string; shape: number[]; values: Float32Array }[] }[];
+}
+
+/** Reads the parts of a Keras 2 `.h5` file that Keras' loader reads. */
+export async function readKerasH5(bytes: Uint8Array): Promise<H5Contents> {
+  const { FS } = await h5wasm.ready;
+  const file = memoryPath();
+  FS!.writeFile(file, bytes);
+  const h5 = new h5wasm.File(file, 'r');
+  try {
+    const attrs = Object.fromEntries(Object.entries(h5.attrs).map(([name, attr]) => [name, attr.value]));
+    const group = h5.get('model_weights') as Group;
+    const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+    const layerNames = strings(group.attrs['layer_names']?.value);
+    const layers = layerNames.map((name) => {
+      const layerGroup = group.get(name) as Group;
+      const weightNames = strings(layerGroup.attrs['weight_names']?.value);
+      return {
+        name,
+        weightNames,
+        weights: weightNames.map((weightName) => {
+          const dataset = layerGroup.get(weightName) as Dataset;
+          return { name: weightName, shape: dataset.shape ?? [], values: dataset.value as Float32Array };
+        }),
+      };
+    });
+    return { attrs, layerNames, layers };
+  } finally {
+    h5.close();
+    FS!.unlink(file);
+  }
+}

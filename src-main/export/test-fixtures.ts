@@ -1,0 +1,122 @@
+/**
+ * Run folders for the export tests, laid out exactly as the training engine stores them (`run.json`,
+ * `model.json` + `weights.bin` through the engine's own `saveModel`, `tokenizer.json`), with a
+ * small model whose weights are drawn so its outputs spread well away from 0.5.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { KERAS_DEFAULT_FILTERS, type TokenizerSpec } from '../../src-shared/data';
+import type { LayerSpec } from '../../src-shared/model';
+import { createProject } from '../../src-shared/project';
+import type { RunRecord } from '../../src-shared/training';
+import { WordSplitter } from '../data/keras-text';
+import { saveModel } from '../engine/model-io';
+import { buildTfModel } from '../engine/tfjs-model';
+import type { RunTokenizer } from '../runs/run-store';
+
+/** Reviews with the cases the tokenizer must get right: HTML breaks, case, punctuation, unknown words, length. */
+export const sampleTexts = [
+  'This movie was GREAT!<br /><br />The acting, the music... all wonderful.',
+  'Terrible plot; boring characters (and a worse ending). Avoid it.',
+  "It's not bad, not good either: just a film.",
+  'Zyzzyva quokka xylophone — none of these words are known.',
+  '',
+  'great great great wonderful wonderful acting music film movie plot boring terrible bad good '.repeat(4),
+  'Ünïcödé wörds and émojis 🎬 mixed with the movie.',
+];
+
+/** A Keras `Tokenizer(num_words)` fitted on `sampleTexts`' words by first appearance (frequencies do not matter here). */
+export function sampleTokenizer(numWords: number, maxlen: number, scheme: TokenizerSpec['scheme'] = 'keras-tokenizer'): RunTokenizer {
+  const splitter = new WordSplitter({ filters: KERAS_DEFAULT_FILTERS, split: ' ', lower: true, stripHtmlBreaks: true });
+  const words = [...new Set(sampleTexts.flatMap((text) => splitter.words(text)))].filter((word) => word !== 'zyzzyva');
+  const imdb = scheme === 'keras-imdb';
+  const indexFrom = imdb ? 3 : 0;
+  return {
+    version: 1,
+    scheme,
+    lower: true,
+    filters: KERAS_DEFAULT_FILTERS,
+    split: ' ',
+    stripHtmlBreaks: true,
+    numWords,
+    startChar: imdb ? 1 : null,
+    oovChar: imdb ? 2 : null,
+    indexFrom,
+    skipTop: 0,
+    words: words.slice(0, numWords - 1 - indexFrom),
+    shuffleSeed: 113,
+    maxlen,
+    padding: 'pre',
+    truncating: 'pre',
+  };
+}
+
+/** Embedding → LSTM → Dense(1, sigmoid). */
+export function lstmStack(numWords: number): LayerSpec[] {
+  return [
+    { id: 'e', kind: 'Embedding', options: { input_dim: numWords, output_dim: 8 } },
+    { id: 'l', kind: 'LSTM', options: { units: 6 } },
+    { id: 'd', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+  ];
+}
+
+/** Embedding → Bidirectional(GRU, sequences) → Dropout → SimpleRNN → Dense: the wrapper, Keras' reset-after GRU and a weightless layer. */
+export function mixedStack(numWords: number): LayerSpec[] {
+  return [
+    { id: 'e', kind: 'Embedding', options: { input_dim: numWords, output_dim: 8 } },
+    { id: 'b', kind: 'Bidirectional', options: { layer: { kind: 'GRU', options: { units: 5, return_sequences: true } }, merge_mode: 'concat' } },
+    { id: 'o', kind: 'Dropout', options: { rate: 0.3 } },
+    { id: 's', kind: 'SimpleRNN', options: { units: 4 } },
+    { id: 'd', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+  ];
+}
+
+/** Sets every weight to a deterministic pseudo-random value in ±scale, so predictions differ by input. */
+export function spreadWeights(model: tf.LayersModel, seed: number, scale = 0.8): void {
+  let s = seed >>> 0;
+  const rand = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  model.setWeights(model.weights.map((w) => tf.tensor(Float32Array.from({ length: w.shape.reduce((a, b) => a! * b!, 1)! }, () => (rand() * 2 - 1) * scale), w.shape)));
+}
+
+/**
+ * Writes a finished run into `dir` (created), as the engine would after training.
+ *
+ * Returns the record and the model the app would predict with.
+ */
+export async function makeRunFolder(dir: string, layers: LayerSpec[], tokenizer: RunTokenizer, seed = 1): Promise<{ record: RunRecord; model: tf.LayersModel }> {
+  await mkdir(dir, { recursive: true });
+  const project = createProject(layers);
+  project.data.options = { ...project.data.options, maxFeatures: tokenizer.numWords, maxlen: tokenizer.maxlen };
+  const model = buildTfModel(layers, { maxlen: tokenizer.maxlen });
+  spreadWeights(model, seed);
+  await saveModel(dir, model);
+  const history = [
+    { epoch: 1, loss: 0.61, acc: 0.68, val_loss: 0.52, val_acc: 0.75, seconds: 3.2, gradNorm: 0.4 },
+    { epoch: 2, loss: 0.41, acc: 0.83, val_loss: 0.44, val_acc: 0.8, seconds: 3.1, gradNorm: 0.3 },
+  ];
+  const record: RunRecord = {
+    version: 1,
+    id: '20261128-060000-abcdef',
+    name: layers[1]!.kind,
+    status: 'done',
+    createdAt: '2026-11-28T06:00:00.000Z',
+    updatedAt: '2026-11-28T06:01:00.000Z',
+    epochs: 2,
+    epochsDone: 2,
+    last: history[1],
+    test: { loss: 0.45, acc: 0.79, count: 500, confusion: [[200, 50], [55, 195]] },
+    engine: { backend: 'cpu', recurrent: 'tfjs' },
+    project,
+    training: project.training,
+    dataset: { path: '/data/aclImdb.tar.gz', fingerprint: 'f1ng3rpr1nt', options: project.data.options, trainCount: 800, validationCount: 200, testCount: 500 },
+    history,
+    warnings: [],
+  };
+  await writeFile(path.join(dir, 'run.json'), JSON.stringify(record, null, 2));
+  await writeFile(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  return { record, model };
+}
