@@ -2,6 +2,7 @@ import { WorkbenchError } from '../../src-shared/errors';
 import { appVersion } from '../services/app-version';
 import { data } from './commands/data';
 import { serve } from './commands/serve';
+import { summary } from './commands/summary';
 import { train } from './commands/train';
 import { UsageError, type Command } from './command';
 
@@ -10,6 +11,7 @@ const commands: Record<string, Command> = {
   data,
   serve,
   train,
+  summary,
 };
 
 

@@ -139,12 +139,13 @@ export function analyzeStack(stack: readonly LayerSpec[], dataset: DatasetContex
     const masking = kind.mask(options);
     if (maskFrom !== null && masking === 'unsupported') {
       problems.push({
+        keepsShape: true,
         message: `${kind.kind} cannot take the padding mask from ${maskFrom.name} (mask_zero): turn off mask_zero on ${maskFrom.name}`,
         fix: { label: `Turn off mask_zero on ${maskFrom.name}`, apply: { type: 'setOption', layerId: maskFrom.spec.id, option: 'mask_zero', value: false } },
       });
     }
-    if (problems.length > 0) {
-      for (const problem of problems) report(index, problem);
+    for (const { keepsShape: _, ...problem } of problems) report(index, problem);
+    if (problems.some((problem) => problem.keepsShape !== true)) {
       shape = null;
       return;
     }

@@ -45,7 +45,7 @@ export const conv1d: LayerKind<Conv1dOptions> = {
     const problems: LayerProblem[] = requireSequence('Conv1D', input, ctx);
     if (problems.length > 0) return problems;
     if (o.strides > 1 && o.dilation_rate > 1) {
-      problems.push({ option: 'strides', message: `strides must be 1 when dilation_rate is above 1. Received: ${o.strides}`, fix: { label: 'Set strides to 1', apply: { type: 'setOption', layerId: ctx.id, option: 'strides', value: 1 } } });
+      problems.push({ option: 'strides', keepsShape: true, message: `strides must be 1 when dilation_rate is above 1. Received: ${o.strides}`, fix: { label: 'Set strides to 1', apply: { type: 'setOption', layerId: ctx.id, option: 'strides', value: 1 } } });
     }
     const length = convOutputLength(input[1]!, o.kernel_size, o.padding, o.strides, o.dilation_rate);
     if (length !== null && length <= 0) {

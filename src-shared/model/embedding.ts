@@ -37,6 +37,7 @@ export const embedding: LayerKind<EmbeddingOptions> = {
     if (maxFeatures !== undefined && o.input_dim < maxFeatures) {
       problems.push({
         option: 'input_dim',
+        keepsShape: true,
         message: `input_dim must be at least the dataset's vocabulary size ${formatCount(maxFeatures)} (max features), or word ids above ${formatCount(o.input_dim - 1)} have no vector. Received: ${o.input_dim}`,
         fix: { label: `Set input_dim to ${formatCount(maxFeatures)}`, apply: { type: 'setOption', layerId: ctx.id, option: 'input_dim', value: maxFeatures } },
       });
@@ -44,6 +45,7 @@ export const embedding: LayerKind<EmbeddingOptions> = {
     if (o.input_length !== null && maxlen !== undefined && o.input_length !== maxlen) {
       problems.push({
         option: 'input_length',
+        keepsShape: true,
         message: `input_length must equal the dataset's maxlen ${maxlen}, or be left empty. Received: ${o.input_length}`,
         fix: { label: 'Use the dataset\'s maxlen', apply: { type: 'setOption', layerId: ctx.id, option: 'input_length', value: null } },
       });

@@ -83,6 +83,8 @@ export interface LayerProblem {
   option?: string;
   message: string;
   fix?: Fix;
+  /** The output shape and weights are still well defined, so later layers are still checked. */
+  keepsShape?: boolean;
 }
 
 /** One row of the summary table, as Keras prints it. */

@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { formatIssues, formatSummary, summarize } from '../../../src-shared/model/summary';
+import type { DatasetContext, LayerSpec, ModelSummary } from '../../../src-shared/model/types';
+import { getPreset, presetIds } from '../../../src-shared/presets';
+import { parseProject } from '../../../src-shared/project';
+import { UsageError, type Command } from '../command';
+
+export const summary: Command = {
+  summary: "Print a model's Keras summary: layers, output shapes and parameter counts",
+  usage: [
+    'Usage: rnn-workbench summary --model <preset-id|project.json> [--maxlen N] [--json]',
+    '',
+    "Prints what Keras' model.summary() prints for the model, or its validation messages (exit 1).",
+    '',
+    `  --model ID|FILE   A preset (${presetIds.join(', ')}) or a project .json`,
+    "  --maxlen N        Sequence length, shown as the time dimension (default: the project's maxlen;",
+    '                    none for a preset, shown as None)',
+    '  --json            Print {"layers":[{"name","type","outputShape","params"}],"totalParams",',
+    '                    "trainableParams","nonTrainableParams"} instead of the table',
+  ].join('\n'),
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { model: { type: 'string' }, maxlen: { type: 'string' }, json: { type: 'boolean', default: false } },
+      strict: true,
+    });
+    const { layers, dataset } = await loadModel(values.model);
+    if (values.maxlen !== undefined) dataset.maxlen = parsePositiveInt('--maxlen', values.maxlen);
+    const result = summarize(layers, dataset);
+    if (!result.valid) {
+      process.stderr.write(`rnn-workbench summary: the model is not valid:\n${formatIssues(result).map((line) => `  ${line}\n`).join('')}`);
+      return 1;
+    }
+    process.stdout.write((values.json ? JSON.stringify(toJson(result)) : formatSummary(result)) + '\n');
+    return 0;
+  },
+};
+
+/** The `--json` shape promised by the CLI. */
+function toJson(result: ModelSummary): object {
+  return {
+    layers: result.rows.map((row) => ({ name: row.name, type: row.type, outputShape: row.outputShape, params: row.params })),
+    totalParams: result.totalParams,
+    trainableParams: result.trainableParams,
+    nonTrainableParams: result.nonTrainableParams,
+  };
+}
+
+/** A preset's layers, or a project file's layers with its dataset settings. */
+async function loadModel(model: string | undefined): Promise<{ layers: LayerSpec[]; dataset: DatasetContext }> {
+  if (model === undefined || model === '') {
+    throw new UsageError(`--model is required: a preset (${presetIds.join(', ')}) or a project .json. Received: nothing`);
+  }
+  const preset = getPreset(model);
+  if (preset !== undefined) return { layers: preset.layers, dataset: {} };
+  if (!model.endsWith('.json')) {
+    throw new UsageError(`--model must be a preset (${presetIds.join(', ')}) or a project .json. Received: ${model}`);
+  }
+  let text: string;
+  try {
+    text = await readFile(model, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--model must be a readable project .json. Received: ${model} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const project = parseProject(text, model);
+  return { layers: project.layers, dataset: { maxlen: project.data.options.maxlen, maxFeatures: project.data.options.maxFeatures } };
+}
+
+function parsePositiveInt(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value <= 0) {
+    throw new UsageError(`${flag} must be a positive integer. Received: ${text}`);
+  }
+  return value;
+}
