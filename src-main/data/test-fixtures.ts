@@ -19,16 +19,20 @@ export interface TarEntry {
 export async function makeTar(entries: TarEntry[], gzip = true): Promise<Buffer> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (chunk: Buffer) => chunks.push(chunk));
+  pack.on('data', (chunk) => {
+    chunks.push(chunk as Buffer);
+  });
   const ended = new Promise<void>((resolve, reject) => {
     pack.on('end', resolve);
     pack.on('error', reject);
   });
   for (const entry of entries) {
-    const body = entry.body === undefined ? undefined : Buffer.from(entry.body);
-    await new Promise<void>((resolve, reject) =>
-      pack.entry({ name: entry.name, type: entry.type ?? 'file', linkname: entry.linkname, size: body?.length ?? 0 }, body, (error) => (error ? reject(error) : resolve())),
-    );
+    const body = Buffer.from(entry.body ?? '');
+    const header = { name: entry.name, type: entry.type ?? 'file', linkname: entry.linkname, size: entry.type === undefined || entry.type === 'file' ? body.length : 0 };
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error | null): void => (error ? reject(error) : resolve());
+      pack.entry(header, header.size > 0 ? body : Buffer.alloc(0), done);
+    });
   }
   pack.finalize();
   await ended;

@@ -71,6 +71,8 @@ export async function readAclImdbTar(file: string, gzipped: boolean, ctx: ReadCo
 
   extract.on('entry', (header, stream, next) => {
     entries++;
+    // Destroying the extractor also destroys this entry with the same error; the pipeline reports it once.
+    stream.on('error', () => {});
     const fail = (error: Error): void => {
       stream.resume();
       extract.destroy(error);
