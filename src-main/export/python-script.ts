@@ -76,7 +76,9 @@ predicts the sentiment of a review. The text is encoded with tokenizer.json exac
 encoded its training data: the same word index, filters, lowercasing, id offsets and padding.
 
     python predict.py "This movie was a wonderful surprise."
-    python predict.py --ids "This movie was a wonderful surprise."   # the model input only, no TensorFlow needed
+    python predict.py --ids "This movie was a wonderful surprise."   # the model input only; needs no TensorFlow
+
+Several reviews give one line each.
 
 Needs TensorFlow 2 (Keras 2 or 3) for predicting; the --ids mode needs only Python 3.
 """
@@ -125,7 +127,7 @@ def text_to_ids(tokenizer, text):
 
 def pad_sequence(ids, maxlen=MAXLEN):
     """pad_sequences(maxlen, padding='pre', truncating='pre') for one sequence."""
-    ids = ids[-maxlen:] if ids else []
+    ids = ids[-maxlen:]
     return [0] * (maxlen - len(ids)) + ids
 
 
@@ -142,19 +144,21 @@ ${adds}
 def main(argv):
     ids_only = "--ids" in argv
     texts = [a for a in argv if a != "--ids"]
-    if len(texts) != 1:
-        sys.exit('usage: python predict.py [--ids] "review text"')
+    if not texts:
+        sys.exit('usage: python predict.py [--ids] "review text" ["another review" ...]')
     tokenizer = load_tokenizer()
-    x = pad_sequence(text_to_ids(tokenizer, texts[0]))
+    x = [pad_sequence(text_to_ids(tokenizer, text)) for text in texts]
     if ids_only:
-        print(json.dumps(x))
+        for ids in x:
+            print(json.dumps(ids))
         return
     import numpy as np
 
     model = build_model()
     model.load_weights(os.path.join(HERE, "model.h5"))
-    probability = float(model.predict(np.array([x], dtype="int32"), verbose=0)[0][0])
-    print(json.dumps({"label": "positive" if probability > 0.5 else "negative", "probability": probability}))
+    for probability in model.predict(np.array(x, dtype="int32"), verbose=0)[:, 0]:
+        probability = float(probability)
+        print(json.dumps({"label": "positive" if probability > 0.5 else "negative", "probability": probability}))
 
 
 if __name__ == "__main__":

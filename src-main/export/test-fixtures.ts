@@ -10,10 +10,11 @@ import { KERAS_DEFAULT_FILTERS, type TokenizerSpec } from '../../src-shared/data
 import type { LayerSpec } from '../../src-shared/model';
 import { createProject } from '../../src-shared/project';
 import type { RunRecord } from '../../src-shared/training';
+import { encodeText } from '../data';
 import { WordSplitter } from '../data/keras-text';
-import { saveModel } from '../engine/model-io';
+import { loadWeightsInto, saveModel } from '../engine/model-io';
 import { buildTfModel } from '../engine/tfjs-model';
-import type { RunTokenizer } from '../runs/run-store';
+import { readRunFolder, readRunTokenizer, type RunTokenizer } from '../runs/run-store';
 
 /** Reviews with the cases the tokenizer must get right: HTML breaks, case, punctuation, unknown words, length. */
 export const sampleTexts = [
@@ -79,7 +80,12 @@ export function spreadWeights(model: tf.LayersModel, seed: number, scale = 0.8):
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 2 ** 32;
   };
-  model.setWeights(model.weights.map((w) => tf.tensor(Float32Array.from({ length: w.shape.reduce((a, b) => a! * b!, 1)! }, () => (rand() * 2 - 1) * scale), w.shape)));
+  model.setWeights(
+    model.weights.map((w) => {
+      const shape = w.shape as number[];
+      return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rand() * 2 - 1) * scale), shape);
+    }),
+  );
 }
 
 /**
@@ -119,4 +125,18 @@ export async function makeRunFolder(dir: string, layers: LayerSpec[], tokenizer:
   await writeFile(path.join(dir, 'run.json'), JSON.stringify(record, null, 2));
   await writeFile(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
   return { record, model };
+}
+
+/** What the app predicts for a run folder: the engine's model, weights and tokenizer. */
+export async function appProbabilities(runDir: string, texts: string[]): Promise<number[]> {
+  const record = await readRunFolder(runDir);
+  const tokenizer = await readRunTokenizer(runDir);
+  const model = buildTfModel((record.project as { layers: never }).layers, { maxlen: tokenizer.maxlen });
+  await loadWeightsInto(runDir, model);
+  const x = texts.map((text) => Array.from(encodeText(tokenizer, text, tokenizer.maxlen)));
+  const p = model.predict(tf.tensor2d(x, [texts.length, tokenizer.maxlen], 'int32')) as tf.Tensor;
+  const values = Array.from(await p.data());
+  p.dispose();
+  model.dispose();
+  return values;
 }

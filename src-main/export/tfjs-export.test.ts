@@ -8,11 +8,9 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeText } from '../data';
-import { loadWeightsInto } from '../engine/model-io';
-import { buildTfModel } from '../engine/tfjs-model';
 import { readRunFolder, readRunTokenizer } from '../runs/run-store';
 import { exportRun, importModel, loadExport, readModelDir } from '.';
-import { lstmStack, makeRunFolder, mixedStack, sampleTexts, sampleTokenizer } from './test-fixtures';
+import { appProbabilities, lstmStack, makeRunFolder, mixedStack, sampleTexts, sampleTokenizer } from './test-fixtures';
 
 let root: string;
 
@@ -22,20 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-/** What the app predicts for a run folder: the engine's model, weights and tokenizer. */
-async function appProbabilities(runDir: string, texts: string[]): Promise<number[]> {
-  const record = await readRunFolder(runDir);
-  const tokenizer = await readRunTokenizer(runDir);
-  const model = buildTfModel((record.project as { layers: never }).layers, { maxlen: tokenizer.maxlen });
-  await loadWeightsInto(runDir, model);
-  const x = texts.map((text) => Array.from(encodeText(tokenizer, text, tokenizer.maxlen)));
-  const p = model.predict(tf.tensor2d(x, [texts.length, tokenizer.maxlen], 'int32')) as tf.Tensor;
-  const values = Array.from(await p.data());
-  p.dispose();
-  model.dispose();
-  return values;
-}
 
 /**
  * The export's README steps, run by plain TensorFlow.js in a fresh Node process that has none of the

@@ -1,0 +1,89 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportRun, openRunForExport } from '.';
+import { readKerasH5 } from './keras-h5';
+import { lstmStack, makeRunFolder, mixedStack, sampleTokenizer } from './test-fixtures';
+
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'rnn-export-h5-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function exported(name: string, layers: Parameters<typeof makeRunFolder>[1], numWords: number, maxlen: number) {
+  const run = path.join(root, `run-${name}`);
+  await makeRunFolder(run, layers, sampleTokenizer(numWords, maxlen), 4);
+  const out = path.join(root, `${name}.h5`);
+  const result = await exportRun({ runDir: run, out });
+  expect(result.format).toBe('keras-h5');
+  const h5 = await readKerasH5(new Uint8Array(await readFile(out)));
+  const source = await openRunForExport(run);
+  return { h5, model: source.model };
+}
+
+describe('Keras HDF5 export', () => {
+  it('has the Keras 2 layout: root attributes, model_config and a model_weights group in Keras names and order', async () => {
+    const { h5, model } = await exported('mixed', mixedStack(30), 30, 16);
+    expect(h5.attrs['keras_version']).toBe('2.15.0');
+    expect(h5.attrs['backend']).toBe('tensorflow');
+    const config = JSON.parse(h5.attrs['model_config'] as string);
+    expect(config.class_name).toBe('Sequential');
+    const layers = config.config.layers as { class_name: string; config: Record<string, unknown> }[];
+    expect(layers.map((l) => l.class_name)).toEqual(['InputLayer', 'Embedding', 'Bidirectional', 'Dropout', 'SimpleRNN', 'Dense']);
+    expect(layers[0]!.config).toMatchObject({ batch_input_shape: [null, 16], name: 'embedding_input' });
+    expect(layers[1]!.config).toMatchObject({ name: 'embedding', input_dim: 30, output_dim: 8, mask_zero: false, batch_input_shape: [null, 16], dtype: 'float32', trainable: true });
+    expect(layers[2]!.config).toMatchObject({
+      name: 'bidirectional',
+      merge_mode: 'concat',
+      layer: { class_name: 'GRU', config: { name: 'gru', units: 5, return_sequences: true, reset_after: true, recurrent_activation: 'sigmoid' } },
+    });
+    expect(layers[3]!.config).toMatchObject({ name: 'dropout', rate: 0.3 });
+    expect(layers[4]!.config).toMatchObject({ name: 'simple_rnn', units: 4, activation: 'tanh', return_sequences: false });
+    expect(layers[5]!.config).toMatchObject({ name: 'dense', units: 1, activation: 'sigmoid', use_bias: true });
+
+    expect(h5.layerNames).toEqual(['embedding', 'bidirectional', 'dropout', 'simple_rnn', 'dense']);
+    expect(h5.layers.map((l) => l.weightNames)).toEqual([
+      ['embedding/embeddings:0'],
+      [
+        'bidirectional/forward_gru/gru_cell/kernel:0',
+        'bidirectional/forward_gru/gru_cell/recurrent_kernel:0',
+        'bidirectional/forward_gru/gru_cell/bias:0',
+        'bidirectional/backward_gru/gru_cell/kernel:0',
+        'bidirectional/backward_gru/gru_cell/recurrent_kernel:0',
+        'bidirectional/backward_gru/gru_cell/bias:0',
+      ],
+      [],
+      ['simple_rnn/simple_rnn_cell/kernel:0', 'simple_rnn/simple_rnn_cell/recurrent_kernel:0', 'simple_rnn/simple_rnn_cell/bias:0'],
+      ['dense/kernel:0', 'dense/bias:0'],
+    ]);
+    expect(h5.layers[1]!.weights.map((w) => w.shape)).toEqual([
+      [8, 15],
+      [5, 15],
+      [2, 15],
+      [8, 15],
+      [5, 15],
+      [2, 15],
+    ]);
+    // Every array equals the tfjs model's, in order.
+    const tfWeights = model.layers.flatMap((layer) => layer.getWeights());
+    const h5Weights = h5.layers.flatMap((layer) => layer.weights);
+    expect(h5Weights).toHaveLength(tfWeights.length);
+    h5Weights.forEach((weight, i) => {
+      expect(weight.shape).toEqual(tfWeights[i]!.shape);
+      expect(Array.from(weight.values)).toEqual(Array.from(tfWeights[i]!.dataSync()));
+    });
+  });
+
+  it("names an LSTM's weights lstm/lstm_cell/kernel:0 as Keras does", async () => {
+    const { h5 } = await exported('lstm', lstmStack(40), 40, 24);
+    expect(h5.layers[1]!.weightNames).toEqual(['lstm/lstm_cell/kernel:0', 'lstm/lstm_cell/recurrent_kernel:0', 'lstm/lstm_cell/bias:0']);
+    expect(h5.layers[1]!.weights.map((w) => w.shape)).toEqual([[8, 24], [6, 24], [24]]);
+    const config = JSON.parse(h5.attrs['model_config'] as string);
+    expect(config.config.layers[2].config).toMatchObject({ name: 'lstm', units: 6, unit_forget_bias: true, recurrent_activation: 'sigmoid' });
+  });
+});
