@@ -1,6 +1,9 @@
 import { WorkbenchError } from '../../src-shared/errors';
 import { appVersion } from '../services/app-version';
+import { bench } from './commands/bench';
 import { data } from './commands/data';
+import { evaluate } from './commands/evaluate';
+import { predict } from './commands/predict';
 import { serve } from './commands/serve';
 import { summary } from './commands/summary';
 import { train } from './commands/train';
@@ -9,8 +12,11 @@ import { UsageError, type Command } from './command';
 /** The command table: adding a command is one line here plus its file in `commands/`. */
 const commands: Record<string, Command> = {
   data,
+  bench,
   serve,
   train,
+  evaluate,
+  predict,
   summary,
 };
 

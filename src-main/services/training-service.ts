@@ -363,13 +363,20 @@ export async function evaluateModelDir(modelDir: string, dataPath: string, ctx: 
   );
 }
 
-/** The sentiment the model in a run folder gives each review, encoded with the folder's tokenizer. */
+/** The sentiment the model in a run or export folder gives a review, encoded with the folder's tokenizer. */
 export async function predictModelDir(modelDir: string, text: string): Promise<Prediction> {
-  const record = await readRunFolder(modelDir);
+  const layers = await readRunFolder(modelDir).then(
+    (record) => (record.project as Project).layers,
+    (error: unknown) => {
+      // A folder without run.json (an export) holds a self-contained model.json instead.
+      if (error instanceof WorkbenchError && error.code === 'not_found') return undefined;
+      throw error;
+    },
+  );
   const tokenizer = await readRunTokenizer(modelDir);
   const x = encodeText(tokenizer, text, tokenizer.maxlen);
   const [probability] = await runWorkerJob(
-    { type: 'predict', modelDir, layers: (record.project as Project).layers, maxlen: tokenizer.maxlen, x, count: 1 },
+    { type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: 1 },
     [x.buffer as ArrayBuffer],
     (message) => (message.type === 'predicted' ? message.probabilities : undefined),
   );

@@ -44,7 +44,7 @@ export function formatDuration(seconds: number): string {
 /** Loss, accuracy and the confusion matrix as lines of text. */
 export function formatEvaluation(evaluation: Evaluation): string {
   const [[tn, fp], [fn, tp]] = evaluation.confusion;
-  const width = Math.max(8, ...[tn, fp, fn, tp].map((n) => String(n).length + 1));
+  const width = Math.max(10, ...[tn, fp, fn, tp].map((n) => String(n).length + 2));
   const cell = (n: number): string => String(n).padStart(width);
   return [
     `${evaluation.count} test reviews - loss ${evaluation.loss.toFixed(4)} - acc ${evaluation.acc.toFixed(4)}`,

@@ -1,0 +1,164 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject } from '../../src-shared/project';
+import type { RunRecord, TrainingConfigInput, TrainingEvent } from '../../src-shared/training';
+import { readRunFolder, writeRunFolder } from '../runs/run-store';
+import { NodeTrainingService } from './training-service';
+
+let root: string;
+let dataPath: string;
+
+const positive = ['great', 'wonderful', 'superb', 'loved'];
+const negative = ['awful', 'terrible', 'boring', 'hated'];
+const filler = ['the', 'film', 'movie', 'plot', 'actor', 'scene', 'story', 'was', 'and', 'it', 'a', 'of', 'this', 'ending', 'music'];
+
+/** A tiny aclImdb folder whose label is decided by one sentiment word among filler: learnable in a few epochs. */
+async function writeSyntheticAclImdb(dir: string): Promise<void> {
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    // The high bits: an LCG's low bits cycle with a short period.
+    return Math.floor((seed / 2 ** 31) * n);
+  };
+  for (const split of ['train', 'test']) {
+    for (const label of ['pos', 'neg']) {
+      const folder = path.join(dir, 'aclImdb', split, label);
+      await mkdir(folder, { recursive: true });
+      for (let i = 0; i < (split === 'train' ? 150 : 40); i++) {
+        const words = Array.from({ length: 10 }, () => filler[rand(filler.length)]!);
+        const cue = label === 'pos' ? positive : negative;
+        words.splice(rand(words.length), 0, cue[rand(cue.length)]!);
+        await writeFile(path.join(folder, `${i}_${label === 'pos' ? 9 : 2}.txt`), words.join(' '));
+      }
+    }
+  }
+}
+
+function project(training: TrainingConfigInput) {
+  const base = createProject([
+    { id: 'embedding-1', kind: 'Embedding', options: { input_dim: 40, output_dim: 8 } },
+    { id: 'simplernn-1', kind: 'SimpleRNN', options: { units: 8 } },
+    { id: 'dense-1', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+  ]);
+  return { ...base, data: { path: dataPath, options: { maxFeatures: 40, maxlen: 12 } }, training };
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'rnn-training-'));
+  dataPath = path.join(root, 'data');
+  await writeSyntheticAclImdb(dataPath);
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('NodeTrainingService', () => {
+  it('trains in a worker with events in order, learns, and keeps the run across a restart', async () => {
+    const dataDir = path.join(root, 'home-learn');
+    const service = new NodeTrainingService({ dataDir });
+    const events: TrainingEvent[] = [];
+    service.onDidTrainingEvent((event) => events.push(event));
+    const runId = await service.start(project({ epochs: 8, batchSize: 16, seed: 1, optimizer: { name: 'adam', learningRate: 0.02 } }));
+
+    // While the worker trains, the main thread answers at once.
+    await new Promise<void>((resolve) => {
+      const off = service.onDidTrainingEvent((event) => {
+        if (event.type === 'batch' || event.type === 'epoch') {
+          off();
+          resolve();
+        }
+      });
+    });
+    const asked = performance.now();
+    const listed = await service.listRuns();
+    expect(performance.now() - asked).toBeLessThan(100);
+    expect(listed.find((run) => run.id === runId)?.status).toBe('running');
+
+    const summary = await service.whenDone(runId);
+    expect(summary.status).toBe('done');
+    const types = events.filter((e) => e.runId === runId).map((e) => e.type);
+    const firstStarted = types.indexOf('started');
+    expect(types.slice(0, firstStarted).every((t) => t === 'loading')).toBe(true);
+    expect(types.at(-1)).toBe('done');
+    expect(types.filter((t) => t === 'done')).toHaveLength(1);
+    const epochs = events.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []));
+    expect(epochs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const started = events.find((e) => e.type === 'started');
+    expect(started?.type === 'started' && started.engine.backend).toBeTruthy();
+    expect(summary.last!.val_acc).toBeGreaterThan(0.8);
+    expect(summary.test!.acc).toBeGreaterThan(0.8);
+
+    // A new service on the same folder (an app restart) finds the run, its model and tokenizer.
+    const restarted = new NodeTrainingService({ dataDir });
+    const [listedAgain] = await restarted.listRuns();
+    expect(listedAgain).toMatchObject({ id: runId, status: 'done', epochsDone: 8 });
+    const record = await restarted.getRun(runId);
+    expect(record.history).toHaveLength(8);
+    expect(record.dataset.fingerprint).not.toBe('');
+    expect((await restarted.predict(runId, 'the movie was superb and the story loved')).label).toBe('positive');
+    expect((await restarted.predict(runId, 'the movie was awful and the story boring')).label).toBe('negative');
+    const evaluation = await restarted.evaluate(runId);
+    expect(evaluation.acc).toBeCloseTo(summary.test!.acc, 5);
+    await restarted.deleteRun(runId);
+    expect(await restarted.listRuns()).toEqual([]);
+  });
+
+  it('stops within the epoch, keeps the weights, and resumes from the epoch checkpoint', async () => {
+    const dataDir = path.join(root, 'home-stop');
+    const service = new NodeTrainingService({ dataDir });
+    const epochsSeen: number[] = [];
+    let runId = '';
+    service.onDidTrainingEvent((event) => {
+      if (event.runId !== runId || event.type !== 'epoch') return;
+      epochsSeen.push(event.epoch);
+      if (event.epoch === 1) void service.stop(runId);
+    });
+    runId = await service.start(project({ epochs: 3, batchSize: 4, seed: 2 }));
+    const stopped = await service.whenDone(runId);
+    expect(stopped.status).toBe('stopped');
+    // The stop arrived during epoch 2's first batches: epoch 2 never finished.
+    expect(epochsSeen).toEqual([1]);
+    const record = await service.getRun(runId);
+    expect(record.checkpointEpoch).toBe(1);
+    await expect(readFile(path.join(service.store.dir(runId), 'weights.bin'))).resolves.toBeInstanceOf(Buffer);
+
+    await service.resume(runId);
+    const resumed = await service.whenDone(runId);
+    expect(resumed.status).toBe('done');
+    expect((await service.getRun(runId)).history.map((row) => row.epoch)).toEqual([1, 2, 3]);
+    expect(epochsSeen).toEqual([1, 2, 3]);
+  });
+
+  it('lists a run whose process died as interrupted', async () => {
+    const dataDir = path.join(root, 'home-crash');
+    const service = new NodeTrainingService({ dataDir });
+    const runId = await service.start(project({ epochs: 1, batchSize: 32, seed: 3 }));
+    await service.whenDone(runId);
+    // Rewrite the record as a crashed process would have left it: still running, its pid gone.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const dir = service.store.dir(runId);
+    const record: RunRecord = { ...(await readRunFolder(dir)), status: 'running', pid: dead };
+    await writeRunFolder(dir, record);
+    const restarted = new NodeTrainingService({ dataDir });
+    expect((await restarted.listRuns())[0]).toMatchObject({ id: runId, status: 'interrupted' });
+  });
+
+  it('ends a run whose loss goes non-finite as failed, with the reason', async () => {
+    const service = new NodeTrainingService({ dataDir: path.join(root, 'home-nan') });
+    const runId = await service.start(project({ epochs: 2, batchSize: 16, seed: 1, optimizer: { name: 'sgd', learningRate: 1e38 } }));
+    const summary = await service.whenDone(runId);
+    expect(summary.status).toBe('failed');
+    expect(summary.message).toMatch(/became (NaN|Infinity|-Infinity).*weights from before that batch were kept/);
+  });
+
+  it('refuses a project without data or with an invalid stack, in the house style', async () => {
+    const service = new NodeTrainingService({ dataDir: path.join(root, 'home-bad') });
+    await expect(service.start({ ...project({}), data: { path: null } })).rejects.toThrow('data.path must name a dataset file or folder. Received: null');
+    await expect(service.start({ ...project({}), training: { epochs: -3 } })).rejects.toThrow(/training\.epochs.*Received: -3/);
+    await expect(service.getRun('../../etc')).rejects.toThrow(/runId must look like/);
+  });
+});
