@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const sample = path.resolve(repoRoot, '../shared/data/aclImdb-sample.tar.gz');
+const bin = path.join(repoRoot, 'bin/rnn-workbench.mjs');
+let home: string;
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, RNN_WORKBENCH_HOME: home }, maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(path.join(tmpdir(), 'rnn-cli-train-'));
+});
+
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('rnn-workbench train / evaluate / predict', () => {
+  it('prints one JSON line per epoch and a done line, saves the run with --out, and the run predicts and evaluates', async () => {
+    const out = path.join(home, 'out');
+    const train = await cli(['train', '--data', sample, '--model', 'lstm', '--epochs', '2', '--maxlen', '100', '--limit', '200', '--batch-size', '50', '--seed', '4', '--out', out, '--json']);
+    expect(train.stderr).not.toMatch(/rnn-workbench train:/);
+    expect(train.code).toBe(0);
+    const lines = train.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line['event'])).toEqual(['epoch', 'epoch', 'done']);
+    expect(lines[0]).toMatchObject({ event: 'epoch', epoch: 1 });
+    for (const key of ['loss', 'acc', 'val_loss', 'val_acc', 'seconds']) expect(typeof lines[1]![key]).toBe('number');
+    const done = lines[2]!;
+    expect(done).toMatchObject({ event: 'done', reason: 'done', out });
+    expect(typeof done['test_loss']).toBe('number');
+    expect(typeof done['test_acc']).toBe('number');
+    expect(['wasm', 'cpu', 'tensorflow']).toContain(done['backend']);
+    expect(await readdir(out)).toEqual(expect.arrayContaining(['run.json', 'model.json', 'weights.bin', 'tokenizer.json']));
+    expect(await readdir(path.join(home, 'runs'))).toContain(done['run']);
+
+    const predict = await cli(['predict', '--model-dir', out, 'A wonderful film, I loved every minute.', '--json']);
+    expect(predict.code).toBe(0);
+    const prediction = JSON.parse(predict.stdout) as { label: string; probability: number };
+    expect(['positive', 'negative']).toContain(prediction.label);
+    expect(prediction.label).toBe(prediction.probability > 0.5 ? 'positive' : 'negative');
+
+    const evaluate = await cli(['evaluate', '--model-dir', out, '--data', sample, '--json']);
+    expect(evaluate.code).toBe(0);
+    const evaluation = JSON.parse(evaluate.stdout) as { loss: number; acc: number; count: number; confusion: number[][] };
+    // The same weights on the same test split as the done line's test metrics.
+    expect(evaluation.acc).toBeCloseTo(done['test_acc'] as number, 6);
+    expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(evaluation.count);
+  });
+
+  it('refuses bad flags with one line in the house style', async () => {
+    const badMaxlen = await cli(['train', '--data', sample, '--model', 'lstm', '--maxlen=-3']);
+    expect(badMaxlen.code).toBe(1);
+    expect(badMaxlen.stderr.trim()).toBe('rnn-workbench train: --maxlen must be a positive integer. Received: -3');
+    const badModel = await cli(['train', '--data', sample, '--model', 'transformer']);
+    expect(badModel.stderr.trim()).toBe('rnn-workbench train: --model must be a preset (simplernn, simplernn-stack, lstm, gru) or a project .json. Received: transformer');
+    const noText = await cli(['predict', '--model-dir', home]);
+    expect(noText.stderr.trim()).toBe('rnn-workbench predict: predict takes one review text, quoted. Received: 0 arguments');
+  });
+});
