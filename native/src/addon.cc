@@ -4,6 +4,7 @@
 #include <node_api.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -12,6 +13,11 @@
 #include <vector>
 
 #include "kernels.h"
+
+#if defined(__SSE2__) || defined(_M_X64)
+#include <xmmintrin.h>
+#define RNNK_HAVE_MXCSR 1
+#endif
 
 namespace {
 
@@ -108,13 +114,37 @@ Parsed parseProblem(napi_env env, napi_value* a) {
   return {p, GH};
 }
 
+// Gradients fade over hundreds of steps into subnormal floats, which x86 handles ~100x slower:
+// flush them to zero while a kernel runs (FTZ+DAZ), then restore the caller's mode.
+template <typename F>
+void withFlushToZero(F&& body) {
+#ifdef RNNK_HAVE_MXCSR
+  const unsigned int saved = _mm_getcsr();
+  _mm_setcsr(saved | 0x8040);
+  body();
+  _mm_setcsr(saved);
+#else
+  body();
+#endif
+}
+
+// Splits the batch into chunks that the threads take in turn: on a machine busy with other work a
+// descheduled thread then delays the call by one chunk, not by half the batch. body(thread, b0, b1)
+// may accumulate into per-thread buffers.
 template <typename F>
 void runSlices(int B, int threads, F&& body) {
   const int n = std::max(1, std::min(threads, B));
+  const int chunk = n == 1 ? B : std::max(4, (B + 4 * n - 1) / (4 * n));
+  std::atomic<int> next{0};
+  auto worker = [&](int k) {
+    withFlushToZero([&] {
+      for (int b0; (b0 = next.fetch_add(chunk)) < B;) body(k, b0, std::min(B, b0 + chunk));
+    });
+  };
   std::vector<std::thread> pool;
   pool.reserve(n - 1);
-  for (int k = 1; k < n; k++) pool.emplace_back([&body, k, n, B] { body(k, B * k / n, B * (k + 1) / n); });
-  body(0, 0, B / n);
+  for (int k = 1; k < n; k++) pool.emplace_back(worker, k);
+  worker(0);
   for (auto& th : pool) th.join();
 }
 

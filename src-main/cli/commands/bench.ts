@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+import { backendNames, parseBackendName } from '../../engine/backend';
+import { fusedStatus } from '../../engine/fused';
+import { benchCells, findTorchPython, runAppBench, runTorchBench, type BenchCell, type BenchResult } from '../../engine/fused/benchmark';
+import { UsageError, type Command } from '../command';
+
+export const bench: Command = {
+  summary: 'Time IMDb-sized training steps (batch 128, maxlen 500) and project an epoch',
+  usage: [
+    'Usage: rnn-workbench bench --cell lstm|gru|simplernn [--batches 5] [--json]',
+    '       rnn-workbench bench --all [--batches 5] [--json]',
+    '',
+    'Times training steps of Embedding(10000, 32) -> <cell>(32) -> Dense(1) with RMSprop on synthetic',
+    'IMDb-shaped data and projects one epoch of 20,000 training + 5,000 validation reviews.',
+    '',
+    '  --cell NAME      lstm, gru or simplernn',
+    '  --all            Every cell, plus the PyTorch reference (bench/torch_rnn_bench.py) when a python3',
+    '                   with torch is installed ($RNN_WORKBENCH_PYTHON picks one), and the ratios',
+    '  --batches N      Timed training steps per cell, after one warm-up step (default 5)',
+    '  --path NAME      fused (default; the native kernels, falling back when unavailable) or layers',
+    `  --backend NAME   TensorFlow.js backend: ${backendNames.join(', ')} (default: the engine's choice)`,
+    '  --json           One JSON object per line: {"cell","backend","path","msPerBatch","epochSeconds"}',
+  ].join('\n'),
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        cell: { type: 'string' },
+        all: { type: 'boolean', default: false },
+        batches: { type: 'string', default: '5' },
+        path: { type: 'string', default: 'fused' },
+        backend: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
+    const batches = Number(values.batches);
+    if (!Number.isInteger(batches) || batches < 1) throw new UsageError(`--batches must be a positive integer. Received: ${values.batches}`);
+    if (values.path !== 'fused' && values.path !== 'layers') throw new UsageError(`--path must be fused or layers. Received: ${values.path}`);
+    let backend;
+    try {
+      backend = parseBackendName(values.backend);
+    } catch {
+      throw new UsageError(`--backend must be one of ${backendNames.join(', ')}. Received: ${values.backend}`);
+    }
+    if (values.all === (values.cell !== undefined)) {
+      throw new UsageError(`Give either --cell (${benchCells.join(', ')}) or --all. Received: ${values.all ? '--all and --cell' : 'neither'}`);
+    }
+    if (values.cell !== undefined && !(benchCells as readonly string[]).includes(values.cell)) {
+      throw new UsageError(`--cell must be one of ${benchCells.join(', ')}. Received: ${values.cell}`);
+    }
+    const print = (line: string) => process.stdout.write(line + '\n');
+    const show = (r: BenchResult) =>
+      print(values.json ? JSON.stringify(r) : `${r.cell.padEnd(10)} ${r.path.padEnd(12)} ${r.backend.padEnd(8)} ${r.msPerBatch.toFixed(1).padStart(8)} ms/batch ${r.epochSeconds.toFixed(1).padStart(8)} s/epoch`);
+    const status = fusedStatus();
+    if (values.path === 'fused' && !status.available) process.stderr.write(`rnn-workbench bench: fused kernels unavailable (${status.reason}); timing tfjs-layers.\n`);
+    else if (!values.json) print(`recurrent path: ${values.path === 'fused' ? `fused native kernels (${status.simd}, ${status.threads} threads)` : 'tfjs-layers'}`);
+
+    const cells: BenchCell[] = values.all ? [...benchCells] : [values.cell as BenchCell];
+    const python = values.all ? findTorchPython() : undefined;
+    if (values.all && python === undefined) {
+      process.stderr.write('rnn-workbench bench: no python3 with torch found (apt-get install -y python3-torch); skipping the PyTorch reference.\n');
+    }
+    for (const cell of cells) {
+      const app = await runAppBench(cell, { batches, fused: values.path === 'fused', backend });
+      show(app);
+      if (python === undefined) continue;
+      // The reference runs right after the app's bench, so both see the same machine load.
+      const torch = runTorchBench(python, cell, batches);
+      show(torch);
+      const ratio = Math.round((app.epochSeconds / torch.epochSeconds) * 100) / 100;
+      print(values.json ? JSON.stringify({ cell, ratio, app: app.epochSeconds, torch: torch.epochSeconds }) : `${cell.padEnd(10)} ratio app/pytorch = ${ratio.toFixed(2)} (${ratio <= 0.5 ? 'meets' : 'misses'} the 0.5 target)`);
+    }
+    return 0;
+  },
+};

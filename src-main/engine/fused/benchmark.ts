@@ -1,0 +1,139 @@
+/**
+ * Times the app's training step on IMDb-shaped synthetic data (the Keras book's model: Embedding
+ * 10,000×32 → 32-unit recurrent layer → Dense(1), RMSprop, batch 128, maxlen 500) and projects an
+ * epoch of 20,000 training and 5,000 validation reviews. Also runs the PyTorch reference script
+ * (`bench/torch_rnn_bench.py`) when a python3 with torch is installed.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import type { LayerSpec } from '../../../src-shared/model/types';
+import { optimizerSchema } from '../../../src-shared/training';
+import { initBackend, type BackendName } from '../backend';
+import { buildTfModel } from '../tfjs-model';
+import { makeOptimizer } from '../trainer';
+import { FusedBidirectional, FusedRecurrent, makeFusedRecurrent } from './index';
+
+/** The cells the bench times, named as the CLI flag spells them. */
+export const benchCells = ['lstm', 'gru', 'simplernn'] as const;
+export type BenchCell = (typeof benchCells)[number];
+
+/** The fixed problem size of the IMDb benchmark. */
+export const benchShape = { batchSize: 128, maxlen: 500, vocab: 10_000, embedding: 32, units: 32, trainReviews: 20_000, validationReviews: 5_000 };
+
+/** One bench result, as `bench --json` prints it. */
+export interface BenchResult {
+  cell: BenchCell;
+  /** The tfjs backend, or `torch` for the PyTorch reference. */
+  backend: string;
+  /** Which recurrent implementation ran: `fused`, `tfjs-layers` or `pytorch`. */
+  path: string;
+  /** Mean wall time of one training step (forward, backward, RMSprop update). */
+  msPerBatch: number;
+  /** Projected epoch: ceil(20,000/128) training steps plus ceil(5,000/128) validation forward passes. */
+  epochSeconds: number;
+}
+
+const kerasKind: Record<BenchCell, string> = { lstm: 'LSTM', gru: 'GRU', simplernn: 'SimpleRNN' };
+
+function benchStack(cell: BenchCell): LayerSpec[] {
+  return [
+    { id: 'embedding', kind: 'Embedding', options: { input_dim: benchShape.vocab, output_dim: benchShape.embedding } },
+    { id: 'recurrent', kind: kerasKind[cell], options: { units: benchShape.units } },
+    { id: 'dense', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+  ];
+}
+
+/** Deterministic synthetic reviews: ids spread over the vocabulary, labels alternating. */
+function syntheticBatch(seed: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const { batchSize, maxlen, vocab } = benchShape;
+  const ids = new Int32Array(batchSize * maxlen);
+  let state = seed * 2654435761;
+  for (let i = 0; i < ids.length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    ids[i] = 1 + (state % (vocab - 1));
+  }
+  const labels = Float32Array.from({ length: batchSize }, (_, i) => (i + seed) % 2);
+  return { x: tf.tensor2d(ids, [batchSize, maxlen], 'int32'), y: tf.tensor2d(labels, [batchSize, 1]) };
+}
+
+/**
+ * Times `batches` training steps (after one untimed warm-up step) and validation forward passes.
+ *
+ * Args:
+ *   cell: the recurrent layer.
+ *   batches: timed training steps. Default 5.
+ *   fused: use the fused kernels when available (true) or tfjs-layers' own layer (false). Default true.
+ *   backend: the tfjs backend; default the engine's choice.
+ */
+export async function runAppBench(cell: BenchCell, options: { batches?: number; fused?: boolean; backend?: BackendName } = {}): Promise<BenchResult> {
+  const batches = options.batches ?? 5;
+  const backend = await initBackend(options.backend);
+  const model = buildTfModel(benchStack(cell), {
+    maxlen: benchShape.maxlen,
+    makeRecurrent: options.fused === false ? undefined : makeFusedRecurrent,
+  });
+  const fused = model.layers.some((layer) => layer instanceof FusedRecurrent || layer instanceof FusedBidirectional);
+  const optimizer = makeOptimizer(optimizerSchema.parse({ name: 'rmsprop' }));
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  // The same step as the engine's trainer: loss and its gradients, then the optimizer update.
+  const step = (batch: { x: tf.Tensor; y: tf.Tensor }): number => {
+    const { value, grads } = tf.variableGrads(() => {
+      const p = model.apply(batch.x, { training: true }) as tf.Tensor;
+      return tf.mean(tf.metrics.binaryCrossentropy(batch.y, p));
+    }, variables);
+    optimizer.applyGradients(grads);
+    const loss = value.dataSync()[0]!;
+    tf.dispose([value, ...Object.values(grads)]);
+    return loss;
+  };
+  const time = (fn: (seed: number) => void, runs: number): number => {
+    fn(0);
+    const started = performance.now();
+    for (let k = 1; k <= runs; k++) fn(k);
+    return (performance.now() - started) / runs;
+  };
+  const msPerBatch = time((seed) => {
+    const batch = syntheticBatch(seed);
+    const loss = step(batch);
+    tf.dispose([batch.x, batch.y]);
+    if (!Number.isFinite(loss)) throw new Error(`The bench's loss became ${loss}.`);
+  }, batches);
+  const msPerEval = time((seed) => {
+    const batch = syntheticBatch(seed);
+    tf.tidy(() => (model.predict(batch.x) as tf.Tensor).dataSync());
+    tf.dispose([batch.x, batch.y]);
+  }, Math.max(1, Math.ceil(batches / 2)));
+  optimizer.dispose();
+  model.dispose();
+  return { cell, backend, path: fused ? 'fused' : 'tfjs-layers', msPerBatch: round(msPerBatch), epochSeconds: round(projectEpoch(msPerBatch, msPerEval)) };
+}
+
+function projectEpoch(msPerBatch: number, msPerEval: number): number {
+  const { batchSize, trainReviews, validationReviews } = benchShape;
+  return (Math.ceil(trainReviews / batchSize) * msPerBatch + Math.ceil(validationReviews / batchSize) * msPerEval) / 1000;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+const torchScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bench/torch_rnn_bench.py');
+
+/**
+ * The first python that imports torch: `$RNN_WORKBENCH_PYTHON`, then `python3` on PATH, then the
+ * system's `/usr/bin/python3` (Debian's `python3-torch` installs there, beside pyenv shims).
+ */
+export function findTorchPython(): string | undefined {
+  const candidates = [process.env['RNN_WORKBENCH_PYTHON'], 'python3', '/usr/bin/python3'].filter((c): c is string => c !== undefined && c !== '');
+  return candidates.find((python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+}
+
+/** Runs the PyTorch reference of the same model and step; the script prints one BenchResult line. */
+export function runTorchBench(python: string, cell: BenchCell, batches: number): BenchResult {
+  const result = spawnSync(python, [torchScript, '--cell', cell, '--batches', String(batches)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`The PyTorch bench failed (${python} ${torchScript}): ${result.stderr.trim() || result.error?.message}`);
+  const lines = result.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as BenchResult;
+}
