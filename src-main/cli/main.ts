@@ -2,7 +2,10 @@ import { WorkbenchError } from '../../src-shared/errors';
 import { appVersion } from '../services/app-version';
 import { bench } from './commands/bench';
 import { data } from './commands/data';
+import { evaluate } from './commands/evaluate';
+import { predict } from './commands/predict';
 import { serve } from './commands/serve';
+import { summary } from './commands/summary';
 import { train } from './commands/train';
 import { UsageError, type Command } from './command';
 
@@ -12,6 +15,9 @@ const commands: Record<string, Command> = {
   bench,
   serve,
   train,
+  evaluate,
+  predict,
+  summary,
 };
 
 
