@@ -22,7 +22,10 @@ export const bidirectionalOptions = z
           z.object({ kind: z.literal('LSTM'), options: lstmOptions.default(lstmOptions.parse({})) }).strict(),
           z.object({ kind: z.literal('GRU'), options: gruOptions.default(gruOptions.parse({})) }).strict(),
         ],
-        { error: "a recurrent layer {kind: 'SimpleRNN' | 'LSTM' | 'GRU', options}" },
+        {
+          error: (issue) =>
+            issue.code === 'invalid_union' ? "one of 'SimpleRNN', 'LSTM', 'GRU'" : "a recurrent layer {kind: 'SimpleRNN' | 'LSTM' | 'GRU', options}",
+        },
       )
       .default({ kind: 'LSTM', options: lstmOptions.parse({}) }),
     /** How forward and backward outputs combine: 'concat' doubles the features; 'sum', 'mul', 'ave' keep them. Default 'concat'. */

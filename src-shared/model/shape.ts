@@ -51,7 +51,7 @@ export function requireSequence(kind: string, input: Shape, ctx: LayerContext): 
 /** Requires a known last dimension, as Keras' Dense and Conv1D `build` do. */
 export function requireKnownLastDim(kind: string, input: Shape, ctx: LayerContext): LayerProblem[] {
   if (input.length >= 2 && input[input.length - 1] !== null) return [];
-  const above = ctx.previous === undefined ? 'its input' : `${ctx.previous.name} above gives`;
+  const above = ctx.previous === undefined ? 'its input is' : `${ctx.previous.name} above gives`;
   return [
     {
       message: `${kind} needs a known last dimension, but ${above} ${formatShape(input)}. Set the sequence length (the dataset's maxlen or the Embedding's input_length), or pool over time first.`,
