@@ -15,6 +15,26 @@ describe('Conv1D', () => {
     expect(row.multiplyAdds).toBe(494 * 7 * 128 * 32);
   });
 
+  it("matches the book's 1D convnet on IMDb: 1,315,937 params", () => {
+    const summary = summarize([
+      { id: 'e', kind: 'Embedding', options: { input_dim: 10000, output_dim: 128, input_length: 500 } },
+      conv({ filters: 32, kernel_size: 7, activation: 'relu' }),
+      { id: 'm', kind: 'MaxPooling1D', options: { pool_size: 5 } },
+      { id: 'c2', kind: 'Conv1D', options: { filters: 32, kernel_size: 7, activation: 'relu' } },
+      pool,
+      output,
+    ]);
+    expect(summary.rows.map((row) => [row.name, row.outputShape, row.params])).toEqual([
+      ['embedding', '(None, 500, 128)', 1_280_000],
+      ['conv1d', '(None, 494, 32)', 28_704],
+      ['max_pooling1d', '(None, 98, 32)', 0],
+      ['conv1d_1', '(None, 92, 32)', 7200],
+      ['global_max_pooling1d', '(None, 32)', 0],
+      ['dense', '(None, 1)', 33],
+    ]);
+    expect(summary.totalParams).toBe(1_315_937);
+  });
+
   it("computes Keras' conv_output_length", () => {
     expect(convOutputLength(500, 7, 'valid', 1)).toBe(494);
     expect(convOutputLength(500, 7, 'same', 1)).toBe(500);
