@@ -75,8 +75,7 @@ function buildFromText(source: TextSource, options: DatasetOptions, onTokenizing
   }
   const testSeqs = new RaggedInt32();
   for (const review of source.test) {
-    splitter.forEachWord(review.text, (word) => {
-      const rank = fit.rankOfWord(word);
+    fit.forEachRank(review.text, (rank) => {
       if (rank > 0 && rank < numWords) testSeqs.push(rank);
     });
     testSeqs.endRow();

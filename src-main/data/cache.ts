@@ -99,12 +99,12 @@ export async function readCache(dataDir: string, key: string): Promise<BuiltData
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  const dataset = decode(buffer, key);
+  const dataset = await decode(buffer, key);
   if (dataset === null) await rm(file, { force: true });
   return dataset;
 }
 
-function decode(buffer: Buffer, key: string): BuiltDataset | null {
+async function decode(buffer: Buffer, key: string): Promise<BuiltDataset | null> {
   if (buffer.length < MAGIC.length + 4 || !buffer.subarray(0, MAGIC.length).equals(MAGIC)) return null;
   const headerLength = buffer.readUInt32LE(MAGIC.length);
   const payloadStart = MAGIC.length + 4 + headerLength;
@@ -121,7 +121,7 @@ function decode(buffer: Buffer, key: string): BuiltDataset | null {
   const expected = 4 * maxlen * (train + test) + 2 * (train + test);
   if (header.payloadBytes !== expected || buffer.length !== payloadStart + expected) return null;
   const payload = buffer.subarray(payloadStart);
-  if (crc32(payload) !== header.crc32) return null;
+  if ((await chunkedCrc32(payload)) !== header.crc32) return null;
   // Copy out of Node's buffer so each tensor owns its memory and can be transferred alone.
   let at = payload.byteOffset;
   const source = payload.buffer;
@@ -144,6 +144,17 @@ function decode(buffer: Buffer, key: string): BuiltDataset | null {
     train: split(trainX, trainY, trainR, train),
     test: split(testX, testY, testR, test),
   };
+}
+
+/** CRC-32 in slices with a turn of the event loop between them, so a cache check on the main thread stays responsive. */
+async function chunkedCrc32(data: Uint8Array): Promise<number> {
+  const slice = 8 * 1024 * 1024;
+  let value = 0;
+  for (let at = 0; at < data.length; at += slice) {
+    value = crc32(data.subarray(at, at + slice), value);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return value;
 }
 
 /** Removes the temp file of a writer that died (a terminated worker, a killed process) with this tag. */

@@ -15,6 +15,8 @@ export interface Detected {
 
 /** Turns a file-system error into a message that names the path and what was expected. */
 export function describeFsError(file: string, error: unknown): Error {
+  if (error instanceof WorkbenchError) return error;
+  if ((error as Error).name === 'AbortError') return new WorkbenchError('cancelled', 'Opening the dataset was cancelled.');
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new WorkbenchError('not_found', `${file}: no such file or folder. Expected ${EXPECTED_FORMATS}.`);
   if (code === 'EACCES' || code === 'EPERM') return badFile(file, `permission denied: the app cannot read it. Expected a readable file or folder.`);

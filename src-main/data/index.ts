@@ -10,7 +10,7 @@ import { WorkbenchError, fromErrorPayload } from '../../src-shared/errors';
 import { randomUUID } from 'node:crypto';
 import { removeTemps } from './cache';
 import { encodeWithSpec } from './keras-text';
-import type { DataJobRequest } from './job';
+import { fingerprint, openCached, type DataJobRequest, type DataJobResult } from './job';
 import type { ReadLimits } from './sources/types';
 import type { WorkerReply, WorkerRequest } from './worker-protocol';
 
@@ -71,6 +71,14 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
   const started = performance.now();
   if (ctx.signal?.aborted) throw new WorkbenchError('cancelled', 'Opening the dataset was cancelled.');
   const request: DataJobRequest = { path, options, dataDir: ctx.dataDir, limits: ctx.limits, tempTag: `${process.pid}-${randomUUID()}` };
+  const onProgress = ctx.onProgress ?? (() => {});
+  // Fingerprint and cache lookup are async I/O plus chunked hashing: done here, a cached reopen never pays for a worker.
+  const print = await fingerprint(request, onProgress, ctx.signal);
+  const hit = await openCached(request, print, started);
+  if (hit !== null) {
+    onProgress({ phase: 'done', files: hit.dataset.train.count + hit.dataset.test.count, bytes: print.detected.size, totalBytes: print.detected.size });
+    return toLoaded(hit, started);
+  }
   const worker = new Worker(workerUrl(), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
   let settled = false;
   try {
@@ -85,19 +93,10 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
           case 'progress':
             ctx.onProgress?.(reply.progress);
             break;
-          case 'done': {
+          case 'done':
             settled = true;
-            const { dataset, preview } = reply.result;
-            resolve({
-              // Wall time as the user waits for it, worker start-up included.
-              preview: { ...preview, seconds: (performance.now() - started) / 1000 },
-              train: dataset.train,
-              test: dataset.test,
-              maxlen: dataset.maxlen,
-              tokenizer: dataset.tokenizer,
-            });
+            resolve(toLoaded(reply.result, started));
             break;
-          }
           case 'error':
             settled = true;
             reject(fromErrorPayload(reply.error));
@@ -117,7 +116,7 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
       worker.on('exit', (code) => {
         if (!settled) reject(new WorkbenchError('internal', `The data worker stopped unexpectedly (exit code ${code}) while opening ${path}.`));
       });
-      worker.postMessage({ type: 'open', request } satisfies WorkerRequest);
+      worker.postMessage({ type: 'open', request, known: { ...print, listing: null } } satisfies WorkerRequest);
     });
   } catch (error) {
     // A worker stopped mid-write leaves its temp file; the cache folder must hold only whole entries.
@@ -127,6 +126,17 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
   } finally {
     void worker.terminate();
   }
+}
+
+function toLoaded({ dataset, preview }: DataJobResult, started: number): LoadedDataset {
+  return {
+    // Wall time as the user waits for it, fingerprinting and worker start-up included.
+    preview: { ...preview, seconds: (performance.now() - started) / 1000 },
+    train: dataset.train,
+    test: dataset.test,
+    maxlen: dataset.maxlen,
+    tokenizer: dataset.tokenizer,
+  };
 }
 
 /**

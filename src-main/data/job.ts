@@ -56,13 +56,20 @@ async function hashListing(listing: FolderListing): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function runDataJob(request: DataJobRequest, onProgress: (p: DataProgress) => void, signal?: AbortSignal): Promise<DataJobResult> {
-  const started = performance.now();
+/** What identifies a dataset: its detected form and a key over its content and the options. */
+export interface Fingerprint {
+  file: string;
+  detected: Detected;
+  key: string;
+  listing: FolderListing | null;
+  wordIndexFile: string | null;
+}
+
+/** Detects the format and fingerprints the content: async I/O and hashing in small chunks, fine on the main thread. */
+export async function fingerprint(request: DataJobRequest, onProgress: (p: DataProgress) => void, signal?: AbortSignal): Promise<Fingerprint> {
   const file = path.resolve(request.path);
   const { options } = request;
-  const ctx: ReadContext = { signal, onProgress, limits: { ...defaultLimits, ...request.limits } };
   const detected: Detected = await detectFormat(file);
-
   onProgress({ phase: 'fingerprinting', files: 0, bytes: 0, totalBytes: detected.size });
   let listing: FolderListing | null = null;
   let contentHash: string;
@@ -84,12 +91,34 @@ export async function runDataJob(request: DataJobRequest, onProgress: (p: DataPr
   const key = createHash('sha256')
     .update(JSON.stringify({ v: BUILD_VERSION, format: detected.format, contentHash, options: normalizeOptions(options, detected) }))
     .digest('hex');
+  return { file, detected, key, listing, wordIndexFile };
+}
 
-  const cached = await readCache(request.dataDir, key);
-  if (cached !== null) {
-    onProgress({ phase: 'done', files: cached.train.count + cached.test.count, bytes: detected.size, totalBytes: detected.size });
-    return { dataset: cached, preview: toPreview(file, key, options, cached, started, true) };
+/** The cached result for a fingerprint, or null on a miss (a damaged or foreign entry is removed and counts as a miss). */
+export async function openCached(request: DataJobRequest, print: Fingerprint, started: number): Promise<DataJobResult | null> {
+  const cached = await readCache(request.dataDir, print.key);
+  if (cached === null) return null;
+  return { dataset: cached, preview: toPreview(print.file, print.key, request.options, cached, started, true) };
+}
+
+/** The whole job: fingerprint (unless given), cache hit, or read + tokenize + cache write. */
+export async function runDataJob(
+  request: DataJobRequest,
+  onProgress: (p: DataProgress) => void,
+  signal?: AbortSignal,
+  known?: Fingerprint,
+): Promise<DataJobResult> {
+  const started = performance.now();
+  const { options } = request;
+  const ctx: ReadContext = { signal, onProgress, limits: { ...defaultLimits, ...request.limits } };
+  const print = known ?? (await fingerprint(request, onProgress, signal));
+  const { file, detected, key, wordIndexFile } = print;
+  const hit = known === undefined ? await openCached(request, print, started) : null;
+  if (hit !== null) {
+    onProgress({ phase: 'done', files: hit.dataset.train.count + hit.dataset.test.count, bytes: detected.size, totalBytes: detected.size });
+    return hit;
   }
+  const listing = detected.format === 'aclImdb-folder' ? (print.listing ?? (await listAclImdbFolder(file))) : null;
 
   let source: Source;
   try {
