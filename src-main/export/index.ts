@@ -17,6 +17,7 @@ import { WorkbenchError } from '../../src-shared/errors';
 import type { LayerSpec } from '../../src-shared/model';
 import { parseProject, type Project } from '../../src-shared/project';
 import type { RunRecord } from '../../src-shared/training';
+import { initBackend } from '../engine/backend';
 import { loadWeightsInto, MODEL_FILE } from '../engine/model-io';
 import { buildTfModel } from '../engine/tfjs-model';
 import { newRunId, readRunFolder, RunStore, RUN_FILE, TOKENIZER_FILE, type RunTokenizer } from '../runs/run-store';
@@ -113,6 +114,8 @@ export async function openRunForExport(runDir: string): Promise<ExportSource> {
   if (!hasWeights) {
     throw new WorkbenchError('bad_input', `${runDir}: expected a run with trained weights (${MODEL_FILE}). Received: a ${record.status} run without weights`);
   }
+  // The engine's backend, as everywhere in the app (and not tfjs' default cpu, which greets on stderr).
+  await initBackend();
   const model = buildTfModel(project.layers, { maxlen: tokenizer.maxlen });
   await loadWeightsInto(runDir, model);
   return { record, project, tokenizer, model };
@@ -289,6 +292,7 @@ export interface LoadedExport extends ExportContents {
 /** Opens an export folder or `.zip` and loads its model (stock tfjs layers plus the app's ResetAfterGRU). */
 export async function loadExport(location: string): Promise<LoadedExport> {
   const contents = await readExport(location);
+  await initBackend();
   const model = await loadModelFromArtifacts(contents.artifacts, location);
   return { ...contents, model };
 }

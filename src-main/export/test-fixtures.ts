@@ -3,8 +3,12 @@
  * `model.json` + `weights.bin` through the engine's own `saveModel`, `tokenizer.json`), with a
  * small model whose weights are drawn so its outputs spread well away from 0.5.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { KERAS_DEFAULT_FILTERS, type TokenizerSpec } from '../../src-shared/data';
 import type { LayerSpec } from '../../src-shared/model';
@@ -139,4 +143,49 @@ export async function appProbabilities(runDir: string, texts: string[]): Promise
   p.dispose();
   model.dispose();
   return values;
+}
+
+/**
+ * The export's README steps, run by plain TensorFlow.js in a fresh Node process that has none of the
+ * app's code: its own tfjs, the export's tokenizer.mjs and (for GRU) reset-after-gru.mjs.
+ */
+const plainScript = `
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+const mod = await import(process.env.TFJS_URL);
+const tf = mod.default ?? mod;
+const texts = JSON.parse(process.env.TEXTS);
+const out = {};
+for (const folder of JSON.parse(process.env.EXPORTS)) {
+  const dir = pathToFileURL(folder + '/');
+  const { encode } = await import(new URL('tokenizer.mjs', dir).href);
+  if (existsSync(new URL('reset-after-gru.mjs', dir))) {
+    const { registerResetAfterGru } = await import(new URL('reset-after-gru.mjs', dir).href);
+    registerResetAfterGru(tf);
+  }
+  const manifest = JSON.parse(await readFile(new URL('model.json', dir), 'utf8'));
+  const shards = await Promise.all(manifest.weightsManifest[0].paths.map((p) => readFile(new URL(p, dir))));
+  const model = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: manifest.modelTopology,
+    weightSpecs: manifest.weightsManifest[0].weights,
+    weightData: new Uint8Array(Buffer.concat(shards)).buffer,
+  }));
+  const tokenizer = JSON.parse(await readFile(new URL('tokenizer.json', dir), 'utf8'));
+  const ids = texts.map((text) => Array.from(encode(tokenizer, text)));
+  const p = model.predict(tf.tensor2d(ids, [texts.length, tokenizer.maxlen], 'int32'));
+  out[folder] = { ids, probabilities: Array.from(await p.data()), classes: model.layers.map((l) => l.getClassName()) };
+}
+await writeFile(process.env.OUT, JSON.stringify(out));
+`;
+
+export async function runPlainTfjs(root: string, exports: string[], texts: string[]): Promise<Record<string, { ids: number[][]; probabilities: number[]; classes: string[] }>> {
+  const script = path.join(root, 'plain.mjs');
+  const out = path.join(root, 'plain-out.json');
+  await writeFile(script, plainScript);
+  const tfjsUrl = pathToFileURL(createRequire(import.meta.url).resolve('@tensorflow/tfjs')).href;
+  await promisify(execFile)(process.execPath, [script], {
+    env: { ...process.env, TFJS_URL: tfjsUrl, TEXTS: JSON.stringify(texts), EXPORTS: JSON.stringify(exports), OUT: out },
+  });
+  return JSON.parse(await readFile(out, 'utf8'));
 }

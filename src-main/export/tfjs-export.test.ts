@@ -1,16 +1,12 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeText } from '../data';
 import { readRunFolder, readRunTokenizer } from '../runs/run-store';
 import { exportRun, importModel, loadExport, readModelDir } from '.';
-import { appProbabilities, lstmStack, makeRunFolder, mixedStack, sampleTexts, sampleTokenizer } from './test-fixtures';
+import { appProbabilities, lstmStack, makeRunFolder, mixedStack, runPlainTfjs, sampleTexts, sampleTokenizer } from './test-fixtures';
 
 let root: string;
 
@@ -20,51 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-/**
- * The export's README steps, run by plain TensorFlow.js in a fresh Node process that has none of the
- * app's code: its own tfjs, the export's tokenizer.mjs and (for GRU) reset-after-gru.mjs.
- */
-const plainScript = `
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
-const mod = await import(process.env.TFJS_URL);
-const tf = mod.default ?? mod;
-const texts = JSON.parse(process.env.TEXTS);
-const out = {};
-for (const folder of JSON.parse(process.env.EXPORTS)) {
-  const dir = pathToFileURL(folder + '/');
-  const { encode } = await import(new URL('tokenizer.mjs', dir).href);
-  if (existsSync(new URL('reset-after-gru.mjs', dir))) {
-    const { registerResetAfterGru } = await import(new URL('reset-after-gru.mjs', dir).href);
-    registerResetAfterGru(tf);
-  }
-  const manifest = JSON.parse(await readFile(new URL('model.json', dir), 'utf8'));
-  const shards = await Promise.all(manifest.weightsManifest[0].paths.map((p) => readFile(new URL(p, dir))));
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: manifest.modelTopology,
-    weightSpecs: manifest.weightsManifest[0].weights,
-    weightData: new Uint8Array(Buffer.concat(shards)).buffer,
-  }));
-  const tokenizer = JSON.parse(await readFile(new URL('tokenizer.json', dir), 'utf8'));
-  const ids = texts.map((text) => Array.from(encode(tokenizer, text)));
-  const p = model.predict(tf.tensor2d(ids, [texts.length, tokenizer.maxlen], 'int32'));
-  out[folder] = { ids, probabilities: Array.from(await p.data()), classes: model.layers.map((l) => l.getClassName()) };
-}
-await writeFile(process.env.OUT, JSON.stringify(out));
-`;
-
-async function runPlainTfjs(exports: string[]): Promise<Record<string, { ids: number[][]; probabilities: number[]; classes: string[] }>> {
-  const script = path.join(root, 'plain.mjs');
-  const out = path.join(root, 'plain-out.json');
-  await writeFile(script, plainScript);
-  const tfjsUrl = pathToFileURL(createRequire(import.meta.url).resolve('@tensorflow/tfjs')).href;
-  await promisify(execFile)(process.execPath, [script], {
-    env: { ...process.env, TFJS_URL: tfjsUrl, TEXTS: JSON.stringify(sampleTexts), EXPORTS: JSON.stringify(exports), OUT: out },
-  });
-  return JSON.parse(await readFile(out, 'utf8'));
-}
 
 describe('tfjs export', () => {
   it('loads in plain TensorFlow.js and, with the documented tokenizer, predicts what the app predicts', async () => {
@@ -80,7 +31,7 @@ describe('tfjs export', () => {
     expect((await readdir(lstmOut)).sort()).toEqual(['README.md', 'group1-shard1of1.bin', 'metadata.json', 'model.json', 'tokenizer.json', 'tokenizer.mjs']);
     expect(await readdir(mixedOut)).toContain('reset-after-gru.mjs');
 
-    const plain = await runPlainTfjs([lstmOut, mixedOut]);
+    const plain = await runPlainTfjs(root, [lstmOut, mixedOut], sampleTexts);
     for (const [run, out] of [
       [lstmRun, lstmOut],
       [mixedRun, mixedOut],

@@ -1,0 +1,60 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { exportFormats, exportRun, resolveFormat } from '../../export';
+import { resolveDataDir } from '../../services/paths';
+import { UsageError, type Command } from '../command';
+
+export const exportCommand: Command = {
+  summary: 'Export a trained run for TensorFlow.js, as a .zip, as Keras HDF5 or as a Python script',
+  usage: [
+    'Usage: rnn-workbench export --run <id|dir> --out <path> [--format tfjs|zip|keras-h5|python] [--force] [--json]',
+    '',
+    '  --run ID|DIR       A run id in $RNN_WORKBENCH_HOME/runs, or a run folder (from train --out)',
+    '  --out PATH         The folder (tfjs, python) or file (zip, keras-h5) to create',
+    '  --format F         tfjs: model.json + weight shards, tokenizer.json, metadata.json, README.md',
+    '                     zip: the same in one .zip',
+    '                     keras-h5: one Keras 2 .h5 file (keras.models.load_model reads it)',
+    '                     python: predict.py rebuilding the model in Keras, model.h5, tokenizer.json',
+    '                     (default: from --out, .zip → zip, .h5 → keras-h5, else tfjs)',
+    '  --force            Replace an existing --out',
+    '  --json             Print {"out","format","files","bytes"}',
+    '',
+    'The export is written to a temp folder beside --out and renamed into place: it appears whole or not at all.',
+    'An export folder works with predict --model-dir and with plain TensorFlow.js; see its README.md.',
+  ].join('\n'),
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        run: { type: 'string' },
+        out: { type: 'string' },
+        format: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
+    if (positionals.length > 0) throw new UsageError(`export takes no positional arguments. Received: ${positionals.join(' ')}`);
+    if (values.run === undefined || values.run === '') throw new UsageError('--run is required: a run id or run folder. Received: nothing');
+    if (values.out === undefined || values.out === '') throw new UsageError('--out is required: the folder or file to create. Received: nothing');
+    if (values.format !== undefined && !(exportFormats as readonly string[]).includes(values.format)) {
+      throw new UsageError(`--format must be one of ${exportFormats.join(', ')}. Received: ${values.format}`);
+    }
+    const format = resolveFormat(values.out, values.format);
+    const isFolder = await stat(values.run).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
+    const result = await exportRun({
+      ...(isFolder ? { runDir: path.resolve(values.run) } : { runId: values.run, dataDir: resolveDataDir() }),
+      out: values.out,
+      format,
+      force: values.force,
+    });
+    process.stdout.write(
+      values.json ? JSON.stringify(result) + '\n' : `Exported ${result.format} to ${result.out} (${result.files.length} file(s), ${(result.bytes / 1e6).toFixed(2)} MB)\n`,
+    );
+    return 0;
+  },
+};
