@@ -40,8 +40,8 @@ export interface PredictRequest {
   count: number;
 }
 
-/** Main thread → worker. */
-export type ToWorker = TrainRequest | EvaluateRequest | PredictRequest | { type: 'stop' };
+/** Main thread → worker. `probe` asks which backend and recurrent path this machine runs. */
+export type ToWorker = TrainRequest | EvaluateRequest | PredictRequest | { type: 'probe' } | { type: 'stop' };
 
 /** Worker → main thread. */
 export type FromWorker =
@@ -52,6 +52,7 @@ export type FromWorker =
   | { type: 'done'; reason: 'done' | 'stopped' | 'early-stopped' | 'failed'; message?: string; test?: Evaluation }
   | { type: 'evaluated'; evaluation: Evaluation; engine: EngineInfo }
   | { type: 'predicted'; probabilities: number[] }
+  | { type: 'probed'; engine: EngineInfo }
   | { type: 'error'; message: string; code?: string };
 
 /** The buffers to transfer with a split, so it moves to the worker instead of being copied. */

@@ -5,6 +5,8 @@
  * Bundled builds ship this file as `engine-worker.js`; from sources it is started through
  * `worker-entry.mjs`, which registers tsx first.
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { toErrorPayload } from '../../src-shared/errors';
@@ -12,7 +14,7 @@ import type { LayerSpec } from '../../src-shared/model/types';
 import type { EngineInfo } from '../../src-shared/training';
 import { initBackend } from './backend';
 import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } from './fused';
-import { loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from './model-io';
+import { WEIGHTS_FILE, loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from './model-io';
 import type { EvaluateRequest, FromWorker, PredictRequest, ToWorker, TrainRequest } from './protocol';
 import { buildTfModel } from './tfjs-model';
 import { evaluateSplit, makeOptimizer, splitValidation, trainModel, withSeededMathRandom } from './trainer';
@@ -33,19 +35,31 @@ function buildModel(layers: LayerSpec[], maxlen: number): tf.LayersModel {
   return buildTfModel(layers, { maxlen, makeRecurrent: makeFusedRecurrent });
 }
 
-function engineInfo(backend: string, model: tf.LayersModel): EngineInfo {
+function engineInfo(backend: string, model: tf.LayersModel | undefined): EngineInfo {
   const status = fusedStatus();
-  const fused = model.layers.some((layer) => layer instanceof FusedRecurrent || layer instanceof FusedBidirectional);
+  const fused = model === undefined ? status.available : model.layers.some((layer) => layer instanceof FusedRecurrent || layer instanceof FusedBidirectional);
   const recurrent = fused
     ? `fused native kernels (${status.simd}, ${status.threads} thread${status.threads === 1 ? '' : 's'})`
     : `tfjs-layers${status.available ? '' : ` (fused kernels unavailable: ${status.reason ?? 'unknown'})`}`;
   return { backend, recurrent };
 }
 
+/** The last model opened, kept while its weights file is unchanged: "try a review" asks again and again. */
+let cached: { key: string; model: tf.LayersModel } | undefined;
+
 async function openModel(request: EvaluateRequest | PredictRequest): Promise<tf.LayersModel> {
-  if (request.layers === undefined) return loadModel(request.modelDir);
-  const model = buildModel(request.layers, request.maxlen);
-  await loadWeightsInto(request.modelDir, model);
+  const weights = await stat(path.join(request.modelDir, WEIGHTS_FILE)).catch(() => undefined);
+  const key = JSON.stringify([path.resolve(request.modelDir), weights?.mtimeMs, weights?.size, request.maxlen, request.layers]);
+  if (cached?.key === key) return cached.model;
+  let model: tf.LayersModel;
+  if (request.layers === undefined) {
+    model = await loadModel(request.modelDir);
+  } else {
+    model = buildModel(request.layers, request.maxlen);
+    await loadWeightsInto(request.modelDir, model);
+  }
+  cached?.model.dispose();
+  cached = { key, model };
   return model;
 }
 
@@ -134,6 +148,9 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'predict':
       run(predict(message));
+      break;
+    case 'probe':
+      run(initBackend().then((backend) => post({ type: 'probed', engine: engineInfo(backend, undefined) })));
       break;
     case 'stop':
       stopRequested = true;

@@ -2,7 +2,7 @@
  * Training as a service: starts runs in engine workers, streams their events, stores them, and
  * evaluates and predicts with stored runs. Plain Node; the API layer and the CLI call it directly.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { DatasetOptions, TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
@@ -12,38 +12,11 @@ import type { LayerSpec } from '../../src-shared/model/types';
 import { parseProject, type Project } from '../../src-shared/project';
 import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from '../../src-shared/training';
 import { encodeText, loadDataset, type LoadedDataset } from '../data';
+import { EngineClient, startEngineWorker } from '../engine/client';
 import type { FromWorker, ToWorker } from '../engine/protocol';
 import { transferablesOf } from '../engine/protocol';
 import { RunStore, TOKENIZER_FILE, newRunId, readRunFolder, readRunTokenizer, toSummary, type RunTokenizer } from '../runs/run-store';
 import { writeFileAtomic } from '../runs/files';
-
-function workerUrl(): URL {
-  // From sources (tsx, vitest) the worker needs tsx registered first; a bundled build ships
-  // `engine-worker.js` (built from src-main/engine/worker.ts) beside this file.
-  return import.meta.url.endsWith('.ts') ? new URL('../engine/worker-entry.mjs', import.meta.url) : new URL('./engine-worker.js', import.meta.url);
-}
-
-/** Runs one request in a fresh engine worker and resolves with the reply `pick` accepts. */
-async function runWorkerJob<T>(request: ToWorker, transfer: ArrayBuffer[], pick: (message: FromWorker) => T | undefined): Promise<T> {
-  const worker = new Worker(workerUrl());
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      worker.on('message', (message: FromWorker) => {
-        if (message.type === 'error') {
-          reject(new WorkbenchError(message.code === 'not_found' || message.code === 'bad_input' ? message.code : 'internal', message.message));
-          return;
-        }
-        const value = pick(message);
-        if (value !== undefined) resolve(value);
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new WorkbenchError('internal', `The engine worker stopped unexpectedly (exit code ${code}).`)));
-      worker.postMessage(request, transfer);
-    });
-  } finally {
-    await worker.terminate();
-  }
-}
 
 /** A short label for a run: its recurrent layers, e.g. `LSTM(32)`. */
 function runName(layers: readonly LayerSpec[]): string {
@@ -91,6 +64,9 @@ export class NodeTrainingService {
   readonly store: RunStore;
   private readonly active = new Map<string, ActiveRun>();
   private readonly events = new Emitter<TrainingEvent>();
+  /** Reused for evaluate, predict and probe, so a second "try a review" skips the worker's start-up. */
+  private readonly engine = new EngineClient();
+  private engineInfo: Promise<EngineInfo> | undefined;
 
   constructor(private readonly options: TrainingServiceOptions) {
     this.store = new RunStore(options.dataDir, (id) => this.active.has(id));
@@ -180,14 +156,21 @@ export class NodeTrainingService {
   async evaluate(runId: string): Promise<Evaluation> {
     if (this.active.has(runId)) throw new WorkbenchError('busy', `Run ${runId} is training; evaluate it when it has ended.`);
     const record = await this.store.get(runId);
-    return (await evaluateModelDir(this.store.dir(runId), record.dataset.path, { dataDir: this.options.dataDir })).evaluation;
+    return (await evaluateModelDir(this.store.dir(runId), record.dataset.path, { dataDir: this.options.dataDir, engine: this.engine })).evaluation;
   }
 
   /** The sentiment a finished run gives one review, through the dataset's tokenizer. */
   async predict(runId: string, text: string): Promise<Prediction> {
     if (this.active.has(runId)) throw new WorkbenchError('busy', `Run ${runId} is training; try a review when it has ended.`);
     await this.store.get(runId);
-    return predictModelDir(this.store.dir(runId), text);
+    return predictModelDir(this.store.dir(runId), text, this.engine);
+  }
+
+  /** The TensorFlow.js backend and recurrent path training uses here, for the status bar. */
+  probeEngine(): Promise<EngineInfo> {
+    this.engineInfo ??= this.engine.request({ type: 'probe' }, [], (message) => (message.type === 'probed' ? message.engine : undefined));
+    this.engineInfo.catch(() => (this.engineInfo = undefined));
+    return this.engineInfo;
   }
 
   /** Stops every run of this service and waits for them to end. */
@@ -195,6 +178,7 @@ export class NodeTrainingService {
     const runs = [...this.active.values()];
     await Promise.all(runs.map((run) => this.stop(run.record.id)));
     await Promise.all(runs.map((run) => run.done));
+    await this.engine.close();
   }
 
   private validate(project: Project): void {
@@ -270,7 +254,7 @@ export class NodeTrainingService {
     await this.persist(run);
     if (run.stopRequested) return this.end(run, 'stopped', 'Stopped before training started; nothing was trained.');
 
-    const worker = new Worker(workerUrl());
+    const worker = startEngineWorker();
     run.worker = worker;
     let ended = false;
     worker.on('message', (message: FromWorker) => {
@@ -305,6 +289,7 @@ export class NodeTrainingService {
           break;
         case 'evaluated':
         case 'predicted':
+        case 'probed':
           break;
         default:
           throw new Error(`Unknown message from the engine worker: ${JSON.stringify(message satisfies never)}`);
@@ -343,7 +328,11 @@ export interface ModelDirEvaluation {
  * Evaluates the model in a run folder (or `--out` copy) on the test split of `dataPath`. The dataset
  * must build the same vocabulary the model was trained with, or its ids would mean other words.
  */
-export async function evaluateModelDir(modelDir: string, dataPath: string, ctx: { dataDir: string; batchSize?: number }): Promise<ModelDirEvaluation> {
+export async function evaluateModelDir(
+  modelDir: string,
+  dataPath: string,
+  ctx: { dataDir: string; batchSize?: number; engine?: EngineClient },
+): Promise<ModelDirEvaluation> {
   const record = await readRunFolder(modelDir);
   const tokenizer = await readRunTokenizer(modelDir);
   const project = record.project as Project;
@@ -356,15 +345,28 @@ export async function evaluateModelDir(modelDir: string, dataPath: string, ctx: 
     );
   }
   const split = dataset.test;
-  return runWorkerJob(
-    { type: 'evaluate', modelDir, layers: project.layers, maxlen: tokenizer.maxlen, batchSize: ctx.batchSize ?? record.training.batchSize, split },
-    transferablesOf(split),
-    (message) => (message.type === 'evaluated' ? { evaluation: message.evaluation, engine: message.engine } : undefined),
+  return withEngine(ctx.engine, (engine) =>
+    engine.request(
+      { type: 'evaluate', modelDir, layers: project.layers, maxlen: tokenizer.maxlen, batchSize: ctx.batchSize ?? record.training.batchSize, split },
+      transferablesOf(split),
+      (message) => (message.type === 'evaluated' ? { evaluation: message.evaluation, engine: message.engine } : undefined),
+    ),
   );
 }
 
+/** Runs `job` on `engine`, or on a one-off client closed afterwards (the CLI). */
+async function withEngine<T>(engine: EngineClient | undefined, job: (engine: EngineClient) => Promise<T>): Promise<T> {
+  if (engine !== undefined) return job(engine);
+  const oneOff = new EngineClient();
+  try {
+    return await job(oneOff);
+  } finally {
+    await oneOff.close();
+  }
+}
+
 /** The sentiment the model in a run or export folder gives a review, encoded with the folder's tokenizer. */
-export async function predictModelDir(modelDir: string, text: string): Promise<Prediction> {
+export async function predictModelDir(modelDir: string, text: string, engine?: EngineClient): Promise<Prediction> {
   const layers = await readRunFolder(modelDir).then(
     (record) => (record.project as Project).layers,
     (error: unknown) => {
@@ -375,10 +377,10 @@ export async function predictModelDir(modelDir: string, text: string): Promise<P
   );
   const tokenizer = await readRunTokenizer(modelDir);
   const x = encodeText(tokenizer, text, tokenizer.maxlen);
-  const [probability] = await runWorkerJob(
-    { type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: 1 },
-    [x.buffer as ArrayBuffer],
-    (message) => (message.type === 'predicted' ? message.probabilities : undefined),
+  const [probability] = await withEngine(engine, (client) =>
+    client.request({ type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: 1 }, [x.buffer as ArrayBuffer], (message) =>
+      message.type === 'predicted' ? message.probabilities : undefined,
+    ),
   );
   return { label: probability! > 0.5 ? 'positive' : 'negative', probability: probability! };
 }
