@@ -1,5 +1,18 @@
 import type { WorkbenchApi } from '../../../src-shared/api';
 
+/** A project file the user chose: its name (for the title), where it is when the host knows, its text. */
+export interface OpenedFile {
+  name: string;
+  path?: string;
+  text: string;
+}
+
+/** Where a project was saved: its name, and its path when the host knows it (desktop). */
+export interface SavedFile {
+  name: string;
+  path?: string;
+}
+
 /**
  * What the UI needs from where it runs. The boot file picks the host; components ask the host,
  * never `if (electron)`.
@@ -7,4 +20,16 @@ import type { WorkbenchApi } from '../../../src-shared/api';
 export interface Host {
   kind: 'electron' | 'web';
   api: WorkbenchApi;
+  /** Lets the user choose a project file to open; null when they cancel. */
+  openProjectFile(): Promise<OpenedFile | null>;
+  /**
+   * Saves a project file: to `path` when given (desktop "Save"), else where the user chooses (web: a
+   * download). Null when the user cancels.
+   */
+  saveProjectFile(suggestedName: string, text: string, path?: string): Promise<SavedFile | null>;
+  /**
+   * A native picker for a dataset file or folder on this machine, returning its path; absent where
+   * there is none (web mode: the data lives on the server, so the user types or browses a server path).
+   */
+  pickDatasetPath?: (folder: boolean) => Promise<string | null>;
 }

@@ -2,6 +2,7 @@ import { apiEvents, apiMethodNames, type ApiEventName, type ApiMethodName, type 
 import { fromErrorPayload } from '../../../src-shared/errors';
 import { Emitter } from '../../../src-shared/event';
 import type { ServerMessage } from '../../../src-shared/wire';
+import { downloadTextFile, pickTextFile } from './browser-files';
 import type { Host } from './host';
 
 /**
@@ -48,5 +49,10 @@ export async function createWebHost(location: Location): Promise<Host> {
     ...apiMethodNames.map((method) => [method, (params: unknown) => call(method, params)]),
     ...[...emitters].map(([name, emitter]) => [name, emitter.event]),
   ]) as unknown as WorkbenchApi;
-  return { kind: 'web', api };
+  return {
+    kind: 'web',
+    api,
+    openProjectFile: () => pickTextFile('.json,application/json'),
+    saveProjectFile: (name, text) => downloadTextFile(name, text),
+  };
 }

@@ -1,0 +1,197 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
+import { repoRoot, startServe, type ServedApp } from '../support/serve';
+
+const screenshots = path.join(repoRoot, 'test-results/screenshots');
+let app: ServedApp;
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  [app, chromium] = await Promise.all([startServe(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await app?.stop();
+});
+
+async function openApp(): Promise<Page> {
+  const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(app.url);
+  await page.getByTestId('app-info').waitFor();
+  return page;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  // Let reorder animations settle so the picture shows what the user sees at rest.
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`) });
+}
+
+/**
+ * Drags with real mouse events, in small steps, as svelte-dnd-action needs to see the pointer travel.
+ * The library places the drop by the dragged element's centre, so the grip is the source's centre.
+ */
+async function drag(page: Page, source: Locator, target: { x: number; y: number }): Promise<void> {
+  const box = (await source.boundingBox())!;
+  const start = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down();
+  await page.mouse.move(start.x + 8, start.y + 8, { steps: 4 });
+  await page.waitForTimeout(400);
+  await page.mouse.move(target.x, target.y, { steps: 20 });
+  // The library checks where the dragged element is on a timer; drop once the canvas shows where it lands.
+  const placeholder = page.getByRole('list', { name: /Model layers/ }).locator('[data-is-dnd-shadow-item-internal]');
+  for (let wiggle = 0; (await placeholder.count()) === 0 && wiggle < 40; wiggle++) {
+    // The library only re-decides after the element moved more than 10 px.
+    await page.mouse.move(target.x + (wiggle % 2 === 0 ? 15 : 0), target.y, { steps: 2 });
+    await page.waitForTimeout(100);
+  }
+  await page.waitForTimeout(250);
+  await page.mouse.up();
+}
+
+/** A point just below the last card of the stack (or inside the empty stack). */
+async function belowStack(page: Page): Promise<{ x: number; y: number }> {
+  const stack = (await page.getByRole('list', { name: /Model layers/ }).boundingBox())!;
+  return { x: stack.x + stack.width / 2, y: stack.y + stack.height - 20 };
+}
+
+const cards = (page: Page) => page.getByTestId('layer-card');
+const card = (page: Page, index: number) => cards(page).nth(index);
+
+async function setOption(page: Page, index: number, option: string, value: string): Promise<void> {
+  await card(page, index).getByRole('button', { pressed: false }).or(card(page, index).getByRole('button', { pressed: true })).first().click();
+  const field = page.getByTestId('inspector').getByLabel(option, { exact: true });
+  if ((await field.evaluate((element) => element.tagName)) === 'SELECT') await field.selectOption(value);
+  else await field.fill(value);
+}
+
+describe('builder (web mode, Chromium)', () => {
+  it('builds the LSTM model by dragging from the palette, edits it, breaks it and fixes it', async () => {
+    const page = await openApp();
+    await expect.poll(() => page.getByTestId('empty-state').isVisible()).toBe(true);
+    await shot(page, '01-empty');
+
+    for (const kind of ['Embedding', 'LSTM', 'Dense']) {
+      const before = await cards(page).count();
+      await drag(page, page.getByTestId(`palette-${kind}`), await belowStack(page));
+      await expect.poll(() => cards(page).count()).toBe(before + 1);
+    }
+    expect(await cards(page).evaluateAll((elements) => elements.map((element) => element.getAttribute('data-kind')))).toEqual(['Embedding', 'LSTM', 'Dense']);
+
+    await setOption(page, 0, 'input_dim', '10000');
+    await setOption(page, 0, 'output_dim', '32');
+    await setOption(page, 1, 'units', '32');
+    await setOption(page, 2, 'units', '1');
+    await setOption(page, 2, 'activation', 'sigmoid');
+
+    const params = page.getByTestId('layer-params');
+    await expect.poll(() => params.allTextContents()).toEqual(['320,000', '8,320', '33']);
+    expect(await page.getByTestId('total-params').textContent()).toBe('328,353');
+    await params.nth(1).hover();
+    await expect.poll(() => page.getByRole('tooltip').filter({ visible: true }).textContent()).toBe('4 · (32 · (32 + 32) + 32) = 8,320');
+    await shot(page, '02-lstm-model');
+
+    // An LSTM after an LSTM that returns only its last output cannot read a sequence.
+    await drag(page, page.getByTestId('palette-LSTM'), await belowStack(page));
+    await expect.poll(() => cards(page).count()).toBe(4);
+    // Dropped at the bottom, then moved above Dense with the card's own button.
+    await card(page, 3).getByRole('button', { name: /Move .* up/ }).click();
+    const issue = card(page, 2).getByTestId('layer-issue');
+    await expect.poll(() => issue.textContent()).toContain('LSTM needs a sequence: turn on return_sequences on lstm above');
+    await shot(page, '03-broken-stack');
+    await card(page, 2).getByRole('button', { name: 'Turn on return_sequences on lstm' }).click();
+    await expect.poll(() => page.getByTestId('layer-issue').count()).toBe(0);
+    await expect.poll(() => card(page, 1).textContent()).toContain('return_sequences');
+    expect(await page.getByTestId('total-params').textContent()).toBe('336,673');
+
+    // Undo the fix, redo it, then undo the fix, the move and the insertion: back to the book's model.
+    const undo = page.getByRole('button', { name: 'Undo' });
+    await undo.click();
+    await expect.poll(() => page.getByTestId('layer-issue').count()).toBe(1);
+    await page.getByRole('button', { name: 'Redo' }).click();
+    await expect.poll(() => page.getByTestId('layer-issue').count()).toBe(0);
+    for (let i = 0; i < 3; i++) await undo.click();
+    await expect.poll(() => cards(page).count()).toBe(3);
+    expect(await page.getByTestId('total-params').textContent()).toBe('328,353');
+    // Duplicate and delete from the card's buttons.
+    await card(page, 1).getByRole('button', { name: /Duplicate/ }).click();
+    await expect.poll(() => card(page, 2).getByTestId('layer-issue').count()).toBe(1);
+    await card(page, 2).getByRole('button', { name: /Delete/ }).click();
+    await expect.poll(() => page.getByTestId('total-params').textContent()).toBe('328,353');
+
+    await page.getByRole('tab', { name: 'Summary' }).click();
+    const summary = await page.getByTestId('summary-text').textContent();
+    expect(summary).toContain('lstm (LSTM)');
+    expect(summary).toContain('Total params: 328,353');
+    await shot(page, '04-summary');
+    await page.close();
+  });
+
+  it('builds, edits, breaks and fixes the same model by keyboard only', async () => {
+    const page = await openApp();
+    const press = (key: string) => page.keyboard.press(key);
+
+    // Keyboard drag and drop (svelte-dnd-action): lift a palette item, Tab into the canvas, drop.
+    await page.getByTestId('palette-Embedding').focus();
+    await press('Space');
+    await press('Tab');
+    await press('Space');
+    await expect.poll(() => cards(page).count()).toBe(1);
+
+    // The palette's add buttons put a layer below the selected one: Tab from Embedding's button to LSTM's.
+    await page.getByRole('button', { name: 'Add Embedding', exact: true }).focus();
+    for (let i = 0; i < 4; i++) await press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Add LSTM');
+    await press('Enter');
+    await page.getByRole('button', { name: 'Add Dense', exact: true }).focus();
+    await press('Enter');
+    expect(await cards(page).evaluateAll((elements) => elements.map((element) => element.getAttribute('data-kind')))).toEqual(['Embedding', 'LSTM', 'Dense']);
+
+    // The new Dense is selected; its inspector fields are edited by typing.
+    await page.getByTestId('inspector').getByLabel('units', { exact: true }).focus();
+    await press('Control+A');
+    await page.keyboard.type('1');
+    await press('Tab');
+    // A focused select picks by typing the first letters.
+    await page.keyboard.type('si');
+    expect(await page.getByTestId('inspector').getByLabel('activation', { exact: true }).inputValue()).toBe('sigmoid');
+    await expect.poll(() => page.getByTestId('layer-params').allTextContents()).toEqual(['320,000', '8,320', '33']);
+    expect(await page.getByTestId('total-params').textContent()).toBe('328,353');
+
+    // Focus on a parameter count shows its formula.
+    await page.getByTestId('layer-params').nth(1).focus();
+    await expect.poll(() => page.getByRole('tooltip').filter({ visible: true }).textContent()).toBe('4 · (32 · (32 + 32) + 32) = 8,320');
+
+    // Walk to the LSTM card with the arrow keys, duplicate it (Ctrl+D): the copy needs a sequence.
+    await page.locator('[data-item-id]').first().focus();
+    await press('ArrowDown');
+    await press('Control+d');
+    await expect.poll(() => cards(page).count()).toBe(4);
+    await expect.poll(() => page.getByTestId('layer-issue').textContent()).toContain('turn on return_sequences on lstm above');
+    await page.getByTestId('apply-fix').focus();
+    await press('Enter');
+    await expect.poll(() => page.getByTestId('layer-issue').count()).toBe(0);
+    await shot(page, '05-keyboard-fixed');
+
+    // Ctrl+Z undoes the fix; the duplicate goes with Delete; Alt+↑ / Alt+↓ reorder.
+    await page.locator('body').focus();
+    await press('Control+z');
+    await expect.poll(() => page.getByTestId('layer-issue').count()).toBe(1);
+    await page.locator('[data-item-id]').nth(2).focus();
+    await press('Delete');
+    await expect.poll(() => cards(page).count()).toBe(3);
+    await page.locator('[data-item-id]').nth(2).focus();
+    await press('Alt+ArrowUp');
+    await expect.poll(() => cards(page).evaluateAll((elements) => elements.map((element) => element.getAttribute('data-kind')))).toEqual(['Embedding', 'Dense', 'LSTM']);
+    await press('Alt+ArrowDown');
+    await expect.poll(() => cards(page).evaluateAll((elements) => elements.map((element) => element.getAttribute('data-kind')))).toEqual(['Embedding', 'LSTM', 'Dense']);
+    await expect.poll(() => page.getByTestId('total-params').textContent()).toBe('328,353');
+    await page.close();
+  });
+});
