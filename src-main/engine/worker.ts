@@ -35,9 +35,27 @@ function buildModel(layers: LayerSpec[], maxlen: number): tf.LayersModel {
   return buildTfModel(layers, { maxlen, makeRecurrent: makeFusedRecurrent });
 }
 
+function usesFusedLayers(model: tf.LayersModel): boolean {
+  return model.layers.some((layer) => layer instanceof FusedRecurrent || layer instanceof FusedBidirectional);
+}
+
+/**
+ * Saves `model` with stock tfjs-layers classes in model.json, so any TensorFlow.js can load the run
+ * folder: a fused model's weights (Keras' layout) are copied into a stock twin built once per job.
+ */
+function modelSaver(layers: LayerSpec[], maxlen: number): (dir: string, model: tf.LayersModel) => Promise<void> {
+  let twin: tf.LayersModel | undefined;
+  return async (dir, model) => {
+    if (!usesFusedLayers(model)) return saveModel(dir, model);
+    twin ??= buildTfModel(layers, { maxlen });
+    twin.setWeights(model.getWeights());
+    return saveModel(dir, twin);
+  };
+}
+
 function engineInfo(backend: string, model: tf.LayersModel | undefined): EngineInfo {
   const status = fusedStatus();
-  const fused = model === undefined ? status.available : model.layers.some((layer) => layer instanceof FusedRecurrent || layer instanceof FusedBidirectional);
+  const fused = model === undefined ? status.available : usesFusedLayers(model);
   const recurrent = fused
     ? `fused native kernels (${status.simd}, ${status.threads} thread${status.threads === 1 ? '' : 's'})`
     : `tfjs-layers${status.available ? '' : ` (fused kernels unavailable: ${status.reason ?? 'unknown'})`}`;
@@ -68,6 +86,7 @@ async function train(request: TrainRequest): Promise<void> {
   const { training, maxlen } = request;
   await withSeededMathRandom(training.seed, async () => {
     const model = buildModel(request.layers, maxlen);
+    const save = modelSaver(request.layers, maxlen);
     const optimizer = makeOptimizer(training.optimizer);
     const startEpoch = request.resumeFromEpoch ?? 0;
     if (startEpoch > 0) {
@@ -95,7 +114,7 @@ async function train(request: TrainRequest): Promise<void> {
           post({ type: 'batch', ...progress });
         },
         async onEpoch(metrics, epochOptimizer) {
-          await saveModel(request.runDir, model);
+          await save(request.runDir, model);
           await saveOptimizerState(request.runDir, epochOptimizer);
           post({ type: 'epoch', metrics, checkpointEpoch: metrics.epoch });
         },
@@ -108,7 +127,7 @@ async function train(request: TrainRequest): Promise<void> {
       optimizer,
     );
     // The weights that end the run: best (early stopping), last good (a NaN), or as trained so far.
-    await saveModel(request.runDir, model);
+    await save(request.runDir, model);
     const evaluate = (result.reason === 'done' || result.reason === 'early-stopped') && request.test.count > 0;
     const test = evaluate ? await evaluateSplit(model, request.test, maxlen, training.batchSize) : undefined;
     post({ type: 'done', reason: result.reason, message: result.message, test });

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../../src-shared/project';
 import type { RunRecord, TrainingConfigInput, TrainingEvent } from '../../src-shared/training';
-import { readRunFolder, writeRunFolder } from '../runs/run-store';
+import * as tf from '@tensorflow/tfjs';
+import { encodeText } from '../data';
+import { loadModel } from '../engine/model-io';
+import { readRunFolder, readRunTokenizer, writeRunFolder } from '../runs/run-store';
 import { NodeTrainingService } from './training-service';
 
 let root: string;
@@ -97,7 +100,13 @@ describe('NodeTrainingService', () => {
     const record = await restarted.getRun(runId);
     expect(record.history).toHaveLength(8);
     expect(record.dataset.fingerprint).not.toBe('');
-    expect((await restarted.predict(runId, 'the movie was superb and the story loved')).label).toBe('positive');
+    const liked = await restarted.predict(runId, 'the movie was superb and the story loved');
+    expect(liked.label).toBe('positive');
+    // model.json names only stock tfjs-layers classes: plain TensorFlow.js loads it and agrees.
+    const plain = await loadModel(restarted.store.dir(runId));
+    const tokenizer = await readRunTokenizer(restarted.store.dir(runId));
+    const x = tf.tensor2d(encodeText(tokenizer, 'the movie was superb and the story loved', tokenizer.maxlen), [1, tokenizer.maxlen], 'int32');
+    expect((await (plain.predict(x) as tf.Tensor).data())[0]).toBeCloseTo(liked.probability, 5);
     expect((await restarted.predict(runId, 'the movie was awful and the story boring')).label).toBe('negative');
     expect((await restarted.probeEngine()).backend).toBe(started?.type === 'started' ? started.engine.backend : '');
     const evaluation = await restarted.evaluate(runId);
