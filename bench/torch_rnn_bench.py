@@ -9,7 +9,6 @@ ceil(20000/128) training steps plus ceil(5000/128) validation forward passes.
 import argparse
 import json
 import math
-import os
 import time
 
 import torch
@@ -36,9 +35,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cell", choices=["lstm", "gru", "simplernn"], required=True)
     parser.add_argument("--batches", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads (default: every core, as the app)")
+    parser.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     model = Model(args.cell)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=0.001, alpha=0.9, eps=1e-7)

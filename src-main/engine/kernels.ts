@@ -6,6 +6,7 @@
  * IMDb batch) and the `wasm` backend has no kernel at all. A scatter-add is one pass over the rows.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerFastGather } from './fused/gather-kernel';
 
 type TypedArray = Float32Array | Int32Array | Uint8Array;
 
@@ -71,4 +72,5 @@ export function registerFastKernels(backendName: string): void {
     tf.unregisterKernel(tf.UnsortedSegmentSum, backendName);
   }
   tf.registerKernel({ kernelName: tf.UnsortedSegmentSum, backendName, kernelFunc: unsortedSegmentSumKernel });
+  registerFastGather(backendName);
 }

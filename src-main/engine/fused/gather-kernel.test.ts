@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gatherRows, registerFastGather } from './gather-kernel';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('the row-copy GatherV2', () => {
+  it('copies the rows the ids name, keeping the ids’ shape', () => {
+    const table = Float32Array.from({ length: 12 }, (_, i) => i);
+    expect(Array.from(gatherRows(table, 4, [3, 0, 3]))).toEqual([9, 10, 11, 0, 1, 2, 9, 10, 11]);
+  });
+
+  it('rejects ids outside the table as the stock kernel does', () => {
+    expect(() => gatherRows(new Float32Array(8), 4, [1, 4])).toThrow('GatherV2: the index value 4 is not in [0, 3]');
+    expect(() => gatherRows(new Float32Array(8), 4, [-1])).toThrow('not in [0, 3]');
+  });
+
+  it('agrees with the stock kernel on axis 0 and hands other axes to it', () => {
+    const x = tf.randomNormal([10, 3]);
+    const ids = tf.tensor2d([[1, 9, 0], [4, 4, 2]], [2, 3], 'int32');
+    const stockRows = tf.gather(x, ids).arraySync();
+    const stockCols = tf.gather(x, tf.tensor1d([2, 0], 'int32'), 1).arraySync();
+    registerFastGather('cpu');
+    expect(tf.gather(x, ids).arraySync()).toEqual(stockRows);
+    expect(tf.gather(x, tf.tensor1d([2, 0], 'int32'), 1).arraySync()).toEqual(stockCols);
+    registerFastGather('cpu');
+    expect(tf.gather(x, ids).shape).toEqual([2, 3, 3]);
+  });
+});
