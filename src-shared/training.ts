@@ -3,6 +3,7 @@
  * API and the CLI share.
  */
 import { z } from 'zod';
+import type { DatasetOptions } from './data';
 import { WorkbenchError } from './errors';
 
 /** RMSprop with Keras' defaults (`keras.optimizers.RMSprop`). */
@@ -164,10 +165,14 @@ export interface RunSummary {
 export interface RunRecord extends RunSummary {
   /** Format version of `run.json`. */
   version: 1;
-  /** The project the run trained: model spec, data source and options, training config. */
+  /**
+   * The project the run trained (a `Project`: model spec, data source and options, training config).
+   * Typed loosely because project.ts imports this file.
+   */
   project: unknown;
   training: TrainingConfig;
-  dataset: { path: string; fingerprint: string; options: unknown; trainCount: number; validationCount: number; testCount: number };
+  /** The data the run read: absolute path, content fingerprint, options, and how many reviews each split had. */
+  dataset: { path: string; fingerprint: string; options: DatasetOptions; trainCount: number; validationCount: number; testCount: number };
   history: EpochMetrics[];
   /** Set while the run's process is alive; a `running` run whose process is gone is `interrupted`. */
   pid?: number;

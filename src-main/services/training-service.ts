@@ -4,7 +4,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import path from 'node:path';
-import type { DatasetOptions, TokenizerSpec } from '../../src-shared/data';
+import type { TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import { Emitter } from '../../src-shared/event';
 import { validateStack } from '../../src-shared/model';
@@ -226,7 +226,7 @@ export class NodeTrainingService {
   private async execute(run: ActiveRun, fromEpoch: number): Promise<void> {
     const runId = run.record.id;
     const project = run.record.project as Project;
-    const options = project.data.options as DatasetOptions;
+    const options = project.data.options;
     let dataset: LoadedDataset;
     try {
       dataset = await loadDataset(run.record.dataset.path, options, {
@@ -336,7 +336,7 @@ export async function evaluateModelDir(
   const record = await readRunFolder(modelDir);
   const tokenizer = await readRunTokenizer(modelDir);
   const project = record.project as Project;
-  const options = { ...(record.dataset.options as DatasetOptions), maxlen: tokenizer.maxlen };
+  const options = { ...record.dataset.options, maxlen: tokenizer.maxlen };
   const dataset = await loadDataset(path.resolve(dataPath), options, { dataDir: ctx.dataDir });
   if (!sameVocabulary(dataset.tokenizer, tokenizer)) {
     throw new WorkbenchError(
