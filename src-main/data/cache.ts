@@ -146,6 +146,36 @@ async function decode(buffer: Buffer, key: string): Promise<BuiltDataset | null>
   };
 }
 
+/**
+ * Removes temp files whose writer is gone: the tag starts with the writing process's pid, so a file left by a
+ * process that was killed mid-write is recognised on the next open. Files of live processes are left alone.
+ */
+export async function removeOrphanedTemps(dataDir: string): Promise<void> {
+  const folder = cacheFolder(dataDir);
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return;
+  }
+  const orphans = names.filter((name) => {
+    const at = name.indexOf(TEMP_MARK);
+    if (at < 0) return false;
+    const pid = Number.parseInt(name.slice(at + TEMP_MARK.length), 10);
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
+  });
+  await Promise.all(orphans.map((n) => rm(path.join(folder, n), { force: true })));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** CRC-32 in slices with a turn of the event loop between them, so a cache check on the main thread stays responsive. */
 async function chunkedCrc32(data: Uint8Array): Promise<number> {
   const slice = 8 * 1024 * 1024;

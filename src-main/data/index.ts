@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { DataProgress, DatasetOptions, DatasetPreview, TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError, fromErrorPayload } from '../../src-shared/errors';
 import { randomUUID } from 'node:crypto';
-import { removeTemps } from './cache';
+import { removeOrphanedTemps, removeTemps } from './cache';
 import { encodeWithSpec } from './keras-text';
 import { fingerprint, openCached, type DataJobRequest, type DataJobResult } from './job';
 import type { ReadLimits } from './sources/types';
@@ -33,6 +33,8 @@ export interface LoadContext {
   signal?: AbortSignal;
   /** Tighter read bounds (tests of hostile files). */
   limits?: Partial<ReadLimits>;
+  /** The worker's heap cap in MB; default 2048. */
+  heapMb?: number;
 }
 
 /** Heap cap of the data worker: the largest real source (the 50,000-review CSV) needs well under half of it. */
@@ -72,6 +74,7 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
   if (ctx.signal?.aborted) throw new WorkbenchError('cancelled', 'Opening the dataset was cancelled.');
   const request: DataJobRequest = { path, options, dataDir: ctx.dataDir, limits: ctx.limits, tempTag: `${process.pid}-${randomUUID()}` };
   const onProgress = ctx.onProgress ?? (() => {});
+  await removeOrphanedTemps(ctx.dataDir);
   // Fingerprint and cache lookup are async I/O plus chunked hashing: done here, a cached reopen never pays for a worker.
   const print = await fingerprint(request, onProgress, ctx.signal);
   const hit = await openCached(request, print, started);
@@ -79,7 +82,8 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
     onProgress({ phase: 'done', files: hit.dataset.train.count + hit.dataset.test.count, bytes: print.detected.size, totalBytes: print.detected.size });
     return toLoaded(hit, started);
   }
-  const worker = new Worker(workerUrl(), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  const heapMb = ctx.heapMb ?? WORKER_HEAP_MB;
+  const worker = new Worker(workerUrl(), { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   let settled = false;
   try {
     return await new Promise<LoadedDataset>((resolve, reject) => {
@@ -109,7 +113,7 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
         settled = true;
         reject(
           error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new WorkbenchError('bad_input', `${path}: reading it needed more than ${WORKER_HEAP_MB} MB of memory. Expected an IMDb-sized dataset.`)
+            ? new WorkbenchError('bad_input', `${path}: reading it needed more than ${heapMb} MB of memory. Expected an IMDb-sized dataset.`)
             : error,
         );
       });

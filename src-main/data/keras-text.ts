@@ -254,14 +254,17 @@ export function padPreInto(out: Int32Array, row: number, maxlen: number, seq: Ar
   for (let i = 0; i < take; i++) out[base + pad + i] = seq[from + i]!;
 }
 
+/** Word → rank per spec object, so encoding many texts with one spec builds the map once. */
+const rankMaps = new WeakMap<TokenizerSpec, Map<string, number>>();
+
 /** Encodes one new text the way the training data was encoded, padded to `maxlen`. */
 export function encodeWithSpec(spec: TokenizerSpec, text: string, maxlen: number): Int32Array {
   if (!Number.isInteger(maxlen) || maxlen <= 0) throw new RangeError(`maxlen must be a positive integer. Received: ${maxlen}`);
   if (spec.words === null) {
     throw new RangeError('This dataset has no word index, so new text cannot be encoded. Expected imdb_word_index.json beside the npz.');
   }
-  const rankOf = new Map<string, number>();
-  spec.words.forEach((word, i) => rankOf.set(word, i + 1));
+  const rankOf = rankMaps.get(spec) ?? new Map(spec.words.map((word, i) => [word, i + 1]));
+  rankMaps.set(spec, rankOf);
   const ids: number[] = [];
   if (spec.scheme === 'keras-imdb' && spec.startChar !== null) ids.push(spec.startChar);
   new WordSplitter(spec).forEachWord(text, (word) => {

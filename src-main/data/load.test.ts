@@ -189,6 +189,25 @@ describe('loadDataset (worker, cache)', () => {
     expect(await cacheFiles()).toEqual([]);
   });
 
+  it('a worker that runs out of memory is reported; the app and later opens carry on', async () => {
+    await expect(loadDataset(SAMPLE, OPTIONS, { dataDir, heapMb: 4 })).rejects.toThrow(`${SAMPLE}: reading it needed more than 4 MB of memory. Expected an IMDb-sized dataset.`);
+    expect(await cacheFiles()).toEqual([]);
+    expect((await loadDataset(SAMPLE, OPTIONS, { dataDir })).preview.train.count).toBe(1000);
+  });
+
+  it('temp files of a writer that died are removed on the next open; whole entries and live writers are kept', async () => {
+    await mkdir(path.join(dataDir, 'cache'), { recursive: true });
+    const orphan = 'dataset-0123.bin.tmp-999999999-dead';
+    const live = `dataset-4567.bin.tmp-${process.ppid}-alive`;
+    await writeFile(path.join(dataDir, 'cache', orphan), 'half an entry');
+    await writeFile(path.join(dataDir, 'cache', live), 'being written');
+    await loadDataset(SAMPLE, OPTIONS, { dataDir });
+    const left = await cacheFiles();
+    expect(left).not.toContain(orphan);
+    expect(left).toContain(live);
+    expect(left.filter((n) => !n.includes('.tmp-'))).toHaveLength(1);
+  });
+
   it('reports bad options and a missing path in the house style', async () => {
     await expect(loadDataset(SAMPLE, { maxFeatures: 10, maxlen: -3 }, { dataDir })).rejects.toThrow('maxlen must be a positive integer. Received: -3');
     const missing = path.join(dir, 'nope.tar.gz');

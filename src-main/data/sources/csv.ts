@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TextDecoder } from 'node:util';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { DATASET_SHUFFLE_SEED, type DatasetOptions } from '../../../src-shared/data';
 import { WorkbenchError } from '../../../src-shared/errors';
 import { RandomState } from '../random-state';
@@ -90,7 +90,7 @@ export async function readCsv(file: string, options: CsvOptions, ctx: ReadContex
     const e = error as NodeJS.ErrnoException;
     if (e.name === 'AbortError') throw new WorkbenchError('cancelled', 'Opening the dataset was cancelled.');
     if (e.code === 'CSV_MAX_RECORD_SIZE') throw badFile(file, `expected CSV records of at most ${ctx.limits.maxReviewBytes} characters. Received: a longer one (${e.message}).`);
-    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) throw badFile(file, `expected a well-formed CSV file. Received: ${e.message}`);
+    if (error instanceof CsvError) throw badFile(file, `expected a well-formed CSV file. Received: ${e.message}`);
     throw error;
   }
   if (header === null) throw badFile(file, `expected a CSV with a header row and reviews. Received: no rows.`);

@@ -131,6 +131,7 @@ function parseNpy(file: string, name: string, data: Buffer): Npy {
   const bad = (what: string): Error => badFile(file, `expected ${name} to be a NumPy .npy array. Received: ${what}.`);
   if (data.length < 10 || data.toString('latin1', 0, 6) !== '\x93NUMPY') throw bad('no .npy magic');
   const major = data[6]!;
+  if (major < 1 || major > 3 || data.length < 12) throw bad(`format version ${major}`);
   const headerLength = major === 1 ? data.readUInt16LE(8) : data.readUInt32LE(8);
   const start = major === 1 ? 10 : 12;
   if (start + headerLength > data.length) throw bad('a truncated header');
