@@ -9,10 +9,10 @@
  * - `keras-h5`: one Keras 2 `.h5` file (config and weights).
  * - `python`: a folder with `predict.py`, `model.h5`, `tokenizer.json`, `metadata.json` and a README.
  */
-import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { unzipSync, zipSync } from 'fflate';
+import { zipSync } from 'fflate';
 import { WorkbenchError } from '../../src-shared/errors';
 import type { LayerSpec } from '../../src-shared/model';
 import { parseProject, type Project } from '../../src-shared/project';
@@ -25,13 +25,15 @@ import { appVersion } from '../services/app-version';
 import { writeFileAtomic, writeFolderAtomic, type WriteFileFn } from './atomic-output';
 import { kerasH5Bytes } from './keras-h5';
 import { toKerasModel } from './keras-model';
-import { buildMetadata, buildReadme, EXPORT_FORMAT, METADATA_FILE, README_FILE, sha256, type ExportMetadata } from './metadata';
+import { buildMetadata, buildReadme, METADATA_FILE, README_FILE } from './metadata';
 import { pythonScript } from './python-script';
 import { RESET_AFTER_GRU_MJS, TOKENIZER_MJS } from './standalone';
-import { loadModelFromArtifacts, MODEL_JSON, modelToFiles, readModelArtifacts, type ReadModelFile } from './tfjs-files';
+import { readCheckedExport, type CheckedExport } from './export-reader';
+import { loadModelFromArtifacts, modelToFiles, readModelArtifacts } from './tfjs-files';
 import { parseTokenizerFile, toTokenizerFile } from './tokenizer-file';
 
 export { recoverExports, type WriteFileFn } from './atomic-output';
+export { readCheckedExport, readModelDir, type CheckedExport } from './export-reader';
 export type { ExportMetadata } from './metadata';
 
 export const exportFormats = ['tfjs', 'zip', 'keras-h5', 'python'] as const;
@@ -70,8 +72,6 @@ export interface ExportSource {
   /** Built from the spec with tfjs' own layers (never the fused training layers), holding the trained weights. */
   model: tf.LayersModel;
 }
-
-const ZIP_MAX_BYTES = 1 << 30;
 
 /** The format `out` implies, or the one asked for after checking it. */
 export function resolveFormat(out: string, format?: string): ExportFormat {
@@ -203,46 +203,9 @@ export async function exportRun(request: ExportRequest): Promise<ExportResult> {
   }
 }
 
-/** An export's files, read from its folder or `.zip`. */
-async function exportReader(location: string): Promise<ReadModelFile> {
-  const info = await stat(location).catch((error: NodeJS.ErrnoException) => {
-    throw new WorkbenchError('not_found', `${location}: expected an exported model folder or .zip. Received: ${error.code ?? error.message}`);
-  });
-  if (info.isDirectory()) {
-    const names = new Set(await readdir(location));
-    return async (name) => (names.has(name) ? new Uint8Array(await readFile(path.join(location, name))) : undefined);
-  }
-  let entries: Record<string, Uint8Array>;
-  try {
-    let total = 0;
-    entries = unzipSync(new Uint8Array(await readFile(location)), {
-      filter: (file) => {
-        total += file.originalSize;
-        if (total > ZIP_MAX_BYTES || !/^[A-Za-z0-9_.-]+$/.test(file.name)) {
-          throw new Error(`entry ${JSON.stringify(file.name)} is not a plain file of an export, or the entries exceed ${ZIP_MAX_BYTES} bytes`);
-        }
-        return true;
-      },
-    });
-  } catch (error) {
-    throw new WorkbenchError('bad_input', `${location}: expected a .zip made by RNN Workbench's export. Received: ${(error as Error).message}`);
-  }
-  return async (name) => (Object.hasOwn(entries, name) ? entries[name] : undefined);
-}
-
-/** A checked export: its files, metadata, project and tokenizer. */
-export interface ExportContents {
-  location: string;
-  metadata: ExportMetadata;
-  project: Project;
-  tokenizer: RunTokenizer;
+/** A checked export: its files, metadata, project, tokenizer and model artifacts. */
+export interface ExportContents extends CheckedExport {
   artifacts: tf.io.ModelArtifacts;
-}
-
-async function readText(read: ReadModelFile, location: string, name: string, expected: string): Promise<string> {
-  const bytes = await read(name);
-  if (bytes === undefined) throw new WorkbenchError('bad_input', `${location}: expected ${expected} (${name}). Received: no ${name}`);
-  return new TextDecoder().decode(bytes);
 }
 
 /**
@@ -250,38 +213,8 @@ async function readText(read: ReadModelFile, location: string, name: string, exp
  * checksum, the tokenizer and the model files. Nothing is written.
  */
 export async function readExport(location: string): Promise<ExportContents> {
-  const read = await exportReader(location);
-  const metadataText = await readText(read, location, METADATA_FILE, "an RNN Workbench export's metadata");
-  let metadata: ExportMetadata;
-  try {
-    metadata = JSON.parse(metadataText) as ExportMetadata;
-  } catch (error) {
-    throw new WorkbenchError('bad_input', `${location}/${METADATA_FILE}: expected JSON. Received: ${(error as Error).message}`);
-  }
-  if (metadata?.format !== EXPORT_FORMAT || metadata.version !== 1 || typeof metadata.files !== 'object' || metadata.files === null) {
-    throw new WorkbenchError(
-      'bad_input',
-      `${location}/${METADATA_FILE}: expected "format": "${EXPORT_FORMAT}", "version": 1 and "files". Received: format ${JSON.stringify(metadata?.format)}, version ${JSON.stringify(metadata?.version)}`,
-    );
-  }
-  for (const [name, expected] of Object.entries(metadata.files)) {
-    const bytes = await read(name);
-    if (bytes === undefined) throw new WorkbenchError('bad_input', `${location}/${name}: the file ${METADATA_FILE} lists is missing. Expected ${expected.bytes} bytes`);
-    const actual = sha256(bytes);
-    if (bytes.byteLength !== expected.bytes || actual !== expected.sha256) {
-      throw new WorkbenchError(
-        'bad_input',
-        `${location}/${name}: expected the file ${METADATA_FILE} describes (${expected.bytes} bytes, SHA-256 ${expected.sha256.slice(0, 12)}…). Received: ${bytes.byteLength} bytes, SHA-256 ${actual.slice(0, 12)}… (a corrupt or changed file)`,
-      );
-    }
-  }
-  if (metadata.files[MODEL_JSON] === undefined) {
-    throw new WorkbenchError('bad_input', `${location}: expected a TensorFlow.js export (tfjs or zip) with ${MODEL_JSON}. Received: an export without one (a python export? open its model.h5 in Keras)`);
-  }
-  const project = parseProject(metadata.run?.project, `${location}/${METADATA_FILE} (run.project)`);
-  const tokenizer = parseTokenizerFile(await readText(read, location, TOKENIZER_FILE, 'the tokenizer'), `${location}/${TOKENIZER_FILE}`);
-  const artifacts = await readModelArtifacts(read, location);
-  return { location, metadata, project, tokenizer, artifacts };
+  const checked = await readCheckedExport(location);
+  return { ...checked, artifacts: await readModelArtifacts(checked.read, location) };
 }
 
 /** An export opened for predicting: the model as plain TensorFlow.js loads it, and its tokenizer. */
@@ -295,27 +228,6 @@ export async function loadExport(location: string): Promise<LoadedExport> {
   await initBackend();
   const model = await loadModelFromArtifacts(contents.artifacts, location);
   return { ...contents, model };
-}
-
-/**
- * The record and tokenizer of a model folder, whether a run folder (`run.json`) or a `tfjs` export
- * (`metadata.json`), for `predict`/`evaluate --model-dir`. An export's weights load with the same
- * `loadWeightsInto` as a run's.
- */
-export async function readModelDir(dir: string): Promise<{ record: RunRecord; tokenizer: RunTokenizer }> {
-  const isRun = await stat(path.join(dir, RUN_FILE)).then(
-    () => true,
-    () => false,
-  );
-  if (isRun) {
-    const file = path.join(dir, TOKENIZER_FILE);
-    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new WorkbenchError('not_found', `${file}: expected the tokenizer the model was trained with. Received: ${error.code ?? error.message}`);
-    });
-    return { record: await readRunFolder(dir), tokenizer: parseTokenizerFile(text, file) };
-  }
-  const contents = await readExport(dir);
-  return { record: { ...contents.metadata.run, project: contents.project }, tokenizer: contents.tokenizer };
 }
 
 /**

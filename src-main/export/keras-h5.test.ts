@@ -1,10 +1,39 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRun, openRunForExport } from '.';
 import { readKerasH5 } from './keras-h5';
 import { lstmStack, makeRunFolder, mixedStack, sampleTokenizer } from './test-fixtures';
+
+/** A Python with h5py, if this machine has one (Debian's python3-h5py installs it for /usr/bin/python3). */
+const h5pyPython = ['python3', '/usr/bin/python3'].find((python) => {
+  try {
+    execFileSync(python, ['-c', 'import h5py'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+/** Keras 2's legacy HDF5 loader (load_model_from_hdf5, load_weights_from_hdf5_group), minus TensorFlow. */
+const kerasLikeReader = `
+import json, sys
+import h5py, numpy as np
+
+def strings(group, name):
+    return [n.decode("utf8") if hasattr(n, "decode") else n for n in group.attrs[name]]
+
+def string(value):
+    return value.decode("utf8") if hasattr(value, "decode") else value
+
+with h5py.File(sys.argv[1], "r") as f:
+    config = json.loads(string(f.attrs.get("model_config")))
+    g = f["model_weights"]
+    weights = {name: [[w, list(np.asarray(g[name][w]).shape), np.asarray(g[name][w], dtype="float64").ravel().tolist()] for w in strings(g[name], "weight_names")] for name in strings(g, "layer_names")}
+    print(json.dumps({"keras_version": string(f.attrs["keras_version"]), "backend": string(f.attrs["backend"]), "config": config, "weights": weights}))
+`;
 
 let root: string;
 
@@ -85,5 +114,32 @@ describe('Keras HDF5 export', () => {
     expect(h5.layers[1]!.weights.map((w) => w.shape)).toEqual([[8, 24], [6, 24], [24]]);
     const config = JSON.parse(h5.attrs['model_config'] as string);
     expect(config.config.layers[2].config).toMatchObject({ name: 'lstm', units: 6, unit_forget_bias: true, recurrent_activation: 'sigmoid' });
+  });
+
+  it.skipIf(h5pyPython === undefined)('reads back with h5py exactly as Keras 2 reads an .h5 file', async () => {
+    const run = path.join(root, 'run-h5py');
+    await makeRunFolder(run, mixedStack(30), sampleTokenizer(30, 16), 8);
+    const out = path.join(root, 'h5py.h5');
+    await exportRun({ runDir: run, out });
+    const script = path.join(root, 'keras_like.py');
+    await writeFile(script, kerasLikeReader);
+    const read = JSON.parse(execFileSync(h5pyPython!, [script, out], { encoding: 'utf8' })) as {
+      keras_version: string;
+      backend: string;
+      config: { class_name: string; config: { layers: { class_name: string }[] } };
+      weights: Record<string, [string, number[], number[]][]>;
+    };
+    expect(read.keras_version).toBe('2.15.0');
+    expect(read.backend).toBe('tensorflow');
+    expect(read.config.config.layers.map((l) => l.class_name)).toEqual(['InputLayer', 'Embedding', 'Bidirectional', 'Dropout', 'SimpleRNN', 'Dense']);
+    const model = (await openRunForExport(run)).model;
+    const tfWeights = model.layers.flatMap((layer) => layer.getWeights());
+    const h5Weights = Object.values(read.weights).flat();
+    expect(h5Weights.map(([name]) => name)).toContain('bidirectional/backward_gru/gru_cell/bias:0');
+    expect(h5Weights).toHaveLength(tfWeights.length);
+    h5Weights.forEach(([, shape, values], i) => {
+      expect(shape).toEqual(tfWeights[i]!.shape);
+      expect(values).toEqual(Array.from(tfWeights[i]!.dataSync()));
+    });
   });
 });
