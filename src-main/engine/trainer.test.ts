@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTrainingConfig, type TrainingConfigInput } from '../../src-shared/training';
 import { initBackend } from './backend';
+import { fusedStatus, makeFusedRecurrent } from './fused';
+import { buildTfModel } from './tfjs-model';
 import { evaluateSplit, splitValidation, trainModel, withSeededMathRandom, type Split } from './trainer';
 
 const maxlen = 12;
@@ -34,10 +36,22 @@ function smallModel(): tf.LayersModel {
   return model;
 }
 
-async function fit(config: TrainingConfigInput, stopAfter?: number) {
+/** The app's own builder, with the fused recurrent layers when they built on this machine. */
+function appModel(): tf.LayersModel {
+  return buildTfModel(
+    [
+      { id: 'embedding-1', kind: 'Embedding', options: { input_dim: vocab, output_dim: 8 } },
+      { id: 'lstm-1', kind: 'LSTM', options: { units: 8, dropout: 0.2 } },
+      { id: 'dense-1', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+    ],
+    { maxlen, makeRecurrent: makeFusedRecurrent },
+  );
+}
+
+async function fit(config: TrainingConfigInput, stopAfter?: number, build: () => tf.LayersModel = smallModel) {
   const training = parseTrainingConfig(config);
   return withSeededMathRandom(training.seed, async () => {
-    const model = smallModel();
+    const model = build();
     const { train, validation } = splitValidation(synthetic(1000, 1), maxlen, training.validationSplit);
     let batchesSeen = 0;
     const result = await trainModel(model, { train, validation, maxlen }, training, {
@@ -68,6 +82,20 @@ describe('trainModel', () => {
     const b = await fit({ epochs: 1, batchSize: 64, seed: 11 });
     expect(a.result.history[0]!.loss).toBe(b.result.history[0]!.loss);
     expect(a.result.history[0]!.val_acc).toBe(b.result.history[0]!.val_acc);
+  });
+
+  it("gives the same metrics for the same seed with the app's model builder and dropout", async () => {
+    const a = await fit({ epochs: 1, batchSize: 64, seed: 5 }, undefined, appModel);
+    const b = await fit({ epochs: 1, batchSize: 64, seed: 5 }, undefined, appModel);
+    const c = await fit({ epochs: 1, batchSize: 64, seed: 6 }, undefined, appModel);
+    // Multithreaded fused kernels sum gradient slices in the order threads finish, so their last
+    // float bits may differ between runs; everything seeded (init, shuffle, dropout) must match.
+    const exact = !fusedStatus().available || fusedStatus().threads <= 1;
+    for (const key of ['loss', 'val_loss'] as const) {
+      if (exact) expect(a.result.history[0]![key]).toBe(b.result.history[0]![key]);
+      else expect(a.result.history[0]![key]).toBeCloseTo(b.result.history[0]![key]!, 5);
+    }
+    expect(Math.abs(c.result.history[0]!.loss - a.result.history[0]!.loss)).toBeGreaterThan(1e-4);
   });
 
   it('stops between batches and keeps the trained weights', async () => {

@@ -22,6 +22,14 @@ import { evaluateSplit, makeOptimizer, splitValidation, trainModel, withSeededMa
 /** At most this many batch events a second reach the UI; charts need no more. */
 const BATCH_EVENTS_PER_SECOND = 10;
 
+// tfjs-layers warns that orthogonal initialisation of a recurrent kernel above 2,000 entries is
+// slow; for IMDb-sized layers it takes milliseconds, and the warning would end up in CLI output.
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]): void => {
+  if (typeof args[0] === 'string' && args[0].startsWith('Orthogonal initializer is being called')) return;
+  warn(...args);
+};
+
 const port = parentPort;
 if (port === null) throw new Error('engine/worker.ts must run in a worker thread.');
 

@@ -173,11 +173,14 @@ describe('NodeTrainingService', () => {
     expect(epochsSeen).toEqual([1, 2, 3]);
   });
 
-  it('lists a run whose process died as interrupted', async () => {
-    const dataDir = path.join(root, 'home-crash');
+  it('ends a run whose loss goes non-finite as failed with the reason, and lists a run whose process died as interrupted', async () => {
+    const dataDir = path.join(root, 'home-faults');
     const service = new NodeTrainingService({ dataDir });
-    const runId = await service.start(project({ epochs: 1, batchSize: 32, seed: 3 }));
-    await service.whenDone(runId);
+    const runId = await service.start(project({ epochs: 2, batchSize: 16, seed: 1, optimizer: { name: 'sgd', learningRate: 1e38 } }));
+    const summary = await service.whenDone(runId);
+    expect(summary.status).toBe('failed');
+    expect(summary.message).toMatch(/became (NaN|Infinity|-Infinity).*weights from before that batch were kept/);
+
     // Rewrite the record as a crashed process would have left it: still running, its pid gone.
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
     const dir = service.store.dir(runId);
@@ -185,14 +188,6 @@ describe('NodeTrainingService', () => {
     await writeRunFolder(dir, record);
     const restarted = new NodeTrainingService({ dataDir });
     expect((await restarted.listRuns())[0]).toMatchObject({ id: runId, status: 'interrupted' });
-  });
-
-  it('ends a run whose loss goes non-finite as failed, with the reason', async () => {
-    const service = new NodeTrainingService({ dataDir: path.join(root, 'home-nan') });
-    const runId = await service.start(project({ epochs: 2, batchSize: 16, seed: 1, optimizer: { name: 'sgd', learningRate: 1e38 } }));
-    const summary = await service.whenDone(runId);
-    expect(summary.status).toBe('failed');
-    expect(summary.message).toMatch(/became (NaN|Infinity|-Infinity).*weights from before that batch were kept/);
   });
 
   it('refuses a project without data or with an invalid stack, in the house style', async () => {
