@@ -19,6 +19,12 @@ export type ReadExportFile = (name: string) => Promise<Uint8Array | undefined>;
 /** `model.json`, as `engine/model-io` names it; spelled here so this module stays free of TensorFlow.js. */
 const MODEL_FILE = 'model.json';
 
+/** The Keras model of a python export. */
+export const KERAS_FILE = 'model.h5';
+
+/** The first bytes of every HDF5 file. */
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
 /** The most a `.zip` export may unpack to; a real one is a few megabytes. */
 const ZIP_MAX_BYTES = 1 << 30;
 
@@ -31,10 +37,17 @@ async function exportReader(location: string): Promise<ReadExportFile> {
     const names = new Set(await readdir(location));
     return async (name) => (names.has(name) ? new Uint8Array(await readFile(path.join(location, name))) : undefined);
   }
+  const bytes = new Uint8Array(await readFile(location));
+  if (HDF5_SIGNATURE.every((byte, i) => bytes[i] === byte)) {
+    throw new WorkbenchError(
+      'bad_input',
+      `${location}: expected an export that carries its tokenizer (a tfjs folder, a .zip or a python folder). Received: a Keras .h5 file, which holds the model but not how to encode text`,
+    );
+  }
   let entries: Record<string, Uint8Array>;
   try {
     let total = 0;
-    entries = unzipSync(new Uint8Array(await readFile(location)), {
+    entries = unzipSync(bytes, {
       filter: (file) => {
         total += file.originalSize;
         if (total > ZIP_MAX_BYTES || !/^[A-Za-z0-9_.-]+$/.test(file.name)) {
@@ -94,8 +107,8 @@ export async function readCheckedExport(location: string): Promise<CheckedExport
       );
     }
   }
-  if (metadata.files[MODEL_FILE] === undefined) {
-    throw new WorkbenchError('bad_input', `${location}: expected a TensorFlow.js export (tfjs or zip) with ${MODEL_FILE}. Received: an export without one (a python export? open its model.h5 in Keras)`);
+  if (metadata.files[MODEL_FILE] === undefined && metadata.files[KERAS_FILE] === undefined) {
+    throw new WorkbenchError('bad_input', `${location}: expected an export with ${MODEL_FILE} (tfjs, zip) or ${KERAS_FILE} (python). Received: neither in ${METADATA_FILE}`);
   }
   const project = parseProject(metadata.run?.project, `${location}/${METADATA_FILE} (run.project)`);
   const tokenizer = parseTokenizerFile(await readText(read, location, TOKENIZER_FILE, 'the tokenizer'), `${location}/${TOKENIZER_FILE}`);

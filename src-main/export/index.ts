@@ -23,13 +23,13 @@ import { buildTfModel } from '../engine/tfjs-model';
 import { newRunId, readRunFolder, RunStore, RUN_FILE, TOKENIZER_FILE, type RunTokenizer } from '../runs/run-store';
 import { appVersion } from '../services/app-version';
 import { writeFileAtomic, writeFolderAtomic, type WriteFileFn } from './atomic-output';
-import { kerasH5Bytes } from './keras-h5';
+import { kerasH5Bytes, readKerasH5 } from './keras-h5';
 import { toKerasModel } from './keras-model';
 import { buildMetadata, buildReadme, METADATA_FILE, README_FILE } from './metadata';
 import { pythonScript } from './python-script';
 import { RESET_AFTER_GRU_MJS, TOKENIZER_MJS } from './standalone';
-import { readCheckedExport, type CheckedExport } from './export-reader';
-import { loadModelFromArtifacts, modelToFiles, readModelArtifacts } from './tfjs-files';
+import { KERAS_FILE, readCheckedExport, type CheckedExport, type ReadExportFile } from './export-reader';
+import { loadModelFromArtifacts, MODEL_JSON, modelArtifacts, modelToFiles, readModelArtifacts } from './tfjs-files';
 import { parseTokenizerFile, toTokenizerFile } from './tokenizer-file';
 
 export { recoverExports, type WriteFileFn } from './atomic-output';
@@ -146,7 +146,7 @@ export async function pythonExportFiles(source: ExportSource, now = new Date()):
   const { record, project, tokenizer } = source;
   const files = new Map<string, Uint8Array>();
   files.set('predict.py', encoder.encode(pythonScript(project.layers, tokenizer.maxlen, `${record.name}: sentiment of a movie review (RNN Workbench ${appVersion}, run ${record.id})`)));
-  files.set('model.h5', await kerasH5Export(source));
+  files.set(KERAS_FILE, await kerasH5Export(source));
   files.set(TOKENIZER_FILE, encoder.encode(JSON.stringify(toTokenizerFile(tokenizer, tokenizer.maxlen))));
   files.set(README_FILE, encoder.encode(buildReadme(record, project, tokenizer.maxlen, 'python', false)));
   files.set(METADATA_FILE, encoder.encode(JSON.stringify(buildMetadata(record, project.layers, tokenizer.maxlen, files, now), null, 2) + '\n'));
@@ -214,7 +214,41 @@ export interface ExportContents extends CheckedExport {
  */
 export async function readExport(location: string): Promise<ExportContents> {
   const checked = await readCheckedExport(location);
-  return { ...checked, artifacts: await readModelArtifacts(checked.read, location) };
+  if (checked.metadata.files[MODEL_JSON] !== undefined) return { ...checked, artifacts: await readModelArtifacts(checked.read, location) };
+  // A python export: its weights are in model.h5, in the spec's layer order.
+  const h5 = await kerasWeights(checked.read, location);
+  await initBackend();
+  const model = buildTfModel(checked.project.layers, { maxlen: checked.tokenizer.maxlen });
+  try {
+    // Per layer, in layer order: a model's own `weights` lists trainable weights before frozen ones.
+    const layers = model.layers.filter((layer) => layer.weights.length > 0);
+    const expected = layers.flatMap((layer) => layer.weights.map((w) => w.shape.join('×'))).join(', ');
+    const received = h5.map((w) => w.shape.join('×')).join(', ');
+    if (expected !== received) {
+      throw new WorkbenchError('bad_input', `${location}/${KERAS_FILE}: expected weights of shapes ${expected} for the model in ${METADATA_FILE}. Received: ${received}`);
+    }
+    let next = 0;
+    for (const layer of layers) {
+      const values = layer.weights.map(() => {
+        const w = h5[next++]!;
+        return tf.tensor(w.values, w.shape);
+      });
+      layer.setWeights(values);
+      tf.dispose(values);
+    }
+    return { ...checked, artifacts: await modelArtifacts(model) };
+  } finally {
+    model.dispose();
+  }
+}
+
+async function kerasWeights(read: ReadExportFile, location: string): Promise<{ shape: number[]; values: Float32Array }[]> {
+  const bytes = await read(KERAS_FILE);
+  try {
+    return (await readKerasH5(bytes!)).layers.flatMap((layer) => layer.weights);
+  } catch (error) {
+    throw new WorkbenchError('bad_input', `${location}/${KERAS_FILE}: expected a Keras 2 HDF5 model with a model_weights group. Received: ${(error as Error).message}`);
+  }
 }
 
 /** An export opened for predicting: the model as plain TensorFlow.js loads it, and its tokenizer. */

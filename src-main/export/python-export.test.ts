@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeText } from '../data';
-import { exportRun } from '.';
+import { exportRun, importModel } from '.';
 import { readKerasH5 } from './keras-h5';
 import { pythonLiteral, pythonScript } from './python-script';
 import { appProbabilities, makeRunFolder, mixedStack, sampleTexts, sampleTokenizer } from './test-fixtures';
@@ -90,6 +90,22 @@ describe('Python export', () => {
       const { stdout } = await run('python3', [path.join(out, 'predict.py'), '--ids', ...sampleTexts]);
       expect(stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual(sampleTexts.map((text) => Array.from(encodeText(tokenizer, text, 16))));
     }
+  });
+
+  it('imports a python export back: the weights come from model.h5', async () => {
+    const runDir = path.join(root, 'run-import');
+    await makeRunFolder(runDir, mixedStack(30), sampleTokenizer(30, 16), 13);
+    const out = path.join(root, 'py-import');
+    await exportRun({ runDir, out, format: 'python' });
+    const dataDir = path.join(root, 'data');
+    const imported = await importModel(out, dataDir);
+    const app = await appProbabilities(runDir, sampleTexts);
+    const again = await appProbabilities(path.join(dataDir, 'runs', imported.id), sampleTexts);
+    again.forEach((p, i) => expect(Math.abs(p - app[i]!)).toBeLessThan(1e-6));
+    // A bare .h5 holds no tokenizer, so it cannot become a run that reads text.
+    const h5 = path.join(root, 'bare.h5');
+    await exportRun({ runDir, out: h5 });
+    await expect(importModel(h5, dataDir)).rejects.toThrow(`${h5}: expected an export that carries its tokenizer (a tfjs folder, a .zip or a python folder). Received: a Keras .h5 file`);
   });
 
   it.skipIf(!tensorflow)('predicts with Keras what the app predicts', async () => {

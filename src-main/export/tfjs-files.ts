@@ -13,16 +13,8 @@ export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
 /** Bytes per element of the dtypes a layers model stores. */
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
 
-/**
- * Serialises a layers model as `model.json` and `group1-shardNofM.bin` files, as `tf.io` and
- * tfjs-converter lay them out.
- *
- * Args:
- *   model: the model; its topology and weights are saved as they are.
- *   generatedBy: written to `model.json`'s `generatedBy` field.
- *   shardBytes: the largest shard. Default 4 MiB.
- */
-export async function modelToFiles(model: tf.LayersModel, generatedBy: string, shardBytes = DEFAULT_SHARD_BYTES): Promise<Map<string, Uint8Array>> {
+/** A layers model's topology and weights, as `model.save` hands them to a save handler. */
+export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts & Required<Pick<tf.io.ModelArtifacts, 'weightSpecs' | 'weightData'>>> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (saved) => {
@@ -33,6 +25,20 @@ export async function modelToFiles(model: tf.LayersModel, generatedBy: string, s
   if (artifacts?.weightSpecs === undefined || artifacts.weightData === undefined) {
     throw new WorkbenchError('internal', 'TensorFlow.js saved the model without weights.');
   }
+  return { ...artifacts, weightSpecs: artifacts.weightSpecs, weightData: artifacts.weightData };
+}
+
+/**
+ * Serialises a layers model as `model.json` and `group1-shardNofM.bin` files, as `tf.io` and
+ * tfjs-converter lay them out.
+ *
+ * Args:
+ *   model: the model; its topology and weights are saved as they are.
+ *   generatedBy: written to `model.json`'s `generatedBy` field.
+ *   shardBytes: the largest shard. Default 4 MiB.
+ */
+export async function modelToFiles(model: tf.LayersModel, generatedBy: string, shardBytes = DEFAULT_SHARD_BYTES): Promise<Map<string, Uint8Array>> {
+  const artifacts = await modelArtifacts(model);
   const data = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
   const count = Math.max(1, Math.ceil(data.byteLength / shardBytes));
   const files = new Map<string, Uint8Array>();
