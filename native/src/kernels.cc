@@ -265,7 +265,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   if (rows <= 0) return;
   const long n = static_cast<long>(rows) * T;
   // dZ: gradient of the gate pre-activations (input side) for every step of this slice.
-  std::unique_ptr<float[]> dZ(new float[n * GH]);
+  float* const dZbase = gr.dZ + at(b0, 0, T, GH);
   std::unique_ptr<float[]> dh(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> dc(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> hm(new float[static_cast<long>(rows) * H]());
@@ -284,7 +284,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
       float* dhr = dh.get() + static_cast<long>(r) * H;
       const float* dy = gr.dhs + at(b, t, T, H);
       for (int u = 0; u < H; u++) dhr[u] += dy[u];
-      float* dz = dZ.get() + at(r, t, T, GH);
+      float* dz = dZbase + at(r, t, T, GH);
       float* drec = dRec.get() + static_cast<long>(r) * GH;
       float* dir = direct.get() + static_cast<long>(r) * H;
       if (!kept(p, b, t)) {
@@ -371,7 +371,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         const int b = b0 + r;
         if (!kept(p, b, t)) continue;
         const float* a = p.act + at(b, t, T, GH);
-        float* dz = dZ.get() + at(r, t, T, GH);
+        float* dz = dZbase + at(r, t, T, GH);
         float* drec = dRec.get() + static_cast<long>(r) * GH;
         const float* hmr = hm.get() + static_cast<long>(r) * H;
         const float* drh = drhm.get() + static_cast<long>(r) * H;
@@ -404,10 +404,10 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
     }
   }
   // Input side for all steps at once: dx = dZ W^T, dW += x^T dZ, db += sum dZ.
-  gemm(static_cast<int>(n), I, GH, dZ.get(), GH, 1, WT, I, gr.dx + at(b0, 0, T, I), I, false);
-  gemm(I, GH, static_cast<int>(n), p.x + at(b0, 0, T, I), 1, I, dZ.get(), GH, gr.dW, GH, true);
+  gemm(static_cast<int>(n), I, GH, dZbase, GH, 1, WT, I, gr.dx + at(b0, 0, T, I), I, false);
+  gemm(I, GH, static_cast<int>(n), p.x + at(b0, 0, T, I), 1, I, dZbase, GH, gr.dW, GH, true);
   for (long i = 0; i < n; i++) {
-    const float* dz = dZ.get() + i * GH;
+    const float* dz = dZbase + i * GH;
     for (int j = 0; j < GH; j++) gr.db[j] += dz[j];
   }
 }

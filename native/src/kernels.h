@@ -33,6 +33,7 @@ struct Grads {
   float* dW;        // [I,G*H] accumulated (+=) so each thread can own a copy
   float* dU;        // [H,G*H]
   float* db;        // bias shape
+  float* dZ;        // [B,T,G*H] scratch: gradient of the gate pre-activations
 };
 
 #define RNNK_DECLARE(ns)                                                              \

@@ -29,6 +29,31 @@ export function float32(t: tf.Tensor): Float32Array {
   return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
 }
 
+// Buffers only the kernels see (gate activations, cell states, BPTT scratch) are reused from one
+// training step to the next: at IMDb size they are 8–32 MB each, and fresh ones every step keep
+// V8's garbage collector busy. Output buffers are never pooled: tensors may share their memory.
+const pool = new Map<number, Float32Array[]>();
+const poolLimitBytes = 256 * 1024 * 1024;
+let pooledBytes = 0;
+
+function take(length: number): Float32Array {
+  const free = pool.get(length);
+  const reused = free?.pop();
+  if (reused === undefined) return new Float32Array(length);
+  pooledBytes -= reused.byteLength;
+  return reused;
+}
+
+function give(...buffers: (Float32Array | null)[]): void {
+  for (const buffer of buffers) {
+    if (buffer === null || pooledBytes + buffer.byteLength > poolLimitBytes) continue;
+    const free = pool.get(buffer.length) ?? [];
+    free.push(buffer);
+    pool.set(buffer.length, free);
+    pooledBytes += buffer.byteLength;
+  }
+}
+
 function requireKernels(): NativeKernels {
   const kernels = nativeKernels();
   if (kernels === undefined) throw new Error('The fused recurrent kernels are not available on this machine.');
@@ -69,9 +94,9 @@ export function fusedRecurrent(
     const u = float32(uT as tf.Tensor);
     const b = float32(bT as tf.Tensor);
     const hs = new Float32Array(batch * time * units);
-    const cs = cell === 'lstm' ? new Float32Array(batch * time * units) : null;
-    const act = new Float32Array(batch * time * gh);
-    const inner = cell === 'gruResetAfter' ? new Float32Array(batch * time * units) : null;
+    const cs = cell === 'lstm' ? take(batch * time * units) : null;
+    const act = take(batch * time * gh);
+    const inner = cell === 'gruResetAfter' ? take(batch * time * units) : null;
     kernels.forward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner);
     // The forward results stay in this closure (not as tensors) until the backward pass needs them.
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
@@ -80,7 +105,10 @@ export function fusedRecurrent(
       const dW = new Float32Array(w.length);
       const dU = new Float32Array(u.length);
       const db = new Float32Array(b.length);
-      kernels.backward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner, dhs, dx, dW, dU, db);
+      const scratch = take(batch * time * gh);
+      kernels.backward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner, dhs, dx, dW, dU, db, scratch);
+      // tfjs runs a tape node's gradient once, so the forward's private buffers are free now.
+      give(cs, act, inner, scratch);
       return [
         tf.tensor(dx, [batch, time, inputDim]),
         tf.tensor(dW, kernel.shape),
