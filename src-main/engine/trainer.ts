@@ -150,8 +150,16 @@ export function splitValidation(split: Split, maxlen: number, fraction: number):
   };
 }
 
-/** Loss, accuracy and confusion matrix of `model` on `split`, in batches, inference mode. */
-export async function evaluateSplit(model: tf.LayersModel, split: Split, maxlen: number, batchSize: number): Promise<Evaluation> {
+/** Lets messages (a stop request) reach the thread between batches. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Loss, accuracy and confusion matrix of `model` on `split`, in batches, inference mode. Resolves
+ * to undefined when `shouldStop` says so between two batches.
+ */
+export async function evaluateSplit(model: tf.LayersModel, split: Split, maxlen: number, batchSize: number): Promise<Evaluation>;
+export async function evaluateSplit(model: tf.LayersModel, split: Split, maxlen: number, batchSize: number, shouldStop: () => boolean): Promise<Evaluation | undefined>;
+export async function evaluateSplit(model: tf.LayersModel, split: Split, maxlen: number, batchSize: number, shouldStop?: () => boolean): Promise<Evaluation | undefined> {
   let lossSum = 0;
   const confusion: [[number, number], [number, number]] = [
     [0, 0],
@@ -159,6 +167,10 @@ export async function evaluateSplit(model: tf.LayersModel, split: Split, maxlen:
   ];
   const order = identityOrder(split.count);
   for (let from = 0; from < split.count; from += batchSize) {
+    if (shouldStop !== undefined) {
+      await yieldToEventLoop();
+      if (shouldStop()) return undefined;
+    }
     const to = Math.min(split.count, from + batchSize);
     const batch = gatherBatch(split, maxlen, order, from, to);
     const [lossTensor, probabilities] = tf.tidy(() => {
@@ -177,9 +189,6 @@ export async function evaluateSplit(model: tf.LayersModel, split: Split, maxlen:
   const correct = confusion[0][0] + confusion[1][1];
   return { loss: split.count === 0 ? NaN : lossSum / split.count, acc: split.count === 0 ? NaN : correct / split.count, count: split.count, confusion };
 }
-
-/** Lets messages (a stop request) reach the thread between batches. */
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Clips each gradient to `clipnorm` by its own L2 norm, as Keras' per-variable `clipnorm` does. */
 function clipGradients(grads: tf.NamedTensorMap, squaredNorms: Float32Array, clipnorm: number): tf.NamedTensorMap {
@@ -286,7 +295,9 @@ export async function trainModel(
 
     const metrics: EpochMetrics = { epoch, loss: lossSum / seen, acc: correctSum / seen, seconds: 0, gradNorm: normSum / batches };
     if (validation.count > 0) {
-      const evaluation = await evaluateSplit(model, validation, maxlen, config.batchSize);
+      const evaluation = await evaluateSplit(model, validation, maxlen, config.batchSize, hooks.shouldStop);
+      // A stop during validation ends the run; the unfinished epoch is not recorded, its weights are kept.
+      if (evaluation === undefined) return finish({ reason: 'stopped', history });
       metrics.val_loss = evaluation.loss;
       metrics.val_acc = evaluation.acc;
     }

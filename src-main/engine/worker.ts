@@ -137,8 +137,9 @@ async function train(request: TrainRequest): Promise<void> {
     // The weights that end the run: best (early stopping), last good (a NaN), or as trained so far.
     await save(request.runDir, model);
     const evaluate = (result.reason === 'done' || result.reason === 'early-stopped') && request.test.count > 0;
-    const test = evaluate ? await evaluateSplit(model, request.test, maxlen, training.batchSize) : undefined;
-    post({ type: 'done', reason: result.reason, message: result.message, test });
+    const test = evaluate ? await evaluateSplit(model, request.test, maxlen, training.batchSize, () => stopRequested) : undefined;
+    const message = evaluate && test === undefined ? 'Stopped during the test evaluation; the trained weights are kept. Evaluate the run to get its test metrics.' : result.message;
+    post({ type: 'done', reason: result.reason, message, test });
   });
 }
 
