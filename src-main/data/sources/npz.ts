@@ -3,7 +3,7 @@
  * The zip directory is read here so that names, sizes and overlaps are checked before a byte is inflated;
  * inflation is capped at each entry's declared size (node:zlib `maxOutputLength`).
  */
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { RaggedInt32 } from '../keras-text';
@@ -234,8 +234,9 @@ export async function readWordIndex(file: string): Promise<string[]> {
 }
 
 export async function readNpz(file: string, wordIndexFile: string | null, ctx: ReadContext): Promise<IdSource> {
+  const { size } = await stat(file);
+  if (size > ctx.limits.maxExpandedBytes) throw badFile(file, `expected an npz of at most ${ctx.limits.maxExpandedBytes} bytes. Received: ${size}.`);
   const zip = await readFile(file);
-  if (zip.length > ctx.limits.maxExpandedBytes) throw badFile(file, `expected an npz of at most ${ctx.limits.maxExpandedBytes} bytes. Received: ${zip.length}.`);
   const entries = readZipDirectory(file, zip);
   const byName = new Map<string, ZipEntry>();
   for (const entry of entries) {

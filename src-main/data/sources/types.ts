@@ -41,8 +41,8 @@ export interface ReadLimits {
 }
 
 export const defaultLimits: ReadLimits = {
-  // The official archive expands to about 0.5 GB with its bag-of-words files; four times that is no review set.
-  maxExpandedBytes: 2 * 1024 ** 3,
+  // The official archive expands to well under 0.5 GB with its bag-of-words files; twice that is no review set.
+  maxExpandedBytes: 1024 ** 3,
   maxEntries: 400_000,
   maxReviewBytes: 4 * 1024 ** 2,
 };
