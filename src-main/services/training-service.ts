@@ -13,6 +13,7 @@ import { parseProject, type Project } from '../../src-shared/project';
 import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from '../../src-shared/training';
 import { encodeText, loadDataset, type LoadedDataset } from '../data';
 import { EngineClient, startEngineWorker } from '../engine/client';
+import { readModelDir } from '../export/export-reader';
 import type { FromWorker, ToWorker } from '../engine/protocol';
 import { transferablesOf } from '../engine/protocol';
 import { RunStore, TOKENIZER_FILE, newRunId, readRunFolder, readRunTokenizer, toSummary, type RunTokenizer } from '../runs/run-store';
@@ -333,8 +334,8 @@ export async function evaluateModelDir(
   dataPath: string,
   ctx: { dataDir: string; batchSize?: number; engine?: EngineClient },
 ): Promise<ModelDirEvaluation> {
-  const record = await readRunFolder(modelDir);
-  const tokenizer = await readRunTokenizer(modelDir);
+  // A run folder or an export folder (whose metadata.json carries the run record).
+  const { record, tokenizer } = await readModelDir(modelDir);
   const project = record.project as Project;
   const options = { ...record.dataset.options, maxlen: tokenizer.maxlen };
   const dataset = await loadDataset(path.resolve(dataPath), options, { dataDir: ctx.dataDir });
