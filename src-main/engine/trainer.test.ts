@@ -113,6 +113,32 @@ describe('trainModel', () => {
     expect(weights.every((values) => values.every(Number.isFinite))).toBe(true);
   });
 
+  it('clips each gradient to clipnorm before the step', async () => {
+    const training = parseTrainingConfig({ epochs: 1, batchSize: 800, validationSplit: 0, seed: 4, clipnorm: 0.01, optimizer: { name: 'sgd', learningRate: 1 } });
+    await withSeededMathRandom(training.seed, async () => {
+      const model = smallModel();
+      const before = model.getWeights().map((w) => w.clone());
+      const { train, validation } = splitValidation(synthetic(800, 5), maxlen, 0);
+      const result = await trainModel(model, { train, validation, maxlen }, training, { shouldStop: () => false });
+      expect(result.history[0]!.gradNorm).toBeGreaterThan(0.01);
+      // One SGD step of rate 1: each weight moves by its clipped gradient, at most 0.01 in L2 norm.
+      const moved = model.getWeights().map((w, i) => tf.norm(tf.sub(w, before[i]!)).dataSync()[0]!);
+      for (const distance of moved) expect(distance).toBeLessThanOrEqual(0.01 + 1e-6);
+      expect(Math.max(...moved)).toBeGreaterThan(0.009);
+    });
+  });
+
+  it('warns when the gradients vanish', async () => {
+    const warnings: string[] = [];
+    const training = parseTrainingConfig({ epochs: 2, batchSize: 32, seed: 1, optimizer: { name: 'rmsprop', learningRate: 1e6 } });
+    await withSeededMathRandom(training.seed, async () => {
+      const { train, validation } = splitValidation(synthetic(400, 1), maxlen, 0.2);
+      // A huge step saturates every unit, after which no gradient flows back.
+      await trainModel(smallModel(), { train, validation, maxlen }, training, { onWarning: (m) => warnings.push(m), shouldStop: () => false });
+    });
+    expect(warnings.some((m) => /gradients are vanishing/.test(m))).toBe(true);
+  });
+
   it('early-stops when the monitored metric stops improving', async () => {
     const { result } = await fit({ epochs: 40, batchSize: 64, seed: 2, optimizer: { name: 'adam', learningRate: 0.05 }, earlyStopping: { monitor: 'val_loss', patience: 1 } });
     expect(result.reason).toBe('early-stopped');
