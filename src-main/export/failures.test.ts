@@ -82,6 +82,9 @@ describe('export failures leave nothing half-written', () => {
     expect(await exists(path.join(out, 'model.json'))).toBe(true);
     expect(await leftovers(root, ['run', 'a-file', 'locked', 'existing'])).toEqual([]);
     await rm(out, { recursive: true });
+    await expect(exportRun({ runDir: run, out: run, force: true })).rejects.toThrow(`out must be a path outside the run it exports: replacing it would delete the run. Received: ${run}`);
+    await expect(exportRun({ runDir: run, out: root, force: true })).rejects.toThrow('out must be a path outside the run it exports');
+    expect(await exists(path.join(run, 'run.json'))).toBe(true);
   });
 
   it('reports a disk that fills mid-write and keeps the previous export intact', async () => {

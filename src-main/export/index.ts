@@ -195,6 +195,11 @@ export async function exportRun(request: ExportRequest): Promise<ExportResult> {
     }
     runDir = new RunStore(request.dataDir).dir(request.runId);
   }
+  const target = path.resolve(request.out);
+  const runPath = path.resolve(runDir);
+  if (target === runPath || runPath.startsWith(target + path.sep)) {
+    throw new WorkbenchError('invalid_request', `out must be a path outside the run it exports: replacing it would delete the run. Received: ${target}`);
+  }
   const source = await openRunForExport(runDir);
   try {
     return await writeExport(source, request.out, format, { force: request.force, writeFile: request.writeFile });
