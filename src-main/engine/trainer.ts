@@ -306,7 +306,13 @@ export async function trainModel(
     if (metrics.gradNorm > EXPLODING_NORM) {
       hooks.onWarning?.(`Epoch ${epoch}: the gradient norm is ${metrics.gradNorm.toPrecision(3)}, above ${EXPLODING_NORM}; gradients are exploding. Set clipnorm (e.g. 1) or lower the learning rate.`);
     } else if (metrics.gradNorm < VANISHING_NORM) {
-      hooks.onWarning?.(`Epoch ${epoch}: the gradient norm is ${metrics.gradNorm.toPrecision(3)}, below ${VANISHING_NORM}; gradients are vanishing. Try an LSTM or GRU, or shorter sequences.`);
+      // Saturated units pass no gradient: after a too-large step (the loss then rose past chance,
+      // ln 2) or through long chains of small recurrent factors.
+      const advice =
+        metrics.loss > Math.LN2
+          ? `The loss (${metrics.loss.toFixed(3)}) is worse than chance, so the units saturated: lower the learning rate (${config.optimizer.learningRate}).`
+          : 'Try an LSTM or GRU, or shorter sequences.';
+      hooks.onWarning?.(`Epoch ${epoch}: the gradient norm is ${metrics.gradNorm.toPrecision(3)}, below ${VANISHING_NORM}; gradients are vanishing. ${advice}`);
     }
     await hooks.onEpoch?.(metrics, optimizer);
 
