@@ -116,6 +116,28 @@ describe('Keras HDF5 export', () => {
     expect(config.config.layers[2].config).toMatchObject({ name: 'lstm', units: 6, unit_forget_bias: true, recurrent_activation: 'sigmoid' });
   });
 
+  it('names weights of convolution and pooling stacks as Keras does', async () => {
+    const stack = [
+      { id: 'e', kind: 'Embedding', options: { input_dim: 30, output_dim: 8 } },
+      { id: 'c', kind: 'Conv1D', options: { filters: 4, kernel_size: 3, activation: 'relu' } },
+      { id: 'p', kind: 'MaxPooling1D', options: { pool_size: 2 } },
+      { id: 'l', kind: 'LSTM', options: { units: 3, return_sequences: true } },
+      { id: 'l2', kind: 'LSTM', options: { units: 3 } },
+      { id: 'd', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+    ];
+    const { h5 } = await exported('conv', stack, 30, 16);
+    expect(h5.layerNames).toEqual(['embedding', 'conv1d', 'max_pooling1d', 'lstm', 'lstm_1', 'dense']);
+    expect(h5.layers.map((l) => l.weightNames)).toEqual([
+      ['embedding/embeddings:0'],
+      ['conv1d/kernel:0', 'conv1d/bias:0'],
+      [],
+      ['lstm/lstm_cell/kernel:0', 'lstm/lstm_cell/recurrent_kernel:0', 'lstm/lstm_cell/bias:0'],
+      ['lstm_1/lstm_cell/kernel:0', 'lstm_1/lstm_cell/recurrent_kernel:0', 'lstm_1/lstm_cell/bias:0'],
+      ['dense/kernel:0', 'dense/bias:0'],
+    ]);
+    expect(h5.layers[1]!.weights[0]!.shape).toEqual([3, 8, 4]);
+  });
+
   it.skipIf(h5pyPython === undefined)('reads back with h5py exactly as Keras 2 reads an .h5 file', async () => {
     const run = path.join(root, 'run-h5py');
     await makeRunFolder(run, mixedStack(30), sampleTokenizer(30, 16), 8);
