@@ -4,22 +4,29 @@
  * file, same options. Checks that both produce the same vocabulary and ids, then prints the figures:
  * cold open (parse + tokenize + cache write), cached reopen, the Python time and the ratio, and the worst
  * main-thread stall while the worker parsed.
+ *
+ * `--full-like` first builds, in a temp folder, an archive shaped like the official aclImdb_v1.tar.gz from
+ * the 25,000-review one: its reviews again as test/ and as train/unsup/ (100,000 files, 50,000 labelled).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { createGunzip, createGzip } from 'node:zlib';
+import tarStream from 'tar-stream';
 import { loadDataset, type LoadedDataset } from '../src-main/data/index';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { 'max-features': { type: 'string', default: '10000' }, maxlen: { type: 'string', default: '500' } },
+  options: { 'max-features': { type: 'string', default: '10000' }, maxlen: { type: 'string', default: '500' }, 'full-like': { type: 'boolean', default: false } },
 });
-const archive = path.resolve(positionals[0] ?? path.resolve(repoRoot, '../shared/data/aclImdb-train.tar.gz'));
+const given = path.resolve(positionals[0] ?? path.resolve(repoRoot, '../shared/data/aclImdb-train.tar.gz'));
 const maxFeatures = Number(values['max-features']);
 const maxlen = Number(values.maxlen);
 
@@ -35,8 +42,38 @@ async function timedOpen(dataDir: string): Promise<{ seconds: number; stallMs: n
   return { seconds, stallMs: delay.max / 1e6, dataset };
 }
 
+/** Copies every train review of `source` to train/, test/ and train/unsup/ of a new .tar.gz. */
+async function buildFullLike(source: string, target: string): Promise<void> {
+  const extract = tarStream.extract();
+  const pack = tarStream.pack();
+  const written = pipeline(pack, createGzip({ level: 6 }), createWriteStream(target));
+  extract.on('entry', (header, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c) => {
+      chunks.push(c as Buffer);
+    });
+    stream.on('end', () => {
+      const m = /train\/(pos|neg)\/(\d+_\d+\.txt)$/.exec(header.name);
+      if (m === null) return next();
+      const body = Buffer.concat(chunks);
+      pack.entry({ name: header.name, size: body.length }, body);
+      pack.entry({ name: header.name.replace('/train/', '/test/'), size: body.length }, body);
+      pack.entry({ name: header.name.replace(/\/train\/(pos|neg)\//, '/train/unsup/'), size: body.length }, body);
+      next();
+    });
+  });
+  await pipeline(createReadStream(source), createGunzip(), extract);
+  pack.finalize();
+  await written;
+}
+
 const dataDir = await mkdtemp(path.join(tmpdir(), 'rnnwb-bench-'));
+let archive = given;
 try {
+  if (values['full-like']) {
+    archive = path.join(dataDir, 'aclImdb-full-like.tar.gz');
+    await buildFullLike(given, archive);
+  }
   console.log(`archive ${archive}\nmax-features ${maxFeatures}, maxlen ${maxlen}\n`);
   const cold = await timedOpen(dataDir);
   const warm = await timedOpen(dataDir);
