@@ -36,6 +36,22 @@ export interface AtomicOptions {
   writeFile?: WriteFileFn;
 }
 
+/**
+ * Flushes a folder's entries, so a rename into it survives a power cut as well as a killed process.
+ * Some platforms cannot open a folder for syncing; there the rename is as durable as they allow.
+ */
+async function syncFolder(dir: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // EISDIR/EPERM/EINVAL on Windows and some file systems: nothing more can be done there.
+  } finally {
+    await handle?.close();
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -159,8 +175,10 @@ export async function writeFolderAtomic(target: string, files: ReadonlyMap<strin
       current = path.join(temp, name);
       await write(current, data);
     }
+    await syncFolder(temp);
     current = target;
     await publish(temp, target, parent, exists, true);
+    await syncFolder(parent);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error instanceof WorkbenchError ? error : writeFailure(target, current, error);
@@ -175,6 +193,7 @@ export async function writeFileAtomic(target: string, data: Uint8Array, options:
   try {
     await write(temp, data);
     await publish(temp, target, parent, exists, false);
+    await syncFolder(parent);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error instanceof WorkbenchError ? error : writeFailure(target, target, error);

@@ -5,8 +5,8 @@
  *   /model_weights         attrs: layer_names, backend, keras_version
  *   /model_weights/<layer> attrs: weight_names (e.g. `lstm/lstm_cell/kernel:0`), one dataset per name
  *
- * `keras.models.load_model` and `model.load_weights` read it; they match layers by `layer_names`
- * order and weights by `weight_names` order.
+ * Keras' HDF5 loader (`keras.models.load_model`, `model.load_weights`) matches layers by
+ * `layer_names` order and weights by `weight_names` order; the tests read the file back as it does.
  */
 import h5wasm, { type Dataset, type Group } from 'h5wasm';
 import { appVersion } from '../services/app-version';
