@@ -2,6 +2,7 @@
  * Training as a service: starts runs in engine workers, streams their events, stores them, and
  * evaluates and predicts with stored runs. Plain Node; the API layer and the CLI call it directly.
  */
+import { stat } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { TokenizerSpec } from '../../src-shared/data';
@@ -83,6 +84,12 @@ export class NodeTrainingService {
   async start(projectInput: unknown): Promise<string> {
     const project = parseProject(projectInput);
     this.validate(project);
+    const dataPath = path.resolve(project.data.path!);
+    try {
+      await stat(dataPath);
+    } catch (error) {
+      throw new WorkbenchError('not_found', `data.path must name an existing dataset file or folder. Received: ${dataPath} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
     const id = newRunId();
     const now = new Date().toISOString();
     const record: RunRecord = {
@@ -96,7 +103,7 @@ export class NodeTrainingService {
       epochsDone: 0,
       project,
       training: project.training,
-      dataset: { path: path.resolve(project.data.path!), fingerprint: '', options: project.data.options, trainCount: 0, validationCount: 0, testCount: 0 },
+      dataset: { path: dataPath, fingerprint: '', options: project.data.options, trainCount: 0, validationCount: 0, testCount: 0 },
       history: [],
       pid: process.pid,
       warnings: [],

@@ -67,6 +67,9 @@ describe('rnn-workbench train / evaluate / predict', () => {
     expect(badMaxlen.stderr.trim()).toBe('rnn-workbench train: --maxlen must be a positive integer. Received: -3');
     const badModel = await cli(['train', '--data', sample, '--model', 'transformer']);
     expect(badModel.stderr.trim()).toBe('rnn-workbench train: --model must be a preset (simplernn, simplernn-stack, lstm, gru) or a project .json. Received: transformer');
+    const missing = await cli(['train', '--data', path.join(home, 'nowhere.tar.gz'), '--model', 'gru', '--json']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(`rnn-workbench train: data.path must name an existing dataset file or folder. Received: ${path.join(home, 'nowhere.tar.gz')} (ENOENT)`);
     const noText = await cli(['predict', '--model-dir', home]);
     expect(noText.stderr.trim()).toBe('rnn-workbench predict: predict takes one review text, quoted. Received: 0 arguments');
   });

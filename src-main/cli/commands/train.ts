@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createProject, parseProject, type Project } from '../../../src-shared/project';
 import { getPreset, presetIds } from '../../../src-shared/presets';
@@ -202,7 +203,8 @@ async function projectFromFlags(values: TrainFlags): Promise<Project> {
   const options = { ...project.data.options };
   if (values['max-features'] !== undefined) options.maxFeatures = parsePositiveInt('--max-features', values['max-features']);
   if (values.maxlen !== undefined) options.maxlen = parsePositiveInt('--maxlen', values.maxlen);
-  const dataPath = values.data ?? project.data.path;
+  // A project file's own data path is relative to the file, as a project moved with its data still opens.
+  const dataPath = values.data ?? (project.data.path === null ? null : path.resolve(path.dirname(values.model), project.data.path));
   if (dataPath === null || dataPath === '') throw new UsageError('--data is required: a path to IMDb data. Received: nothing');
 
   const layers = project.layers.map((layer) =>
