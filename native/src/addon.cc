@@ -174,7 +174,7 @@ napi_value Forward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// Arguments 15..20 after the forward ones: dhs, dx, dW, dU, db (outputs, overwritten) and a
+// Arguments 15..20 after the forward ones: dhs ([B,T,H] or [B,H]), dx, dW, dU, db (outputs, overwritten) and a
 // [B,T,G*H] scratch buffer the caller may reuse between calls.
 napi_value Backward(napi_env env, napi_callback_info info) {
   size_t argc = 21;
@@ -187,7 +187,11 @@ napi_value Backward(napi_env env, napi_callback_info info) {
     const size_t B = p.B, T = p.T, I = p.I, H = p.H, GH = parsed.GH;
     const size_t nb = p.cell == rnnk::kGruResetAfter ? 2 * GH : GH;
     Grads g{};
-    g.dhs = floatsArg(env, argv[15], "dhs", B * T * H, false);
+    // The gradient covers every step, or only the last one (a layer without return_sequences).
+    size_t dhsLength = 0;
+    napi_get_typedarray_info(env, argv[15], nullptr, &dhsLength, nullptr, nullptr, nullptr);
+    g.lastOnly = T > 1 && dhsLength == B * H;
+    g.dhs = floatsArg(env, argv[15], "dhs", g.lastOnly ? B * H : B * T * H, false);
     g.dx = floatsArg(env, argv[16], "dx", B * T * I, false);
     g.dW = floatsArg(env, argv[17], "dKernel", I * GH, false);
     g.dU = floatsArg(env, argv[18], "dRecurrentKernel", H * GH, false);

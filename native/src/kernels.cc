@@ -282,8 +282,8 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
       float* dhr = dh.get() + static_cast<long>(r) * H;
-      const float* dy = gr.dhs + at(b, t, T, H);
-      for (int u = 0; u < H; u++) dhr[u] += dy[u];
+      const float* dy = !gr.lastOnly ? gr.dhs + at(b, t, T, H) : t == T - 1 ? gr.dhs + static_cast<long>(b) * H : nullptr;
+      if (dy) addN(dhr, dy, H);
       float* dz = dZbase + at(r, t, T, GH);
       float* drec = dRec.get() + static_cast<long>(r) * GH;
       float* dir = direct.get() + static_cast<long>(r) * H;

@@ -28,7 +28,8 @@ struct Problem {
 };
 
 struct Grads {
-  const float* dhs; // [B,T,H] gradient of hs
+  const float* dhs; // [B,T,H] gradient of hs, or [B,H] of the last step only when lastOnly
+  bool lastOnly;
   float* dx;        // [B,T,I]
   float* dW;        // [I,G*H] accumulated (+=) so each thread can own a copy
   float* dU;        // [H,G*H]

@@ -139,6 +139,26 @@ describe.skipIf(!fusedStatus().available)('fusedRecurrent against the cell equat
   }
 });
 
+describe.skipIf(!fusedStatus().available)('fusedRecurrent without return_sequences', () => {
+  it('returns the last state and back-propagates from it alone', () => {
+    tf.tidy(() => {
+      const [batch, time, inputDim, units] = [5, 9, 3, 16];
+      const x = tf.randomNormal([batch, time, inputDim]);
+      const [W, U, b] = randomWeights('lstm', inputDim, units);
+      const mask = randomMask(batch, time);
+      const weightOut = tf.randomNormal([batch, units]);
+      const options = { mask: mask.dataSync() as Float32Array, returnSequences: false };
+      const lastStep = (hs: tf.Tensor) => tf.reshape(tf.slice(hs, [0, time - 1, 0], [batch, 1, units]), [batch, units]);
+      const fused = (xs: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(fusedRecurrent('lstm', xs, w, u, bb, options), weightOut));
+      const reference = (xs: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(lastStep(referenceRnn('lstm', xs, w, u, bb, mask)), weightOut));
+      expectClose(fusedRecurrent('lstm', x, W, U, b, options), lastStep(referenceRnn('lstm', x, W, U, b, mask)), 'outputs');
+      const got = tf.grads(fused)([x, W, U, b]);
+      const want = tf.grads(reference)([x, W, U, b]);
+      got.forEach((g, k) => expectClose(g, want[k]!, `gradient ${k}`));
+    });
+  });
+});
+
 type StandardFactory = (config: Record<string, unknown>) => tf.layers.Layer;
 const standard: Record<'SimpleRNN' | 'LSTM' | 'GRU', StandardFactory> = {
   SimpleRNN: (c) => tf.layers.simpleRNN(c as never),

@@ -142,9 +142,11 @@ export class FusedRecurrent extends tf.layers.Layer {
       const recurrentDropoutMask =
         training && this.recurrentDropout > 0 ? float32(tf.dropout(tf.ones([batch, this.units]), this.recurrentDropout)) : undefined;
       const bias = this.bias?.read() ?? tf.zeros(this.cell === 'gruResetAfter' ? [2, gatesOf[this.cell] * this.units] : [gatesOf[this.cell] * this.units]);
-      const hs = fusedRecurrent(this.cell, x, this.kernel!.read(), this.recurrentKernel!.read(), bias, { mask, recurrentDropoutMask });
-      if (this.returnSequences) return hs;
-      return tf.reshape(tf.slice(hs, [0, time - 1, 0], [batch, 1, this.units]), [batch, this.units]);
+      return fusedRecurrent(this.cell, x, this.kernel!.read(), this.recurrentKernel!.read(), bias, {
+        mask,
+        recurrentDropoutMask,
+        returnSequences: this.returnSequences,
+      });
     });
   }
 

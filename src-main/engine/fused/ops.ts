@@ -17,6 +17,8 @@ export interface FusedOptions {
   mask?: Float32Array;
   /** `[batch, units]` multipliers applied to the previous state before the recurrent product. */
   recurrentDropoutMask?: Float32Array;
+  /** Return the state after every step (true) or after the last one only. Default true. */
+  returnSequences?: boolean;
 }
 
 /**
@@ -71,7 +73,7 @@ function requireKernels(): NativeKernels {
  *   bias: `[gates*units]`, or `[2, gates*units]` (input bias, recurrent bias) for `gruResetAfter`.
  *   options: mask and recurrent-dropout mask.
  *
- * Returns `[batch, time, units]`; the last step is the layer's output when it does not return sequences.
+ * Returns `[batch, time, units]`, or `[batch, units]` (the last step) without `returnSequences`.
  */
 export function fusedRecurrent(
   cell: FusedCell,
@@ -80,7 +82,7 @@ export function fusedRecurrent(
   recurrentKernel: tf.Tensor,
   bias: tf.Tensor,
   options: FusedOptions = {},
-): tf.Tensor3D {
+): tf.Tensor {
   const kernels = requireKernels();
   const [batch, time, inputDim] = x.shape as [number, number, number];
   const units = recurrentKernel.shape[0]!;
@@ -88,12 +90,14 @@ export function fusedRecurrent(
   const gh = gatesOf[cell] * units;
   const mask = options.mask ?? null;
   const rdrop = options.recurrentDropoutMask ?? null;
-  const op = tf.customGrad((xT, wT, uT, bT) => {
+  const sequences = options.returnSequences ?? true;
+  const op = tf.customGrad<tf.Tensor>((xT, wT, uT, bT) => {
     const xs = float32(xT as tf.Tensor);
     const w = float32(wT as tf.Tensor);
     const u = float32(uT as tf.Tensor);
     const b = float32(bT as tf.Tensor);
-    const hs = new Float32Array(batch * time * units);
+    // Without return_sequences the states stay private (only the last step is copied out), so pooled.
+    const hs = sequences ? new Float32Array(batch * time * units) : take(batch * time * units);
     const cs = cell === 'lstm' ? take(batch * time * units) : null;
     const act = take(batch * time * gh);
     const inner = cell === 'gruResetAfter' ? take(batch * time * units) : null;
@@ -108,7 +112,7 @@ export function fusedRecurrent(
       const scratch = take(batch * time * gh);
       kernels.backward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner, dhs, dx, dW, dU, db, scratch);
       // tfjs runs a tape node's gradient once, so the forward's private buffers are free now.
-      give(cs, act, inner, scratch);
+      give(sequences ? null : hs, cs, act, inner, scratch);
       return [
         tf.tensor(dx, [batch, time, inputDim]),
         tf.tensor(dW, kernel.shape),
@@ -116,7 +120,10 @@ export function fusedRecurrent(
         tf.tensor(db, bias.shape),
       ];
     };
-    return { value: tf.tensor3d(hs, [batch, time, units]), gradFunc };
+    if (sequences) return { value: tf.tensor3d(hs, [batch, time, units]) as tf.Tensor, gradFunc };
+    const last = new Float32Array(batch * units);
+    for (let b = 0; b < batch; b++) last.set(hs.subarray((b * time + time - 1) * units, (b * time + time) * units), b * units);
+    return { value: tf.tensor2d(last, [batch, units]) as tf.Tensor, gradFunc };
   });
-  return op(x, kernel, recurrentKernel, bias) as tf.Tensor3D;
+  return op(x, kernel, recurrentKernel, bias);
 }
