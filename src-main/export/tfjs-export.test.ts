@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeText } from '../data';
-import { readRunFolder, readRunTokenizer } from '../runs/run-store';
+import { readRunFolder, readRunTokenizer, RunStore } from '../runs/run-store';
 import { exportRun, importModel, loadExport, readModelDir } from '.';
 import { appProbabilities, lstmStack, makeRunFolder, mixedStack, runPlainTfjs, sampleTexts, sampleTokenizer } from './test-fixtures';
 
@@ -106,6 +106,7 @@ describe('tfjs export', () => {
     const importedDir = path.join(dataDir, 'runs', imported.id);
     expect(imported.name).toBe('Bidirectional (imported)');
     expect((await readRunFolder(importedDir)).history).toHaveLength(2);
+    expect((await new RunStore(dataDir).list()).map((r) => [r.id, r.status])).toEqual([[imported.id, 'done']]);
     const again = await appProbabilities(importedDir, sampleTexts);
     again.forEach((value, i) => expect(Math.abs(value - app[i]!)).toBeLessThan(1e-6));
     // predict/evaluate --model-dir read a run folder and an export folder alike.
