@@ -173,7 +173,7 @@ describe('NodeTrainingService', () => {
     expect(epochsSeen).toEqual([1, 2, 3]);
   });
 
-  it('ends a run whose loss goes non-finite as failed with the reason, and lists a run whose process died as interrupted', async () => {
+  it('ends a run whose loss goes non-finite or whose worker dies as failed with the reason, and lists a run whose process died as interrupted', async () => {
     const dataDir = path.join(root, 'home-faults');
     const service = new NodeTrainingService({ dataDir });
     const runId = await service.start(project({ epochs: 2, batchSize: 16, seed: 1, optimizer: { name: 'sgd', learningRate: 1e38 } }));
@@ -181,13 +181,22 @@ describe('NodeTrainingService', () => {
     expect(summary.status).toBe('failed');
     expect(summary.message).toMatch(/became (NaN|Infinity|-Infinity).*weights from before that batch were kept/);
 
+    // A worker that dies mid-run (the OS killed it) ends the run as failed instead of hanging it.
+    const doomed = await service.start(project({ epochs: 50, batchSize: 4, seed: 1 }));
+    await new Promise<void>((resolve) => service.onDidTrainingEvent((event) => event.runId === doomed && event.type === 'batch' && resolve()));
+    const internals = service as unknown as { active: Map<string, { worker?: { terminate(): Promise<number> } }> };
+    await internals.active.get(doomed)!.worker!.terminate();
+    const killed = await service.whenDone(doomed);
+    expect(killed).toMatchObject({ status: 'failed' });
+    expect(killed.message).toMatch(/training worker stopped unexpectedly/);
+
     // Rewrite the record as a crashed process would have left it: still running, its pid gone.
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
     const dir = service.store.dir(runId);
     const record: RunRecord = { ...(await readRunFolder(dir)), status: 'running', pid: dead };
     await writeRunFolder(dir, record);
     const restarted = new NodeTrainingService({ dataDir });
-    expect((await restarted.listRuns())[0]).toMatchObject({ id: runId, status: 'interrupted' });
+    expect((await restarted.listRuns()).find((run) => run.id === runId)).toMatchObject({ status: 'interrupted' });
   });
 
   it('refuses a project without data or with an invalid stack, in the house style', async () => {
