@@ -85,12 +85,15 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
   const heapMb = ctx.heapMb ?? WORKER_HEAP_MB;
   const worker = new Worker(workerUrl(), { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   let settled = false;
+  let onAbort = (): void => {};
   try {
     return await new Promise<LoadedDataset>((resolve, reject) => {
-      const onAbort = (): void => {
+      onAbort = (): void => {
         settled = true;
         reject(new WorkbenchError('cancelled', 'Opening the dataset was cancelled.'));
       };
+      // Aborted while fingerprinting: the listener below would never fire.
+      if (ctx.signal?.aborted) return onAbort();
       ctx.signal?.addEventListener('abort', onAbort, { once: true });
       worker.on('message', (reply: WorkerReply) => {
         switch (reply.type) {
@@ -114,7 +117,7 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
         reject(
           error.code === 'ERR_WORKER_OUT_OF_MEMORY'
             ? new WorkbenchError('bad_input', `${path}: reading it needed more than ${heapMb} MB of memory. Expected an IMDb-sized dataset.`)
-            : error,
+            : new WorkbenchError('internal', `The data worker failed while opening ${path}: ${error.message}`),
         );
       });
       worker.on('exit', (code) => {
@@ -128,6 +131,7 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
     await removeTemps(ctx.dataDir, request.tempTag);
     throw error;
   } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
     void worker.terminate();
   }
 }

@@ -84,7 +84,7 @@ export async function readAclImdbTar(file: string, gzipped: boolean, ctx: ReadCo
       return fail(badFile(file, `expected only files and folders in the archive. Received: ${header.type} entry ${JSON.stringify(header.name.slice(0, 200))}.`));
     }
     const review = header.type === 'directory' ? null : classifyReviewPath(header.name);
-    if (review === null || review.split === undefined) {
+    if (review === null) {
       stream.on('end', next);
       stream.resume();
       return;
