@@ -6,7 +6,9 @@
  * params object, validated at the boundary with its schema, and returns a promise.
  */
 import { z } from 'zod';
+import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './data';
 import { WorkbenchError } from './errors';
+import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from './training';
 
 /** Facts about the running app that the UI shows in its status bar. */
 export interface AppInfo {
@@ -18,11 +20,64 @@ export interface AppInfo {
   host: 'electron' | 'web';
 }
 
+/** One entry of a folder listing, for the web mode's server-side file browser. */
+export interface DirectoryEntry {
+  name: string;
+  kind: 'file' | 'folder';
+  /** Bytes, for files. */
+  size?: number;
+}
+
+/** A folder's contents: its absolute path, its parent (null at the root) and its entries, folders first. */
+export interface DirectoryListing {
+  path: string;
+  parent: string | null;
+  entries: DirectoryEntry[];
+}
+
+/** Progress of an `openDataset` call, tagged with the path being opened. */
+export type DataProgressEvent = DataProgress & { path: string };
+
+/** Where an export was written. */
+export interface ExportOutcome {
+  out: string;
+  format: string;
+  files: string[];
+  bytes: number;
+}
+
 const empty = z.object({}).strict();
+const runId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, { error: 'a run id' });
+const nonEmptyPath = z.string().min(1, { error: 'a file or folder path' }).max(4096);
 
 /** Request schemas, one per method. The keys are the method names. */
 export const apiMethods = {
+  /** Name, version, data folder and host of the running app. */
   getAppInfo: empty,
+  /** Lists a folder on the machine that runs the workbench (default: the user's home); web mode's file browser. */
+  listDirectory: z.object({ path: nonEmptyPath.optional() }).strict(),
+  /** Opens IMDb data (archive, folder, npz or CSV), caches its tensors and returns the preview. Progress: `onDidDataProgress`. */
+  openDataset: z.object({ path: nonEmptyPath, options: datasetOptionsSchema.default(datasetOptionsSchema.parse({})) }).strict(),
+  /** Cancels the `openDataset` in progress, if any; it rejects with a `cancelled` error. */
+  cancelDataset: empty,
+  /** The TensorFlow.js backend and recurrent path training uses on this machine. */
+  getEngineInfo: empty,
+  /** Starts training a project (`{version, layers, data, training}`) and returns the new run's id; progress: `onDidTrainingEvent`. */
+  startTraining: z.object({ project: z.unknown() }).strict(),
+  /** Stops a run within one batch, keeping the weights trained so far. */
+  stopTraining: z.object({ runId }).strict(),
+  /** Every stored run, newest first. */
+  listRuns: empty,
+  /** One run with its history, config and metrics. */
+  getRun: z.object({ runId }).strict(),
+  /** Deletes a run that is not training. */
+  deleteRun: z.object({ runId }).strict(),
+  /** Loss, accuracy and confusion matrix of a finished run on its dataset's test split. */
+  evaluateRun: z.object({ runId }).strict(),
+  /** The sentiment a finished run gives a typed review. */
+  predict: z.object({ runId, text: z.string().min(1, { error: 'some review text' }).max(100_000) }).strict(),
+  /** Exports a run: `tfjs` folder, `zip`, `keras-h5` file or `python` folder at `out` (a path on the workbench's machine). */
+  exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'python']).optional(), force: z.boolean().default(false) }).strict(),
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;
@@ -31,12 +86,28 @@ export type ApiParams<M extends ApiMethodName> = z.input<(typeof apiMethods)[M]>
 /** Results, one per method. */
 export interface ApiResults {
   getAppInfo: AppInfo;
+  listDirectory: DirectoryListing;
+  openDataset: DatasetPreview;
+  cancelDataset: void;
+  getEngineInfo: EngineInfo;
+  startTraining: { runId: string };
+  stopTraining: void;
+  listRuns: RunSummary[];
+  getRun: RunRecord;
+  deleteRun: void;
+  evaluateRun: Evaluation;
+  predict: Prediction;
+  exportRun: ExportOutcome;
 }
 
 /** Event streams and their payloads. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ApiEvents {}
-export const apiEvents = [] as const satisfies readonly (keyof ApiEvents)[];
+export interface ApiEvents {
+  /** Phases, files and bytes of the dataset being opened. */
+  onDidDataProgress: DataProgressEvent;
+  /** Every event of every run: loading, started, batch (at most 10 a second), epoch, warning, done. */
+  onDidTrainingEvent: TrainingEvent;
+}
+export const apiEvents = ['onDidDataProgress', 'onDidTrainingEvent'] as const satisfies readonly (keyof ApiEvents)[];
 export type ApiEventName = keyof ApiEvents;
 
 export type Unsubscribe = () => void;

@@ -1,5 +1,15 @@
-import type { AppInfo, WorkbenchApi } from '../../src-shared/api';
+import { readdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { AppInfo, DataProgressEvent, DirectoryEntry, WorkbenchApi } from '../../src-shared/api';
+import { datasetOptionsSchema } from '../../src-shared/data';
+import { WorkbenchError } from '../../src-shared/errors';
+import { Emitter } from '../../src-shared/event';
+import { loadDataset } from '../data';
+import { exportRun } from '../export';
+import { RunStore } from '../runs/run-store';
 import { appVersion } from './app-version';
+import { NodeTrainingService } from './training-service';
 
 export interface WorkbenchOptions {
   dataDir: string;
@@ -11,14 +21,87 @@ export interface Workbench extends WorkbenchApi {
   dispose(): Promise<void>;
 }
 
+/** Lists a folder for the file browser, folders first, hidden entries left out. */
+async function listDirectory(requested: string | undefined): Promise<{ path: string; parent: string | null; entries: DirectoryEntry[] }> {
+  const folder = path.resolve(requested ?? homedir());
+  const info = await stat(folder).catch((error: NodeJS.ErrnoException) => {
+    throw new WorkbenchError('not_found', `${folder}: expected a folder to list. Received: ${error.code === 'ENOENT' ? 'no such file or folder' : (error.code ?? error.message)}`);
+  });
+  if (!info.isDirectory()) throw new WorkbenchError('bad_input', `${folder}: expected a folder to list. Received: a file`);
+  const dirents = await readdir(folder, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new WorkbenchError('bad_input', `${folder}: expected a folder you may read. Received: ${error.code ?? error.message}`);
+  });
+  const entries = await Promise.all(
+    dirents
+      .filter((dirent) => !dirent.name.startsWith('.'))
+      .map(async (dirent): Promise<DirectoryEntry | undefined> => {
+        const full = path.join(folder, dirent.name);
+        // Follow symlinks so a linked data folder shows as a folder; broken links are left out.
+        const entryInfo = dirent.isSymbolicLink() ? await stat(full).catch(() => undefined) : dirent;
+        if (entryInfo === undefined) return undefined;
+        if (entryInfo.isDirectory()) return { name: dirent.name, kind: 'folder' };
+        if (!entryInfo.isFile()) return undefined;
+        const size = dirent.isSymbolicLink() ? (entryInfo as Awaited<ReturnType<typeof stat>>).size : (await stat(full).catch(() => undefined))?.size;
+        return { name: dirent.name, kind: 'file', size: Number(size ?? 0) };
+      }),
+  );
+  const listed = entries.filter((entry): entry is DirectoryEntry => entry !== undefined);
+  listed.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1));
+  const parent = path.dirname(folder);
+  return { path: folder, parent: parent === folder ? null : parent, entries: listed };
+}
+
 /**
  * The main side's one implementation of the workbench API, composed of plain-Node services. Both
  * transports (Electron IPC, WebSocket) serve this object; the CLI uses the services directly.
  */
 export function createWorkbench(options: WorkbenchOptions): Workbench {
   const info: AppInfo = { name: 'RNN Workbench', version: appVersion, dataDir: options.dataDir, host: options.host };
+  const training = new NodeTrainingService({ dataDir: options.dataDir });
+  const dataProgress = new Emitter<DataProgressEvent>();
+  // One dataset opens at a time: a new open cancels the previous one, as the Data panel shows one dataset.
+  let opening: AbortController | undefined;
+
   return {
     getAppInfo: async () => info,
-    dispose: async () => {},
+    listDirectory: ({ path: folder }) => listDirectory(folder),
+    openDataset: async ({ path: file, options: datasetOptions }) => {
+      opening?.abort();
+      const abort = new AbortController();
+      opening = abort;
+      const resolved = path.resolve(file);
+      try {
+        const loaded = await loadDataset(resolved, datasetOptionsSchema.parse(datasetOptions ?? {}), {
+          dataDir: options.dataDir,
+          signal: abort.signal,
+          onProgress: (progress) => dataProgress.fire({ ...progress, path: resolved }),
+        });
+        return loaded.preview;
+      } finally {
+        if (opening === abort) opening = undefined;
+      }
+    },
+    cancelDataset: async () => {
+      opening?.abort();
+    },
+    getEngineInfo: () => training.probeEngine(),
+    startTraining: async ({ project }) => ({ runId: await training.start(project) }),
+    stopTraining: ({ runId }) => training.stop(runId),
+    listRuns: () => training.listRuns(),
+    getRun: ({ runId }) => training.getRun(runId),
+    deleteRun: ({ runId }) => training.deleteRun(runId),
+    evaluateRun: ({ runId }) => training.evaluate(runId),
+    predict: ({ runId, text }) => training.predict(runId, text),
+    exportRun: async ({ runId, out, format, force }) => {
+      // Checks the run exists first, so a typo gets "no such run" rather than a file error.
+      await training.getRun(runId);
+      return exportRun({ runDir: new RunStore(options.dataDir).dir(runId), out: path.resolve(out), format, force });
+    },
+    onDidDataProgress: dataProgress.event,
+    onDidTrainingEvent: training.onDidTrainingEvent,
+    dispose: async () => {
+      opening?.abort();
+      await training.dispose();
+    },
   };
 }

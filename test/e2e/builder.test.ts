@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,8 @@ import { launchChromium } from '../support/browser';
 import { repoRoot, startServe, type ServedApp } from '../support/serve';
 
 const screenshots = path.join(repoRoot, 'test-results/screenshots');
+const sampleData = path.resolve(repoRoot, '../shared/data/aclImdb-sample.tar.gz');
+const exportsDir = mkdtempSync(path.join(tmpdir(), 'rnn-workbench-exports-'));
 let app: ServedApp;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 
@@ -17,6 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await chromium?.close();
   await app?.stop();
+  rmSync(exportsDir, { recursive: true, force: true });
 });
 
 async function openApp(): Promise<Page> {
@@ -130,8 +134,55 @@ describe('builder (web mode, Chromium)', () => {
     expect(summary).toContain('lstm (LSTM)');
     expect(summary).toContain('Total params: 328,353');
     await shot(page, '04-summary');
+
+    // Data: the sample archive with short reviews, so training stays quick.
+    await page.getByRole('tab', { name: 'Data' }).click();
+    await page.getByLabel('Data path').fill(sampleData);
+    await page.getByLabel('Review length (maxlen)').fill('50');
+    await page.getByRole('button', { name: 'Open data' }).click();
+    await page.getByTestId('data-preview').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('train-count').textContent()).toBe('1,000');
+    expect(await page.getByTestId('test-count').textContent()).toBe('500');
+    await shot(page, '05-data');
+
+    // Train one epoch on 256 reviews; the charts gain points as batches and the epoch arrive.
+    await page.getByRole('tab', { name: 'Train' }).click();
+    const settings = page.getByRole('form', { name: 'Hyperparameters' });
+    await settings.getByLabel('Epochs').fill('1');
+    await settings.getByLabel('Batch size').fill('32');
+    await settings.getByLabel('Train on first N reviews').fill('256');
+    await settings.getByLabel('Seed').fill('7');
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 90_000 }).toBe('Finished');
+    expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
+    expect(Number(await page.getByTestId('acc-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
+    expect(Number(await page.getByTestId('grad-chart').getAttribute('data-points'))).toBe(1);
+    expect(await page.getByTestId('epochs-done').textContent()).toBe('1/1');
+    await shot(page, '06-trained');
+
+    // A second, longer run is stopped while it trains.
+    await settings.getByLabel('Epochs').fill('50');
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toMatch(/^Epoch \d+ of 50$/);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000 }).toBe('Stopped');
+
+    // Runs: both listed; evaluate, try a review and export the finished one.
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await expect.poll(() => page.getByTestId('run-row').count()).toBe(2);
+    await page.locator('[data-testid="run-row"][data-status="done"]').getByRole('button', { pressed: false }).or(page.locator('[data-testid="run-row"][data-status="done"]').getByRole('button', { pressed: true })).first().click();
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    await page.getByTestId('confusion').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Predict' }).click();
+    await expect.poll(() => page.getByTestId('prediction').textContent(), { timeout: 30_000 }).toMatch(/^(positive|negative) · \d+\.\d% positive$/);
+    const out = path.join(exportsDir, 'lstm-model');
+    await page.getByPlaceholder('/path/model-folder').fill(out);
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 60_000 }).toContain(out);
+    expect(existsSync(path.join(out, 'model.json'))).toBe(true);
+    await shot(page, '07-runs');
     await page.close();
-  });
+  }, 240_000);
 
   it('builds, edits, breaks and fixes the same model by keyboard only', async () => {
     const page = await openApp();
