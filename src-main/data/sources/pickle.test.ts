@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PickleWriter, objectArrayPickle } from '../test-fixtures';
 import { readObjectArrayPickle } from './pickle';
 
@@ -19,7 +19,13 @@ describe('readObjectArrayPickle', () => {
 
   it('refuses builtins.eval reached through STACK_GLOBAL + REDUCE', () => {
     const evil = new PickleWriter().op(0x80, 4).stackGlobal('builtins', 'eval').memoize().unicode('1+1').op(0x85, 0x52, 0x2e).build();
-    expect(() => read(evil)).toThrow(/Received: global builtins\.eval/);
+    const evalSpy = vi.spyOn(globalThis, 'eval');
+    try {
+      expect(() => read(evil)).toThrow(/Received: global builtins\.eval/);
+      expect(evalSpy).not.toHaveBeenCalled();
+    } finally {
+      evalSpy.mockRestore();
+    }
   });
 
   it('refuses an allowed global called with a smuggled class (memo trick)', () => {
