@@ -232,6 +232,50 @@ napi_value Backward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// gather(table [rows, inner] Float32Array, rows, ids Int32Array, out [ids, inner] Float32Array):
+// the Embedding lookup. Returns the position of the first id outside [0, rows), or -1 when all are
+// valid (then out holds the rows); the caller raises the error.
+napi_value Gather(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  State* s = stateOf(env, info, &argc, argv);
+  if (argc != 4) return throwError(env, "gather expects 4 arguments. Received: " + std::to_string(argc));
+  int32_t bad = -1;
+  try {
+    const int rows = intArg(env, argv[1], "rows");
+    bool isTyped = false;
+    napi_is_typedarray(env, argv[2], &isTyped);
+    napi_typedarray_type ttype = napi_float32_array;
+    size_t n = 0;
+    void* idsData = nullptr;
+    if (isTyped) napi_get_typedarray_info(env, argv[2], &ttype, &n, &idsData, nullptr, nullptr);
+    if (!isTyped || ttype != napi_int32_array) throw Error{"ids must be an Int32Array"};
+    const int32_t* ids = static_cast<const int32_t*>(idsData);
+    size_t tableLength = 0;
+    napi_get_typedarray_info(env, argv[0], nullptr, &tableLength, nullptr, nullptr, nullptr);
+    if (rows <= 0 || tableLength % rows != 0) throw Error{"table length must be a multiple of rows"};
+    const size_t inner = tableLength / rows;
+    const float* table = floatsArg(env, argv[0], "table", tableLength, false);
+    float* out = floatsArg(env, argv[3], "out", n * inner, false);
+    for (size_t i = 0; i < n; i++) {
+      if (ids[i] < 0 || ids[i] >= rows) {
+        bad = static_cast<int32_t>(i);
+        break;
+      }
+    }
+    if (bad == -1 && n > 0) {
+      runSlices(static_cast<int>(n), s->threads, [&](int, int i0, int i1) {
+        for (int i = i0; i < i1; i++) std::memcpy(out + i * inner, table + static_cast<size_t>(ids[i]) * inner, inner * sizeof(float));
+      });
+    }
+  } catch (const Error& e) {
+    return throwError(env, e.message);
+  }
+  napi_value result;
+  napi_create_int32(env, bad, &result);
+  return result;
+}
+
 napi_value Info(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   State* s = stateOf(env, info, &argc, nullptr);
@@ -254,8 +298,9 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"forward", nullptr, Forward, nullptr, nullptr, nullptr, napi_default, state},
       {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, state},
+      {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, state},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, state},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, 4, props);
   return exports;
 }

@@ -15,6 +15,13 @@ describe('the row-copy GatherV2', () => {
   it('rejects ids outside the table as the stock kernel does', () => {
     expect(() => gatherRows(new Float32Array(8), 4, [1, 4])).toThrow('GatherV2: the index value 4 is not in [0, 3]');
     expect(() => gatherRows(new Float32Array(8), 4, [-1])).toThrow('not in [0, 3]');
+    expect(() => gatherRows(new Float32Array(8), 4, Int32Array.from([2, -1]))).toThrow('GatherV2: the index value -1 is not in [0, 3]');
+  });
+
+  it('gives the same rows from Int32Array ids (the native path) as from plain ids', () => {
+    const table = Float32Array.from({ length: 50 * 7 }, (_, i) => Math.sin(i));
+    const ids = Int32Array.from({ length: 300 }, (_, i) => (i * 37) % 50);
+    expect(Array.from(gatherRows(table, 50, ids))).toEqual(Array.from(gatherRows(table, 50, Array.from(ids))));
   });
 
   it('agrees with the stock kernel on axis 0 and hands other axes to it', () => {

@@ -5,6 +5,7 @@
  * of 128 × 500 ids, more than the fused LSTM itself. Other gathers go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernels } from './native';
 
 type Values = Float32Array | Int32Array;
 
@@ -14,13 +15,26 @@ interface BackendLike {
   makeOutput?: (shape: number[], dtype: tf.DataType, offset: undefined, values: Values) => tf.TensorInfo;
 }
 
-/** `out[i] = x[ids[i]]` row by row; throws on an id outside `[0, rows)` as the stock kernels do. */
+function outOfRange(id: number, rows: number): Error {
+  return new Error(`GatherV2: the index value ${id} is not in [0, ${rows - 1}]`);
+}
+
+/**
+ * `out[i] = x[ids[i]]` row by row (in the native kernels, on every core, when they are available);
+ * throws on an id outside `[0, rows)` as the stock kernels do.
+ */
 export function gatherRows(x: Values, rows: number, ids: ArrayLike<number>): Values {
   const inner = rows === 0 ? 0 : x.length / rows;
   const out = x instanceof Int32Array ? new Int32Array(ids.length * inner) : new Float32Array(ids.length * inner);
+  const kernels = nativeKernels();
+  if (kernels !== undefined && x instanceof Float32Array && ids instanceof Int32Array && rows > 0) {
+    const bad = kernels.gather(x, rows, ids, out as Float32Array);
+    if (bad >= 0) throw outOfRange(ids[bad]!, rows);
+    return out;
+  }
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
-    if (!(id >= 0 && id < rows)) throw new Error(`GatherV2: the index value ${id} is not in [0, ${rows - 1}]`);
+    if (!(id >= 0 && id < rows)) throw outOfRange(id, rows);
     out.set(x.subarray(id * inner, (id + 1) * inner), i * inner);
   }
   return out;

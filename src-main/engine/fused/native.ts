@@ -27,6 +27,8 @@ export interface NativeKernels {
     hs: F32, cs: F32 | null, act: F32, inner: F32 | null,
     dhs: F32, dx: F32, dKernel: F32, dRecurrentKernel: F32, dBias: F32, scratch: F32,
   ): void;
+  /** Copies `table` rows `ids[i]` into `out`; returns the position of the first id outside `[0, rows)`, else -1. */
+  gather(table: F32, rows: number, ids: Int32Array, out: F32): number;
   info(): { threads: number; simd: string };
 }
 
