@@ -174,7 +174,7 @@ describe('builder (web mode, Chromium)', () => {
     await page.getByRole('button', { name: 'Evaluate' }).click();
     await page.getByTestId('confusion').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Predict' }).click();
-    await expect.poll(() => page.getByTestId('prediction').textContent(), { timeout: 30_000 }).toMatch(/^(positive|negative) · \d+\.\d% positive$/);
+    await expect.poll(() => page.getByTestId('prediction').textContent(), { timeout: 30_000 }).toMatch(/^(positive|negative) \(p = [01]\.\d{3}\)$/);
     const out = path.join(exportsDir, 'lstm-model');
     await page.getByPlaceholder('/path/model-folder').fill(out);
     await page.getByRole('button', { name: 'Export', exact: true }).click();
@@ -243,6 +243,61 @@ describe('builder (web mode, Chromium)', () => {
     await press('Alt+ArrowDown');
     await expect.poll(() => cards(page).evaluateAll((elements) => elements.map((element) => element.getAttribute('data-kind')))).toEqual(['Embedding', 'LSTM', 'Dense']);
     await expect.poll(() => page.getByTestId('total-params').textContent()).toBe('328,353');
+
+    // Data by keyboard: the tab, the path, maxlen, Enter submits.
+    await page.getByRole('tab', { name: 'Data' }).focus();
+    await press('Enter');
+    await page.getByLabel('Data path').focus();
+    await page.keyboard.type(sampleData);
+    await press('Tab'); // Browse…
+    await press('Tab'); // max_features
+    await press('Tab'); // maxlen
+    await press('Control+A');
+    await page.keyboard.type('50');
+    await press('Enter');
+    await page.getByTestId('data-preview').waitFor({ timeout: 60_000 });
+
+    // Train one epoch, then start a long run and stop it, all from the keyboard.
+    await page.getByRole('tab', { name: 'Train' }).focus();
+    await press('Enter');
+    const settings = page.getByRole('form', { name: 'Hyperparameters' });
+    const typeInto = async (label: string, value: string) => {
+      await settings.getByLabel(label).focus();
+      await press('Control+A');
+      await page.keyboard.type(value);
+    };
+    await typeInto('Epochs', '1');
+    await typeInto('Batch size', '32');
+    await typeInto('Train on first N reviews', '128');
+    await page.getByRole('button', { name: 'Train', exact: true }).focus();
+    await press('Enter');
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 90_000 }).toBe('Finished');
+    expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
+    await typeInto('Epochs', '50');
+    await page.getByRole('button', { name: 'Train', exact: true }).focus();
+    await press('Enter');
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toMatch(/^Epoch \d+ of 50$/);
+    await page.getByRole('button', { name: 'Stop', exact: true }).focus();
+    await press('Enter');
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000 }).toBe('Stopped');
+
+    // Export the finished run to a zip from the keyboard.
+    await page.getByRole('tab', { name: 'Runs' }).focus();
+    await press('Enter');
+    await expect.poll(() => page.locator('[data-testid="run-row"][data-status="done"]').count()).toBeGreaterThanOrEqual(1);
+    await page.locator('[data-testid="run-row"][data-status="done"] button.link').first().focus();
+    await press('Enter');
+    const format = page.getByLabel('Format');
+    await format.focus();
+    await page.keyboard.type('TensorFlow.js .');
+    expect(await format.inputValue()).toBe('zip');
+    const out = path.join(exportsDir, 'keyboard.zip');
+    await page.getByLabel('Path').focus();
+    await page.keyboard.type(out);
+    await press('Enter');
+    await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 60_000 }).toContain(out);
+    expect(existsSync(out)).toBe(true);
+    await shot(page, '09-keyboard-export');
     await page.close();
-  });
+  }, 240_000);
 });
