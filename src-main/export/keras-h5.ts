@@ -8,7 +8,7 @@
  * Keras' HDF5 loader (`keras.models.load_model`, `model.load_weights`) matches layers by
  * `layer_names` order and weights by `weight_names` order; the tests read the file back as it does.
  */
-import h5wasm, { type Dataset, type Group } from 'h5wasm';
+import type { Dataset, Group } from 'h5wasm';
 import { appVersion } from '../services/app-version';
 import { KERAS_VERSION, type KerasModel } from './keras-model';
 
@@ -16,6 +16,13 @@ import { KERAS_VERSION, type KerasModel } from './keras-model';
 export const KERAS_BACKEND = 'tensorflow';
 
 let serial = 0;
+
+/** h5wasm (4 MB with its wasm inlined) loads on the first export or read, not at app start. */
+async function loadH5wasm(): Promise<{ File: typeof import('h5wasm').File; FS: NonNullable<typeof import('h5wasm').FS> }> {
+  const { default: h5wasm } = await import('h5wasm');
+  const { FS } = await h5wasm.ready;
+  return { File: h5wasm.File, FS: FS! };
+}
 
 /** h5wasm needs a name in its in-memory file system; each call gets its own. */
 function memoryPath(): string {
@@ -48,9 +55,9 @@ function setString(target: Group, name: string, value: string): void {
 
 /** Writes `model` as the bytes of a Keras 2 `.h5` file. */
 export async function kerasH5Bytes(model: KerasModel): Promise<Uint8Array> {
-  const { FS } = await h5wasm.ready;
+  const { File, FS } = await loadH5wasm();
   const file = memoryPath();
-  const h5 = new h5wasm.File(file, 'w');
+  const h5 = new File(file, 'w');
   try {
     setString(h5, 'keras_version', KERAS_VERSION);
     setString(h5, 'backend', KERAS_BACKEND);
@@ -83,9 +90,9 @@ export async function kerasH5Bytes(model: KerasModel): Promise<Uint8Array> {
     h5.close();
   }
   try {
-    return FS!.readFile(file);
+    return FS.readFile(file);
   } finally {
-    FS!.unlink(file);
+    FS.unlink(file);
   }
 }
 
@@ -98,10 +105,10 @@ export interface H5Contents {
 
 /** Reads the parts of a Keras 2 `.h5` file that Keras' loader reads. */
 export async function readKerasH5(bytes: Uint8Array): Promise<H5Contents> {
-  const { FS } = await h5wasm.ready;
+  const { File, FS } = await loadH5wasm();
   const file = memoryPath();
-  FS!.writeFile(file, bytes);
-  const h5 = new h5wasm.File(file, 'r');
+  FS.writeFile(file, bytes);
+  const h5 = new File(file, 'r');
   try {
     const attrs = Object.fromEntries(Object.entries(h5.attrs).map(([name, attr]) => [name, attr.value]));
     const group = h5.get('model_weights') as Group;
@@ -122,6 +129,6 @@ export async function readKerasH5(bytes: Uint8Array): Promise<H5Contents> {
     return { attrs, layerNames, layers };
   } finally {
     h5.close();
-    FS!.unlink(file);
+    FS.unlink(file);
   }
 }
