@@ -2,15 +2,8 @@
  * From raw reviews (or npz rank sequences) to padded tensors, the tokenizer spec and the preview stats.
  * Pure computation: no I/O, so it runs the same in the worker and in tests.
  */
-import {
-  DATASET_SHUFFLE_SEED,
-  KERAS_DEFAULT_FILTERS,
-  type DatasetFormat,
-  type DatasetOptions,
-  type DatasetPreview,
-  type SplitCounts,
-  type TokenizerSpec,
-} from '../../src-shared/data';
+import type { DatasetFormat, DatasetOptions, DatasetPreview, SplitCounts } from '../../src-shared/data';
+import { DATASET_SHUFFLE_SEED, KERAS_DEFAULT_FILTERS, type TokenizerSpec } from '../../src-shared/tokenizer';
 import { KerasTokenizerFit, RaggedInt32, WordSplitter, imdbId, padPreInto, wordOfId } from './keras-text';
 import { RandomState } from './random-state';
 import type { IdSource, Source, TextSource } from './sources/types';
