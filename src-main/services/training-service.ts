@@ -203,12 +203,33 @@ export class NodeTrainingService {
     this.events.fire(event);
   }
 
+  /**
+   * Emits after the run's pending record writes, so events keep their order and an `epoch` event
+   * is only seen once that epoch's checkpoint is on disk.
+   */
+  private emitInOrder(run: ActiveRun, event: TrainingEvent): void {
+    run.writes = run.writes.then(() => {
+      try {
+        this.emit(event);
+      } catch (error) {
+        // A throwing listener surfaces as an uncaught error, as with an EventEmitter, without
+        // breaking the chain that later writes and events wait on.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    });
+  }
+
+  /** Writes the run's record after the writes before it; a failed write becomes a warning event. */
   private persist(run: ActiveRun): Promise<void> {
     const snapshot: RunRecord = { ...run.record, updatedAt: new Date().toISOString() };
     run.record = snapshot;
-    run.writes = run.writes
-      .then(() => this.store.write(snapshot))
-      .catch((error: unknown) => this.emit({ type: 'warning', runId: snapshot.id, message: `Could not save the run record: ${(error as Error).message}` }));
+    run.writes = run.writes.then(() =>
+      this.store.write(snapshot).catch((error: unknown) =>
+        this.emit({ type: 'warning', runId: snapshot.id, message: `Could not save the run record: ${(error as Error).message}` }),
+      ),
+    );
     return run.writes;
   }
 
@@ -270,22 +291,22 @@ export class NodeTrainingService {
         case 'ready':
           run.record = { ...run.record, engine: message.engine, dataset: { ...run.record.dataset, trainCount: message.trainCount, validationCount: message.validationCount } };
           void this.persist(run);
-          this.emit({ type: 'started', runId, engine: message.engine, epochs: training.epochs, batchesPerEpoch: message.batchesPerEpoch, trainCount: message.trainCount, validationCount: message.validationCount });
+          this.emitInOrder(run, { type: 'started', runId, engine: message.engine, epochs: training.epochs, batchesPerEpoch: message.batchesPerEpoch, trainCount: message.trainCount, validationCount: message.validationCount });
           break;
         case 'batch': {
           const { type: _type, ...progress } = message;
-          this.emit({ type: 'batch', runId, ...progress });
+          this.emitInOrder(run, { type: 'batch', runId, ...progress });
           break;
         }
         case 'epoch':
           run.record = { ...run.record, history: [...run.record.history, message.metrics], epochsDone: message.metrics.epoch, last: message.metrics, checkpointEpoch: message.checkpointEpoch };
           void this.persist(run);
-          this.emit({ type: 'epoch', runId, epochs: training.epochs, ...message.metrics });
+          this.emitInOrder(run, { type: 'epoch', runId, epochs: training.epochs, ...message.metrics });
           break;
         case 'warning':
           run.record = { ...run.record, warnings: [...run.record.warnings, message.message] };
           void this.persist(run);
-          this.emit({ type: 'warning', runId, message: message.message });
+          this.emitInOrder(run, { type: 'warning', runId, message: message.message });
           break;
         case 'done':
           ended = true;

@@ -1,10 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeTrainingService } from '../../services/training-service';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const sample = path.resolve(repoRoot, '../shared/data/aclImdb-sample.tar.gz');
@@ -30,7 +31,8 @@ afterAll(async () => {
 });
 
 describe('rnn-workbench train / evaluate / predict', () => {
-  it('prints one JSON line per epoch and a done line, saves the run with --out, and the run predicts and evaluates', async () => {
+  // Several CLI processes each: slow on a busy machine.
+  it('prints one JSON line per epoch and a done line, saves the run with --out, and the run predicts and evaluates', { timeout: 180_000 }, async () => {
     const out = path.join(home, 'out');
     const train = await cli(['train', '--data', sample, '--model', 'lstm', '--epochs', '2', '--maxlen', '100', '--limit', '200', '--batch-size', '50', '--seed', '4', '--out', out, '--json']);
     expect(train.stderr).not.toMatch(/rnn-workbench train:/);
@@ -61,7 +63,39 @@ describe('rnn-workbench train / evaluate / predict', () => {
     expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(evaluation.count);
   });
 
-  it('refuses bad flags with one line in the house style', async () => {
+  it('leaves a run killed mid-training listed as interrupted, resumable from its last epoch checkpoint', { timeout: 180_000 }, async () => {
+    const crashHome = path.join(home, 'crash');
+    const child = spawn(process.execPath, [bin, 'train', '--data', sample, '--model', 'simplernn', '--epochs', '4', '--maxlen', '50', '--limit', '300', '--batch-size', '8', '--seed', '3', '--json'], {
+      env: { ...process.env, RNN_WORKBENCH_HOME: crashHome },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        // SIGKILL right after the first epoch line: no handler runs, as in a crash or power loss.
+        if (text.includes('"event":"epoch"')) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', () => reject(new Error(`train exited before its first epoch: ${text}`)));
+    });
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    const service = new NodeTrainingService({ dataDir: crashHome });
+    const [run] = await service.listRuns();
+    expect(run).toMatchObject({ status: 'interrupted' });
+    const record = await service.getRun(run!.id);
+    expect(record.checkpointEpoch).toBeGreaterThanOrEqual(1);
+    expect(record.checkpointEpoch).toBeLessThan(4);
+    await service.resume(run!.id);
+    const resumed = await service.whenDone(run!.id);
+    expect(resumed).toMatchObject({ status: 'done', epochsDone: 4 });
+    expect((await service.getRun(run!.id)).history.map((row) => row.epoch)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses bad flags with one line in the house style', { timeout: 180_000 }, async () => {
     const badMaxlen = await cli(['train', '--data', sample, '--model', 'lstm', '--maxlen=-3']);
     expect(badMaxlen.code).toBe(1);
     expect(badMaxlen.stderr.trim()).toBe('rnn-workbench train: --maxlen must be a positive integer. Received: -3');
