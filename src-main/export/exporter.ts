@@ -1,13 +1,6 @@
 /**
- * Exporting a trained run and opening an export again: the one entry point for the CLI, the API
- * and the app. Plain Node.
- *
- * Formats:
- * - `tfjs`: a folder with `model.json` + weight shards, `tokenizer.json`, `tokenizer.mjs`,
- *   `metadata.json` and a README (plus `reset-after-gru.mjs` for a GRU model).
- * - `zip`: the same files in one `.zip`.
- * - `keras-h5`: one Keras 2 `.h5` file (config and weights).
- * - `python`: a folder with `predict.py`, `model.h5`, `tokenizer.json`, `metadata.json` and a README.
+ * The export and import implementation (TensorFlow.js, h5wasm, fflate). Callers go through
+ * `./index`, which loads this module on first use so the app starts without TensorFlow.js.
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,37 +25,7 @@ import { KERAS_FILE, readCheckedExport, type CheckedExport, type ReadExportFile 
 import { loadModelFromArtifacts, MODEL_JSON, modelArtifacts, modelToFiles, readModelArtifacts } from './tfjs-files';
 import { parseTokenizerFile, toTokenizerFile } from './tokenizer-file';
 
-export { recoverExports, type WriteFileFn } from './atomic-output';
-export { readCheckedExport, readModelDir, type CheckedExport } from './export-reader';
-export type { ExportMetadata } from './metadata';
-
-export const exportFormats = ['tfjs', 'zip', 'keras-h5', 'python'] as const;
-export type ExportFormat = (typeof exportFormats)[number];
-
-/** What to export and where. */
-export interface ExportRequest {
-  /** The run folder; or give `runId` and `dataDir`. */
-  runDir?: string;
-  runId?: string;
-  /** The app's data folder, whose `runs/` holds `runId`. */
-  dataDir?: string;
-  /** The folder (tfjs, python) or file (zip, keras-h5) to create. */
-  out: string;
-  /** Default: from `out`'s extension (`.zip`, `.h5`), else `tfjs`. */
-  format?: ExportFormat;
-  /** Replace an existing `out`. Default false. */
-  force?: boolean;
-  /** How files are written (tests inject a full disk). */
-  writeFile?: WriteFileFn;
-}
-
-export interface ExportResult {
-  out: string;
-  format: ExportFormat;
-  /** The files written, relative to `out` for folders. */
-  files: string[];
-  bytes: number;
-}
+import { type ExportFormat, type ExportRequest, type ExportResult, exportFormats, resolveFormat } from './formats';
 
 /** A run opened for export: its record, validated project, tokenizer and standard tfjs model. */
 export interface ExportSource {
@@ -71,18 +34,6 @@ export interface ExportSource {
   tokenizer: RunTokenizer;
   /** Built from the spec with tfjs' own layers (never the fused training layers), holding the trained weights. */
   model: tf.LayersModel;
-}
-
-/** The format `out` implies, or the one asked for after checking it. */
-export function resolveFormat(out: string, format?: string): ExportFormat {
-  if (format !== undefined) {
-    if (!(exportFormats as readonly string[]).includes(format)) {
-      throw new WorkbenchError('invalid_request', `format must be one of ${exportFormats.join(', ')}. Received: ${JSON.stringify(format)}`);
-    }
-    return format as ExportFormat;
-  }
-  const ext = path.extname(out).toLowerCase();
-  return ext === '.zip' ? 'zip' : ext === '.h5' || ext === '.hdf5' ? 'keras-h5' : 'tfjs';
 }
 
 /** Whether the stack has a GRU that needs the reset-after class outside the app. */

@@ -1,0 +1,44 @@
+/** Export formats and the shapes of an export request and its result; no heavy imports. */
+import path from 'node:path';
+import { WorkbenchError } from '../../src-shared/errors';
+import type { WriteFileFn } from './atomic-output';
+
+export const exportFormats = ['tfjs', 'zip', 'keras-h5', 'python'] as const;
+export type ExportFormat = (typeof exportFormats)[number];
+
+/** What to export and where. */
+export interface ExportRequest {
+  /** The run folder; or give `runId` and `dataDir`. */
+  runDir?: string;
+  runId?: string;
+  /** The app's data folder, whose `runs/` holds `runId`. */
+  dataDir?: string;
+  /** The folder (tfjs, python) or file (zip, keras-h5) to create. */
+  out: string;
+  /** Default: from `out`'s extension (`.zip`, `.h5`), else `tfjs`. */
+  format?: ExportFormat;
+  /** Replace an existing `out`. Default false. */
+  force?: boolean;
+  /** How files are written (tests inject a full disk). */
+  writeFile?: WriteFileFn;
+}
+
+export interface ExportResult {
+  out: string;
+  format: ExportFormat;
+  /** The files written, relative to `out` for folders. */
+  files: string[];
+  bytes: number;
+}
+
+/** The format `out` implies, or the one asked for after checking it. */
+export function resolveFormat(out: string, format?: string): ExportFormat {
+  if (format !== undefined) {
+    if (!(exportFormats as readonly string[]).includes(format)) {
+      throw new WorkbenchError('invalid_request', `format must be one of ${exportFormats.join(', ')}. Received: ${JSON.stringify(format)}`);
+    }
+    return format as ExportFormat;
+  }
+  const ext = path.extname(out).toLowerCase();
+  return ext === '.zip' ? 'zip' : ext === '.h5' || ext === '.hdf5' ? 'keras-h5' : 'tfjs';
+}
