@@ -137,6 +137,8 @@ export class RunStore {
     } catch {
       return [];
     }
+    // A delete renames the run away first; a crash before the removal leaves it here.
+    await removeStrayTemps(this.root);
     const records: RunRecord[] = [];
     for (const name of names.filter((n) => ID_PATTERN.test(n)).sort().reverse()) {
       const dir = path.join(this.root, name);
