@@ -33,7 +33,10 @@ struct Impl {
 Impl pickImpl() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+  // RNN_WORKBENCH_SIMD=baseline forces the portable build (tests run it on AVX2 machines too).
+  const char* forced = std::getenv("RNN_WORKBENCH_SIMD");
+  const bool baseline = forced != nullptr && std::strcmp(forced, "baseline") == 0;
+  if (!baseline && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     return {rnnk::avx2::forwardSlice, rnnk::avx2::backwardSlice, "avx2+fma"};
   }
 #endif

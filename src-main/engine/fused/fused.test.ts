@@ -99,13 +99,8 @@ function randomWeights(cell: FusedCell, inputDim: number, units: number): [tf.Te
 const cells: FusedCell[] = ['simple', 'lstm', 'gru', 'gruResetAfter'];
 
 describe('the native kernels', () => {
-  it('load on this machine (set RNN_WORKBENCH_FUSED=0 to test the fallback instead)', () => {
+  it('load on this machine (npm ci builds them; fallback.test.ts covers running without)', () => {
     const status = fusedStatus();
-    if (process.env['RNN_WORKBENCH_FUSED'] === '0') {
-      expect(status.available).toBe(false);
-      expect(status.reason).toMatch(/RNN_WORKBENCH_FUSED/);
-      return;
-    }
     expect(status.reason).toBeUndefined();
     expect(status.available).toBe(true);
     expect(status.threads).toBeGreaterThan(0);
