@@ -3,7 +3,7 @@
  * file beside it and renamed into place, so a reader sees the old file, the new file or none. Every entry
  * carries its key and a CRC-32 of its tensors; a foreign, stale or damaged entry reads as a miss.
  */
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { TokenizerSpec } from '../../src-shared/data';
@@ -89,29 +89,55 @@ export async function writeCache(dataDir: string, key: string, dataset: BuiltDat
   return file;
 }
 
-/** Reads an entry, or null when there is none or it is not a whole, matching entry (which is then removed). */
+/** The largest header an entry may have: the preview and a 10,000-word vocabulary take well under 1 MB. */
+const MAX_HEADER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads an entry, or null when there is none or it is not a whole, matching entry (which is then removed).
+ * The header is read and checked against the file size first, so a foreign file is never read whole.
+ */
 export async function readCache(dataDir: string, key: string): Promise<BuiltDataset | null> {
   const file = cacheFileFor(dataDir, key);
-  let buffer: Buffer;
+  let handle;
   try {
-    buffer = await readFile(file);
+    handle = await open(file, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  const dataset = await decode(buffer, key);
+  let dataset: BuiltDataset | null;
+  try {
+    dataset = await decode(handle, key);
+  } finally {
+    await handle.close();
+  }
   if (dataset === null) await rm(file, { force: true });
   return dataset;
 }
 
-async function decode(buffer: Buffer, key: string): Promise<BuiltDataset | null> {
-  if (buffer.length < MAGIC.length + 4 || !buffer.subarray(0, MAGIC.length).equals(MAGIC)) return null;
-  const headerLength = buffer.readUInt32LE(MAGIC.length);
+async function readExactly(handle: FileHandle, length: number, position: number): Promise<Buffer | null> {
+  const buffer = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
+    if (bytesRead === 0) return null;
+    done += bytesRead;
+  }
+  return buffer;
+}
+
+async function decode(handle: FileHandle, key: string): Promise<BuiltDataset | null> {
+  const { size } = await handle.stat();
+  const prefix = await readExactly(handle, MAGIC.length + 4, 0);
+  if (prefix === null || !prefix.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+  const headerLength = prefix.readUInt32LE(MAGIC.length);
   const payloadStart = MAGIC.length + 4 + headerLength;
-  if (payloadStart > buffer.length) return null;
+  if (headerLength > MAX_HEADER_BYTES || payloadStart > size) return null;
+  const headerBytes = await readExactly(handle, headerLength, MAGIC.length + 4);
+  if (headerBytes === null) return null;
   let header: CacheHeader;
   try {
-    header = JSON.parse(buffer.subarray(MAGIC.length + 4, payloadStart).toString('utf8')) as CacheHeader;
+    header = JSON.parse(headerBytes.toString('utf8')) as CacheHeader;
   } catch {
     return null;
   }
@@ -119,9 +145,9 @@ async function decode(buffer: Buffer, key: string): Promise<BuiltDataset | null>
   const { train, test } = header.counts;
   const maxlen = header.maxlen;
   const expected = 4 * maxlen * (train + test) + 2 * (train + test);
-  if (header.payloadBytes !== expected || buffer.length !== payloadStart + expected) return null;
-  const payload = buffer.subarray(payloadStart);
-  if ((await chunkedCrc32(payload)) !== header.crc32) return null;
+  if (header.payloadBytes !== expected || size !== payloadStart + expected) return null;
+  const payload = await readExactly(handle, expected, payloadStart);
+  if (payload === null || (await chunkedCrc32(payload)) !== header.crc32) return null;
   // Copy out of Node's buffer so each tensor owns its memory and can be transferred alone.
   let at = payload.byteOffset;
   const source = payload.buffer;
