@@ -55,8 +55,11 @@ export function parseTokenizerFile(text: string, file: string): RunTokenizer {
   const split = str('split');
   if (split.length !== 1) fail('"split" to be one character', split);
   if (t['padding'] !== 'pre' || t['truncating'] !== 'pre') fail('"padding" and "truncating" to be "pre"', [t['padding'], t['truncating']]);
+  // Null for an npz opened without its word index: such a run evaluates but cannot encode text.
   const words = t['words'];
-  if (!Array.isArray(words) || !words.every((w) => typeof w === 'string')) return fail('"words" to be the vocabulary, a list of strings by rank', words ?? null);
+  if (words !== null && (!Array.isArray(words) || !words.every((w) => typeof w === 'string'))) {
+    return fail('"words" to be the vocabulary, a list of strings by rank, or null', words ?? null);
+  }
   return {
     version: 1,
     scheme,
@@ -69,7 +72,7 @@ export function parseTokenizerFile(text: string, file: string): RunTokenizer {
     oovChar: intOrNull('oovChar'),
     indexFrom: int('indexFrom', 0),
     skipTop: int('skipTop', 0),
-    words: words as string[],
+    words: words as string[] | null,
     shuffleSeed: int('shuffleSeed', 0),
     maxlen: int('maxlen', 1),
     padding: 'pre',
