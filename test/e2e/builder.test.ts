@@ -181,6 +181,20 @@ describe('builder (web mode, Chromium)', () => {
     await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 60_000 }).toContain(out);
     expect(existsSync(path.join(out, 'model.json'))).toBe(true);
     await shot(page, '07-runs');
+
+    // The same screens at 1920×1080 and in the dark theme, for a look at spacing and contrast.
+    await page.getByRole('tab', { name: 'Model' }).click();
+    // With a measured epoch and the data open, the canvas projects an epoch's time.
+    await expect.poll(() => page.getByTestId('epoch-estimate').textContent()).toMatch(/\d/);
+    await shot(page, '08-builder-trained');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await shot(page, '10-builder-1920');
+    await page.getByRole('tab', { name: 'Train' }).click();
+    await shot(page, '11-train-1920');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, '12-train-dark');
+    await page.getByRole('tab', { name: 'Model' }).click();
+    await shot(page, '13-builder-dark');
     await page.close();
   }, 240_000);
 
