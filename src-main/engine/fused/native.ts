@@ -49,10 +49,11 @@ const addonName = 'rnn_kernels.node';
 function candidates(): string[] {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const fromEnv = process.env['RNN_WORKBENCH_NATIVE'];
-  // Source tree (tsx, tests) first; a packaged app may put the addon beside its bundle or in resources.
+  // The source tree (tsx, tests), then the electron-vite bundle in out/main/ (N-API is ABI-stable,
+  // so the binary node-gyp built for Node loads in Electron too), then beside the bundle.
   const list = [
     path.resolve(here, '../../../native/build/Release', addonName),
-    path.resolve(here, '../native', addonName),
+    path.resolve(here, '../../native/build/Release', addonName),
     path.resolve(here, addonName),
   ];
   const resources = (process as { resourcesPath?: string }).resourcesPath;
