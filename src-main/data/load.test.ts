@@ -266,9 +266,14 @@ describe('bad input: a clear error naming the file, no cache left behind', () =>
   it('an archive with too many entries, and a gzip bomb, stop at their bounds', async () => {
     const many = await write('many.tar.gz', await makeTar(Array.from({ length: 60 }, (_, i) => ({ name: `aclImdb/train/unsup/${i}_0.txt`, body: '' }))));
     expect((await failure(many, OPTIONS, { maxEntries: 50 })).message).toBe(`${many}: expected an archive of at most 50 entries. Received: more.`);
-    const bomb = await write('bomb.tar.gz', gzipSync(Buffer.alloc(8 * 1024 * 1024)));
-    expect((await failure(bomb, OPTIONS, { maxExpandedBytes: 1024 * 1024 })).message).toBe(
-      `${bomb}: expected an archive that expands to at most 1048576 bytes. Received: more than that (a compression bomb or not a review archive).`,
+    const big = await write('big.tar.gz', await makeTar([...aclImdbEntries(REVIEWS), { name: 'aclImdb/padding.bin', body: Buffer.alloc(2 * 1024 * 1024, 7) }]));
+    expect((await failure(big, OPTIONS, { maxExpandedBytes: 1024 * 1024 })).message).toBe(
+      `${big}: expected an archive that expands to at most 1048576 bytes. Received: more than that (a compression bomb or not a review archive).`,
+    );
+    // 64 MB of zeros in 64 KB of gzip, with the default limits: stopped after 16 MB, not walked through.
+    const bomb = await write('bomb.tar.gz', gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 1 }));
+    expect((await failure(bomb)).message).toBe(
+      `${bomb}: expected a tar archive of review files. Received: more than 16777216 zero bytes in a row (a compression bomb or an empty disk image).`,
     );
   });
 

@@ -34,18 +34,30 @@ export function unsafeEntryPath(name: string): string | null {
   return null;
 }
 
-/** Counts expanded bytes and stops the stream at the cap: a gzip bomb ends here, not in memory. */
+/** Zero bytes in a row that no review archive has: tar ends with at most a few blocks of zero padding. */
+const MAX_ZERO_RUN = 16 * 1024 * 1024;
+const ZEROS = Buffer.alloc(1 << 20);
+
+/**
+ * Counts expanded bytes and stops the stream at the cap, or at a long run of zeros (the cheapest bomb, and
+ * slow to walk through as empty tar headers): a gzip bomb ends here, not in memory.
+ */
 class ByteCap extends Transform {
   total = 0;
+  private zeroRun = 0;
   constructor(
     private readonly cap: number,
-    private readonly onCap: () => Error,
+    private readonly onCap: (reason: 'size' | 'zeros') => Error,
   ) {
     super();
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.total += chunk.length;
-    if (this.total > this.cap) callback(this.onCap());
+    // memcmp against zeros stops at the first non-zero byte, so review data costs next to nothing here.
+    const allZero = chunk.length <= ZEROS.length && chunk.equals(ZEROS.subarray(0, chunk.length));
+    this.zeroRun = allZero ? this.zeroRun + chunk.length : 0;
+    if (this.total > this.cap) callback(this.onCap('size'));
+    else if (this.zeroRun > MAX_ZERO_RUN) callback(this.onCap('zeros'));
     else callback(null, chunk);
   }
 }
@@ -64,8 +76,10 @@ export async function readAclImdbTar(file: string, gzipped: boolean, ctx: ReadCo
   input.on('data', (chunk) => {
     compressedBytes += chunk.length;
   });
-  const cap = new ByteCap(limits.maxExpandedBytes, () =>
-    badFile(file, `expected an archive that expands to at most ${limits.maxExpandedBytes} bytes. Received: more than that (a compression bomb or not a review archive).`),
+  const cap = new ByteCap(limits.maxExpandedBytes, (reason) =>
+    reason === 'size'
+      ? badFile(file, `expected an archive that expands to at most ${limits.maxExpandedBytes} bytes. Received: more than that (a compression bomb or not a review archive).`)
+      : badFile(file, `expected a tar archive of review files. Received: more than ${MAX_ZERO_RUN} zero bytes in a row (a compression bomb or an empty disk image).`),
   );
   const extract = tarStream.extract();
 
