@@ -219,7 +219,7 @@ function countSplit(y: Uint8Array): SplitCounts {
 }
 
 /** Median, 90th percentile, max and a histogram of review lengths, binned up to the 99th percentile. */
-export function lengthStats(lengths: Int32Array): DatasetPreview['lengths'] {
+function lengthStats(lengths: Int32Array): DatasetPreview['lengths'] {
   if (lengths.length === 0) return { median: 0, p90: 0, max: 0, histogram: [] };
   const sorted = Int32Array.from(lengths).sort();
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!;

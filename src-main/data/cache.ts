@@ -24,7 +24,7 @@ interface CacheHeader {
   crc32: number;
 }
 
-export function cacheFolder(dataDir: string): string {
+function cacheFolder(dataDir: string): string {
   return path.join(dataDir, 'cache');
 }
 

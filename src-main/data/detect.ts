@@ -4,7 +4,7 @@ import type { DatasetFormat } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import { badFile } from './sources/types';
 
-export const EXPECTED_FORMATS = 'an aclImdb archive (.tar.gz) or folder, a Keras imdb.npz, or a CSV of reviews and labels';
+const EXPECTED_FORMATS = 'an aclImdb archive (.tar.gz) or folder, a Keras imdb.npz, or a CSV of reviews and labels';
 
 export interface Detected {
   format: DatasetFormat;

@@ -230,7 +230,7 @@ export class KerasTokenizerFit {
  * Maps a word's rank (0 = unknown) to its id under `spec`, or -1 when the id is dropped — Keras'
  * `texts_to_sequences` without `oov_token`, or `imdb.load_data`'s `oov_char` replacement.
  */
-export function idOfRank(spec: TokenizerSpec, rank: number): number {
+function idOfRank(spec: TokenizerSpec, rank: number): number {
   if (spec.scheme === 'keras-tokenizer') return rank > 0 && rank < spec.numWords ? rank : -1;
   return imdbId(spec, rank === 0 ? -1 : rank + spec.indexFrom);
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { badFile, canonicalOrder, classifyReviewPath, requireAclImdb, throwIfAborted, type KeyedReview, type ReadContext, type TextSource } from './types';
 
 /** The aclImdb root inside `folder`: the folder itself when it has `train/`, else its `aclImdb/` child. */
-export async function findAclImdbRoot(folder: string): Promise<string | null> {
+async function findAclImdbRoot(folder: string): Promise<string | null> {
   const entries = await readdir(folder, { withFileTypes: true });
   if (entries.some((e) => e.isDirectory() && e.name === 'train')) return folder;
   const child = entries.find((e) => e.isDirectory() && e.name === 'aclImdb');

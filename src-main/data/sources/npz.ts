@@ -24,7 +24,7 @@ interface ZipEntry {
 }
 
 /** The entries of a zip's central directory, with zip64 sizes resolved. */
-export function readZipDirectory(file: string, zip: Buffer): ZipEntry[] {
+function readZipDirectory(file: string, zip: Buffer): ZipEntry[] {
   const tooShort = (): Error => badFile(file, `expected ${EXPECTED}. Received: a damaged zip (its directory is missing or truncated).`);
   let eocd = -1;
   for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
@@ -211,7 +211,7 @@ export async function resolveWordIndex(npzFile: string, chosen: string | undefin
 }
 
 /** Reads `imdb_word_index.json` (`{"word": rank}`) into words by rank. */
-export async function readWordIndex(file: string): Promise<string[]> {
+async function readWordIndex(file: string): Promise<string[]> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));

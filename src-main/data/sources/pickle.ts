@@ -28,7 +28,7 @@ class Dtype {
 }
 
 /** The numpy array a pickle describes; `data` is the object list for dtype `O`. */
-export class NdArray {
+class NdArray {
   shape: number[] | null = null;
   dtype: Dtype | null = null;
   data: unknown[] | null = null;
