@@ -1,13 +1,14 @@
 /**
  * Opening IMDb data: the one entry point for the app, the web mode and the CLI.
  *
- * `loadDataset` runs the whole job (detect, read, tokenize, cache) in a worker thread with a memory cap,
- * so a huge or hostile file costs that worker, not the app.
+ * `loadDataset` fingerprints the source and looks in the cache on the main thread (async I/O and chunked
+ * hashing only); on a miss, reading and tokenizing run in a worker thread with a heap cap, so a huge or
+ * hostile file costs that worker, not the app.
  */
+import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { DataProgress, DatasetOptions, DatasetPreview, TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError, fromErrorPayload } from '../../src-shared/errors';
-import { randomUUID } from 'node:crypto';
 import { removeOrphanedTemps, removeTemps } from './cache';
 import { encodeWithSpec } from './keras-text';
 import { fingerprint, openCached, type DataJobRequest, type DataJobResult } from './job';
@@ -37,7 +38,7 @@ export interface LoadContext {
   heapMb?: number;
 }
 
-/** Heap cap of the data worker: the largest real source (the 50,000-review CSV) needs well under half of it. */
+/** Heap cap of the data worker: the largest real sources (official archive, 50,000-row CSV) peak at a few hundred MB. */
 const WORKER_HEAP_MB = 2048;
 
 function workerUrl(): URL {
