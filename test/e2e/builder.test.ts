@@ -236,6 +236,7 @@ describe('builder (web mode, Chromium)', () => {
     // Walk to the LSTM card with the arrow keys, duplicate it (Ctrl+D): the copy needs a sequence.
     await page.locator('[data-item-id]').first().focus();
     await press('ArrowDown');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toMatch(/^LSTM lstm,/);
     await press('Control+d');
     await expect.poll(() => cards(page).count()).toBe(4);
     await expect.poll(() => page.getByTestId('layer-issue').textContent()).toContain('turn on return_sequences on lstm above');
