@@ -245,6 +245,18 @@ describe.skipIf(!fusedStatus().available)('fused layers against tfjs-layers', ()
     expect(layer.weights.map((w) => w.name)).toEqual(['lstm/kernel', 'lstm/recurrent_kernel', 'lstm/bias']);
   });
 
+  it('round-trips through tfjs model JSON (fused classes are registered for serialisation)', async () => {
+    const model = tf.sequential();
+    model.add(tf.layers.embedding({ inputDim: 20, outputDim: 4, inputLength: 6, maskZero: true }));
+    model.add(new FusedBidirectional({ layer: { kind: 'GRU', units: 3, returnSequences: true }, mergeMode: 'sum' }));
+    model.add(new FusedRecurrent({ kind: 'SimpleRNN', units: 5 }));
+    const ids = tf.tensor2d([[0, 0, 3, 4, 5, 6]], [1, 6]);
+    const copy = await tf.models.modelFromJSON(model.toJSON(undefined, false) as Parameters<typeof tf.models.modelFromJSON>[0]);
+    copy.setWeights(model.getWeights());
+    expect(copy.layers.map((l) => l.getClassName())).toEqual(['Embedding', 'FusedBidirectional', 'FusedRecurrent']);
+    expectClose(copy.predict(ids) as tf.Tensor, model.predict(ids) as tf.Tensor, 'outputs');
+  });
+
   it('dropout changes training outputs only, and inference equals the layer without dropout', () => {
     const x = tf.randomNormal([4, 6, 5]);
     const plain = new FusedRecurrent({ kind: 'LSTM', units: 8 });

@@ -42,8 +42,16 @@ export interface FusedRecurrentConfig {
   weightPrefix?: string;
 }
 
+// tfjs serialisation writes string values in snake_case (`LSTM` → `lstm`, `SimpleRNN` → `simple_rnn`).
+function kindOf(kind: string): FusedKind {
+  const known: Record<string, FusedKind> = { simplernn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU' };
+  const found = known[kind.replace(/_/g, '').toLowerCase()];
+  if (found === undefined) throw new Error(`A fused recurrent layer must be SimpleRNN, LSTM or GRU. Received: ${kind}`);
+  return found;
+}
+
 function cellOf(config: FusedRecurrentConfig): FusedCell {
-  switch (config.kind) {
+  switch (kindOf(config.kind)) {
     case 'SimpleRNN':
       return 'simple';
     case 'LSTM':
@@ -81,7 +89,7 @@ export class FusedRecurrent extends tf.layers.Layer {
 
   constructor(config: FusedRecurrentConfig) {
     super({ name: config.name, trainable: config.trainable });
-    this.kind = config.kind;
+    this.kind = kindOf(config.kind);
     this.units = config.units;
     this.cell = cellOf(config);
     this.useBias = config.useBias ?? true;
@@ -193,7 +201,8 @@ export class FusedBidirectional extends tf.layers.Layer {
   constructor(config: { layer: FusedRecurrentConfig; mergeMode?: MergeMode; name?: string; trainable?: boolean }) {
     super({ name: config.name, trainable: config.trainable });
     // Keras' inner names are the wrapped layer's default name (`lstm`), prefixed by direction.
-    const inner = config.layer.kind === 'SimpleRNN' ? 'simple_rnn' : config.layer.kind.toLowerCase();
+    const kind = kindOf(config.layer.kind);
+    const inner = kind === 'SimpleRNN' ? 'simple_rnn' : kind.toLowerCase();
     const goBackwards = config.layer.goBackwards ?? false;
     this.forwardLayer = new FusedRecurrent({ ...config.layer, name: `${this.name}_forward`, weightPrefix: `forward_${inner}/` });
     this.backwardLayer = new FusedRecurrent({
@@ -267,7 +276,7 @@ export class FusedBidirectional extends tf.layers.Layer {
     return {
       ...super.getConfig(),
       mergeMode: this.mergeMode,
-      layer: { className: this.forwardLayer.kind, config: this.forwardLayer.toStandardConfig() },
+      layer: { kind: this.forwardLayer.kind, ...this.forwardLayer.toStandardConfig() },
     } as tf.serialization.ConfigDict;
   }
 }
