@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -315,4 +315,44 @@ describe('builder (web mode, Chromium)', () => {
     await shot(page, '09-keyboard-export');
     await page.close();
   }, 240_000);
+
+  it('starts from a preset, saves and reopens the project, warns before unload and restores the autosaved draft', async () => {
+    const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    await page.goto(app.url);
+    await page.getByTestId('app-info').waitFor();
+    // One click from the empty state.
+    await page.getByRole('button', { name: 'GRU (IMDb)' }).click();
+    await expect.poll(() => cards(page).evaluateAll((elements) => elements.map((element) => element.getAttribute('data-kind')))).toEqual(['Embedding', 'GRU', 'Dense']);
+    await page.getByTestId('dirty').waitFor();
+
+    // Save downloads the project file; it is the shared project format.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save' }).click()]);
+    const saved = path.join(exportsDir, download.suggestedFilename());
+    await download.saveAs(saved);
+    const file = JSON.parse(readFileSync(saved, 'utf8')) as { version: number; layers: { kind: string }[] };
+    expect(file.version).toBe(1);
+    expect(file.layers.map((layer) => layer.kind)).toEqual(['Embedding', 'GRU', 'Dense']);
+    await expect.poll(() => page.getByTestId('dirty').count()).toBe(0);
+
+    // An unsaved change: closing the page asks first, and the draft survives a reload.
+    await card(page, 2).getByRole('button', { name: /Delete/ }).click();
+    await page.waitForTimeout(600); // the draft is written 400 ms after the last change
+    const dialog = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(d.type());
+        void d.accept();
+      }),
+    );
+    await page.reload();
+    expect(await dialog).toBe('beforeunload');
+    await page.getByRole('button', { name: 'Restore draft' }).click();
+    await expect.poll(() => cards(page).count()).toBe(2);
+
+    // Open brings back the saved file.
+    page.once('dialog', (d) => void d.accept());
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Open…' }).click()]);
+    await chooser.setFiles(saved);
+    await expect.poll(() => cards(page).count()).toBe(3);
+    await page.close();
+  });
 });
