@@ -76,7 +76,7 @@ export async function fingerprint(request: DataJobRequest, onProgress: (p: DataP
   let wordIndexFile: string | null = null;
   if (detected.format === 'aclImdb-folder') {
     try {
-      listing = await listAclImdbFolder(file);
+      listing = await listAclImdbFolder(file, { ...defaultLimits, ...request.limits }.maxEntries);
     } catch (error) {
       throw describeFsError(file, error);
     }
@@ -118,7 +118,7 @@ export async function runDataJob(
     onProgress({ phase: 'done', files: hit.dataset.train.count + hit.dataset.test.count, bytes: detected.size, totalBytes: detected.size });
     return hit;
   }
-  const listing = detected.format === 'aclImdb-folder' ? (print.listing ?? (await listAclImdbFolder(file))) : null;
+  const listing = detected.format === 'aclImdb-folder' ? (print.listing ?? (await listAclImdbFolder(file, ctx.limits.maxEntries))) : null;
 
   let source: Source;
   try {

@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -229,6 +229,23 @@ describe('bad input: a clear error naming the file, no cache left behind', () =>
     expect((await failure(empty)).message).toBe(`${empty}: expected an aclImdb folder (with train/pos and train/neg) or a folder holding one. Received: a folder with nothing in it.`);
     await write('other/notes.txt', 'hi');
     expect((await failure(path.join(dir, 'other'))).message).toMatch(/other: expected an aclImdb folder .* Received: a folder with "notes\.txt"/);
+  });
+
+  it('a folder: links are not followed, and a folder with too many files stops at the bound', async () => {
+    const root = path.join(dir, 'linked', 'aclImdb');
+    await writeAclImdbFolder(root, REVIEWS);
+    const outside = await write('outside/secret.txt', 'the secret words stay outside');
+    await symlink(outside, path.join(root, 'train/pos/9_9.txt'));
+    const { dataset, preview } = await job(path.join(dir, 'linked'));
+    expect(preview.train.count).toBe(3);
+    expect(dataset.tokenizer.words).not.toContain('secret');
+    await rm(path.join(dataDir, 'cache'), { recursive: true });
+
+    const crowded = path.join(dir, 'crowded', 'aclImdb');
+    await writeAclImdbFolder(crowded, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`train/pos/${i}_9.txt`, 'good'])));
+    expect((await failure(path.join(dir, 'crowded'), OPTIONS, { maxEntries: 20 })).message).toBe(
+      `${path.join(crowded, 'train', 'pos')}: expected a review folder of at most 20 files. Received: more.`,
+    );
   });
 
   it('a tar that is not aclImdb', async () => {

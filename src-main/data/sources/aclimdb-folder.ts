@@ -1,5 +1,5 @@
 /** An unpacked `aclImdb` folder, or the folder that holds it. Only regular files are read; links are not followed. */
-import { readdir, readFile } from 'node:fs/promises';
+import { opendir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { badFile, canonicalOrder, classifyReviewPath, requireAclImdb, throwIfAborted, type KeyedReview, type ReadContext, type TextSource } from './types';
 
@@ -16,8 +16,8 @@ export interface FolderListing {
   files: { rel: string; split: 'train' | 'test'; label: 0 | 1; id: number; rating: number }[];
 }
 
-/** Lists the review files of an aclImdb folder; the listing (names) is also part of its fingerprint. */
-export async function listAclImdbFolder(folder: string): Promise<FolderListing> {
+/** Lists the review files of an aclImdb folder, at most `maxEntries`; the listing is also its fingerprint. */
+export async function listAclImdbFolder(folder: string, maxEntries: number): Promise<FolderListing> {
   const root = await findAclImdbRoot(folder);
   if (root === null) {
     const names = (await readdir(folder)).slice(0, 5);
@@ -30,14 +30,17 @@ export async function listAclImdbFolder(folder: string): Promise<FolderListing> 
   for (const split of ['train', 'test'] as const) {
     for (const label of ['neg', 'pos'] as const) {
       const dir = path.join(root, split, label);
-      let names;
+      let entries;
       try {
-        names = await readdir(dir, { withFileTypes: true });
+        entries = await opendir(dir);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw error;
       }
-      for (const dirent of names) {
+      // Streamed, so a folder of a million files ends at the bound instead of being listed whole.
+      let seen = 0;
+      for await (const dirent of entries) {
+        if (++seen > maxEntries) throw badFile(dir, `expected a review folder of at most ${maxEntries} files. Received: more.`);
         if (!dirent.isFile()) continue;
         const rel = `${split}/${label}/${dirent.name}`;
         const review = classifyReviewPath(rel);
