@@ -353,6 +353,15 @@ describe('builder (web mode, Chromium)', () => {
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Open…' }).click()]);
     await chooser.setFiles(saved);
     await expect.poll(() => cards(page).count()).toBe(3);
+
+    // Web mode browses the server's folders for the data file.
+    await page.getByRole('tab', { name: 'Data' }).click();
+    await page.getByLabel('Data path').fill(path.dirname(sampleData));
+    await page.getByRole('button', { name: 'Browse…' }).click();
+    const browser = page.getByRole('dialog', { name: 'Choose data on the server' });
+    await browser.getByRole('button', { name: /aclImdb-sample\.tar\.gz/ }).click();
+    expect(await page.getByLabel('Data path').inputValue()).toBe(sampleData);
+    await expect.poll(() => browser.isVisible()).toBe(false);
     await page.close();
   });
 });
