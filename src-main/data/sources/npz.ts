@@ -236,7 +236,9 @@ async function readWordIndex(file: string): Promise<string[]> {
 export async function readNpz(file: string, wordIndexFile: string | null, ctx: ReadContext): Promise<IdSource> {
   const { size } = await stat(file);
   if (size > ctx.limits.maxExpandedBytes) throw badFile(file, `expected an npz of at most ${ctx.limits.maxExpandedBytes} bytes. Received: ${size}.`);
+  ctx.onProgress({ phase: 'reading', files: 0, bytes: 0, totalBytes: size });
   const zip = await readFile(file);
+  ctx.onProgress({ phase: 'reading', files: 0, bytes: size, totalBytes: size });
   const entries = readZipDirectory(file, zip);
   const byName = new Map<string, ZipEntry>();
   for (const entry of entries) {
