@@ -22,8 +22,8 @@ export interface LoadedDataset {
    * `x` is `count × maxlen` ids, row-major, pre-padded with 0; `y` is 0 (neg) or 1 (pos); `rating` the aclImdb
    * star rating from the file name (0 when the source has none). Shuffled once with `tokenizer.shuffleSeed`.
    */
-  train: { x: Int32Array; y: Uint8Array; rating: Uint8Array; count: number };
-  test: { x: Int32Array; y: Uint8Array; rating: Uint8Array; count: number };
+  train: { x: Int32Array; y: Uint8Array; rating?: Uint8Array; count: number };
+  test: { x: Int32Array; y: Uint8Array; rating?: Uint8Array; count: number };
   maxlen: number;
   /** Turns new raw text into the same ids (see `encodeText`); plain JSON. */
   tokenizer: TokenizerSpec;
