@@ -243,7 +243,7 @@ describe('builder (web mode, Chromium)', () => {
     await page.getByTestId('apply-fix').focus();
     await press('Enter');
     await expect.poll(() => page.getByTestId('layer-issue').count()).toBe(0);
-    await shot(page, '05-keyboard-fixed');
+    await shot(page, '20-keyboard-fixed');
 
     // Ctrl+Z undoes the fix; the duplicate goes with Delete; Alt+↑ / Alt+↓ reorder.
     await page.locator('body').focus();
@@ -312,7 +312,7 @@ describe('builder (web mode, Chromium)', () => {
     await press('Enter');
     await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 60_000 }).toContain(out);
     expect(existsSync(out)).toBe(true);
-    await shot(page, '09-keyboard-export');
+    await shot(page, '21-keyboard-export');
     await page.close();
   }, 240_000);
 
