@@ -31,6 +31,15 @@ export interface SplitCounts {
 
 export { DATASET_SHUFFLE_SEED, KERAS_DEFAULT_FILTERS, type TokenizerSpec } from './tokenizer';
 
+/** The columns of a CSV and the ones read, so the UI can offer the others. */
+export interface CsvColumns {
+  names: string[];
+  text: string;
+  label: string;
+  /** The column that says train/test, or null when a seeded `testSplit` share was held out. */
+  split: string | null;
+}
+
 export interface DatasetPreview {
   path: string;
   format: DatasetFormat;
@@ -47,6 +56,8 @@ export interface DatasetPreview {
   lengths: { median: number; p90: number; max: number; histogram: { from: number; to: number; count: number }[] };
   topWords: { word: string; count: number }[];
   samples: { label: 0 | 1; text: string }[];
+  /** CSV only: its columns and the ones chosen (guessed or given). */
+  csvColumns?: CsvColumns;
   seconds: number;
   cached: boolean;
 }

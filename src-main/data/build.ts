@@ -2,7 +2,7 @@
  * From raw reviews (or npz rank sequences) to padded tensors, the tokenizer spec and the preview stats.
  * Pure computation: no I/O, so it runs the same in the worker and in tests.
  */
-import type { DatasetFormat, DatasetOptions, DatasetPreview, SplitCounts } from '../../src-shared/data';
+import type { CsvColumns, DatasetFormat, DatasetOptions, DatasetPreview, SplitCounts } from '../../src-shared/data';
 import { DATASET_SHUFFLE_SEED, KERAS_DEFAULT_FILTERS, type TokenizerSpec } from '../../src-shared/tokenizer';
 import { KerasTokenizerFit, RaggedInt32, WordSplitter, imdbId, padPreInto, wordOfId } from './keras-text';
 import { RandomState } from './random-state';
@@ -94,6 +94,7 @@ function buildFromText(source: TextSource, options: DatasetOptions, onTokenizing
     vocabSize: wordsByRank.length,
     oovRate: totalTokens === 0 ? 0 : (totalTokens - keptTokens) / totalTokens,
     topWords,
+    csvColumns: source.csvColumns,
   });
 }
 
@@ -165,6 +166,7 @@ function assemble(parts: {
   vocabSize: number;
   oovRate: number;
   topWords: { word: string; count: number }[];
+  csvColumns?: CsvColumns;
 }): BuiltDataset {
   const { tokenizer, maxlen } = parts;
   // One RandomState for both splits, train first, exactly as imdb.load_data shuffles.
@@ -190,6 +192,7 @@ function assemble(parts: {
       lengths: lengthStats(lengths),
       topWords: parts.topWords,
       samples,
+      ...(parts.csvColumns === undefined ? {} : { csvColumns: parts.csvColumns }),
     },
     train,
     test,

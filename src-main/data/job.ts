@@ -17,7 +17,7 @@ import { readNpz, resolveWordIndex } from './sources/npz';
 import { defaultLimits, type ReadContext, type ReadLimits, type Source } from './sources/types';
 
 /** Bump when tokenization or the cached layout changes, so older cache entries read as misses. */
-const BUILD_VERSION = 1;
+const BUILD_VERSION = 2;
 
 export interface DataJobRequest {
   path: string;

@@ -105,6 +105,7 @@ describe('each format gives the hand-computed Keras ids', () => {
     const csv = '\ufeffreview,sentiment,split\r\n' + rows.map((r) => r.join(',')).join('\r\n') + '\r\n';
     const { dataset, preview } = await job(await write('r.csv', csv));
     expect(preview.format).toBe('csv');
+    expect(preview.csvColumns).toEqual({ names: ['review', 'sentiment', 'split'], text: 'review', label: 'sentiment', split: 'split' });
     expect(Array.from(dataset.train.x)).toEqual(EXPECTED.trainX);
     expect(Array.from(dataset.test.x)).toEqual(EXPECTED.testX);
 
@@ -121,6 +122,7 @@ describe('each format gives the hand-computed Keras ids', () => {
     const { preview, dataset } = await job(await write('u.csv', utf16), { ...OPTIONS, csv: { testSplit: 0.5 } });
     expect(preview.train.count + preview.test.count).toBe(4);
     expect(preview.train.pos + preview.test.pos).toBe(2);
+    expect(preview.csvColumns).toEqual({ names: ['id', 'words', 'y'], text: 'words', label: 'y', split: null });
     expect(dataset.tokenizer.words!.every((w) => ['loved', 'it', 'hated', 'so', 'much', 'great', 'awful'].includes(w))).toBe(true);
   });
 

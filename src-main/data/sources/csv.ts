@@ -96,8 +96,11 @@ export async function readCsv(file: string, options: CsvOptions, ctx: ReadContex
   }
   if (header === null) throw badFile(file, `expected a CSV with a header row and reviews. Received: no rows.`);
   if (rows.length === 0) throw badFile(file, `expected review rows under the header. Received: only the header (${(header as string[]).join(', ')}).`);
-  const columns = chooseColumns(file, header, rows, options);
-  return splitRows(file, rows, columns, options);
+  const names: string[] = header;
+  const columns = chooseColumns(file, names, rows, options);
+  const source = splitRows(file, rows, columns, options);
+  source.csvColumns = { names, text: names[columns.text]!, label: names[columns.label]!, split: columns.split === null ? null : names[columns.split]! };
+  return source;
 }
 
 interface Columns {

@@ -1,4 +1,4 @@
-import type { DataProgress, DatasetFormat } from '../../../src-shared/data';
+import type { CsvColumns, DataProgress, DatasetFormat } from '../../../src-shared/data';
 import { WorkbenchError } from '../../../src-shared/errors';
 import type { RaggedInt32 } from '../keras-text';
 
@@ -16,6 +16,8 @@ export interface TextSource {
   format: Exclude<DatasetFormat, 'keras-npz'>;
   train: RawReview[];
   test: RawReview[];
+  /** CSV only: the header and the columns used. */
+  csvColumns?: CsvColumns;
 }
 
 /** A Keras npz: sequences of word ranks (`imdb_word_index.json` values), as stored, before `load_data`'s offsets. */
