@@ -80,6 +80,9 @@ function describe(p: DatasetPreview): string {
   return [
     `${p.path}`,
     `  format ${p.format}${p.cached ? ' (cached)' : ''}, ${p.seconds.toFixed(2)} s`,
+    ...(p.csvColumns === undefined
+      ? []
+      : [`  columns: text ${p.csvColumns.text}, label ${p.csvColumns.label}, split ${p.csvColumns.split ?? `none (${p.options.csv?.testSplit ?? 0.5} held out)`}; all: ${p.csvColumns.names.join(', ')}`]),
     split('train', p.train),
     split('test', p.test),
     `  vocabulary ${p.vocabSize} words; ${(p.oovRate * 100).toFixed(1)}% of training tokens fall outside max-features ${p.options.maxFeatures}`,
