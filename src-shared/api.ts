@@ -64,6 +64,8 @@ export const apiMethods = {
   getEngineInfo: empty,
   /** Starts training a project (`{version, layers, data, training}`) and returns the new run's id; progress: `onDidTrainingEvent`. */
   startTraining: z.object({ project: z.unknown() }).strict(),
+  /** Continues a stopped or interrupted run from its last epoch checkpoint, under the same id; progress: `onDidTrainingEvent`. */
+  resumeTraining: z.object({ runId }).strict(),
   /** Stops a run within one batch, keeping the weights trained so far. */
   stopTraining: z.object({ runId }).strict(),
   /** Every stored run, newest first. */
@@ -91,6 +93,7 @@ export interface ApiResults {
   cancelDataset: void;
   getEngineInfo: EngineInfo;
   startTraining: { runId: string };
+  resumeTraining: { runId: string };
   stopTraining: void;
   listRuns: RunSummary[];
   getRun: RunRecord;

@@ -86,6 +86,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     getEngineInfo: () => training.probeEngine(),
     startTraining: async ({ project }) => ({ runId: await training.start(project) }),
+    resumeTraining: async ({ runId }) => ({ runId: await training.resume(runId) }),
     stopTraining: ({ runId }) => training.stop(runId),
     listRuns: () => training.listRuns(),
     getRun: ({ runId }) => training.getRun(runId),

@@ -163,7 +163,8 @@ describe('builder (web mode, Chromium)', () => {
     // A second, longer run is stopped while it trains.
     await settings.getByLabel('Epochs').fill('50');
     await page.getByRole('button', { name: 'Train', exact: true }).click();
-    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toMatch(/^Epoch \d+ of 50$/);
+    // Stopped after its first epoch, so it has a checkpoint to resume from.
+    await expect.poll(() => page.getByTestId('epochs-done').textContent(), { timeout: 90_000 }).toBe('1/50');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000 }).toBe('Stopped');
 
@@ -181,6 +182,14 @@ describe('builder (web mode, Chromium)', () => {
     await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 60_000 }).toContain(out);
     expect(existsSync(path.join(out, 'model.json'))).toBe(true);
     await shot(page, '07-runs');
+
+    // The stopped run resumes from its checkpoint, with its first epoch already on the charts.
+    await page.locator('[data-testid="run-row"][data-status="stopped"] button.link').click();
+    await page.getByRole('button', { name: 'Resume training' }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toMatch(/^Epoch \d+ of 50$/);
+    expect(Number(await page.getByTestId('grad-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(1);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000 }).toBe('Stopped');
 
     // The same screens at 1920×1080 and in the dark theme, for a look at spacing and contrast.
     await page.getByRole('tab', { name: 'Model' }).click();

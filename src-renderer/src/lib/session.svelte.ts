@@ -93,6 +93,24 @@ export class TrainingSession {
     }
   }
 
+  /** Continues a stopped or interrupted run; its earlier epochs are shown again from its record. */
+  async resume(runId: string): Promise<void> {
+    this.reset();
+    this.status = 'starting';
+    try {
+      const record = await this.host.api.getRun({ runId });
+      this.epochs = record.epochs;
+      this.history = record.history.slice(0, record.checkpointEpoch ?? 0);
+      // Listening before the call: the resumed run's first events may arrive before its reply.
+      this.runId = runId;
+      await this.host.api.resumeTraining({ runId });
+    } catch (error) {
+      this.runId = undefined;
+      this.status = 'idle';
+      this.error = errorText(error);
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.runId === undefined) return;
     this.stopping = true;
