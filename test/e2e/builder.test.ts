@@ -371,6 +371,12 @@ describe('builder (web mode, Chromium)', () => {
     await browser.getByRole('button', { name: /aclImdb-sample\.tar\.gz/ }).click();
     expect(await page.getByLabel('Data path').inputValue()).toBe(sampleData);
     await expect.poll(() => browser.isVisible()).toBe(false);
+
+    // Opening with a vocabulary not cached yet takes a few seconds; Cancel stops it.
+    await page.getByLabel('Vocabulary (max_features)').fill('777');
+    await page.getByRole('button', { name: /^(Open data|Reopen)$/ }).click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByTestId('data-error').textContent(), { timeout: 30_000 }).toContain('cancelled');
     await page.close();
   });
 });
