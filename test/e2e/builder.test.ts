@@ -165,6 +165,7 @@ describe('builder (web mode, Chromium)', () => {
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     // Stopped after its first epoch, so it has a checkpoint to resume from.
     await expect.poll(() => page.getByTestId('epochs-done').textContent(), { timeout: 90_000 }).toBe('1/50');
+    await shot(page, '06b-training-live');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000 }).toBe('Stopped');
 
