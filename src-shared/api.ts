@@ -80,6 +80,8 @@ export const apiMethods = {
   predict: z.object({ runId, text: z.string().min(1, { error: 'some review text' }).max(100_000) }).strict(),
   /** Exports a run: `tfjs` folder, `zip`, `keras-h5` file or `python` folder at `out` (a path on the workbench's machine). */
   exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'python']).optional(), force: z.boolean().default(false) }).strict(),
+  /** Imports an exported model (tfjs folder or `.zip`) as a new run: listed, evaluated, predicted and resumed like one trained here. */
+  importModel: z.object({ path: nonEmptyPath }).strict(),
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;
@@ -101,6 +103,7 @@ export interface ApiResults {
   evaluateRun: Evaluation;
   predict: Prediction;
   exportRun: ExportOutcome;
+  importModel: RunSummary;
 }
 
 /** Event streams and their payloads. */

@@ -6,8 +6,8 @@ import { datasetOptionsSchema } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import { Emitter } from '../../src-shared/event';
 import { loadDataset } from '../data';
-import { exportRun } from '../export';
-import { RunStore } from '../runs/run-store';
+import { exportRun, importModel } from '../export';
+import { RunStore, toSummary } from '../runs/run-store';
 import { appVersion } from './app-version';
 import { NodeTrainingService } from './training-service';
 
@@ -98,6 +98,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       await training.getRun(runId);
       return exportRun({ runDir: new RunStore(options.dataDir).dir(runId), out: path.resolve(out), format, force });
     },
+    importModel: async ({ path: location }) => toSummary(await importModel(path.resolve(location), options.dataDir)),
     onDidDataProgress: dataProgress.event,
     onDidTrainingEvent: training.onDidTrainingEvent,
     dispose: async () => {

@@ -178,10 +178,16 @@ describe('builder (web mode, Chromium)', () => {
     await page.getByRole('button', { name: 'Predict' }).click();
     await expect.poll(() => page.getByTestId('prediction').textContent(), { timeout: 30_000 }).toMatch(/^(positive|negative) \(p = [01]\.\d{3}\)$/);
     const out = path.join(exportsDir, 'lstm-model');
-    await page.getByPlaceholder('/path/model-folder').fill(out);
+    await page.getByLabel('Path', { exact: true }).fill(out);
     await page.getByRole('button', { name: 'Export', exact: true }).click();
     await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 60_000 }).toContain(out);
     expect(existsSync(path.join(out, 'model.json'))).toBe(true);
+
+    // The export comes back in as a run of its own.
+    await page.getByLabel(/Import an exported model/).fill(out);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 60_000 }).toBe(3);
+    await expect.poll(() => page.getByTestId('run-row').filter({ hasText: '(imported)' }).count()).toBe(1);
     await shot(page, '07-runs');
 
     // The stopped run resumes from its checkpoint, with its first epoch already on the charts.
@@ -317,7 +323,7 @@ describe('builder (web mode, Chromium)', () => {
     await page.keyboard.type('TensorFlow.js .');
     expect(await format.inputValue()).toBe('zip');
     const out = path.join(exportsDir, 'keyboard.zip');
-    await page.getByLabel('Path').focus();
+    await page.getByLabel('Path', { exact: true }).focus();
     await page.keyboard.type(out);
     await press('Enter');
     await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 60_000 }).toContain(out);
