@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatasetOptions } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import { encodeText, loadDataset } from './index';
+import { describeFsError } from './detect';
 import { runDataJob } from './job';
 import { aclImdbEntries, kerasNpz, makeTar, writeAclImdbFolder, type Reviews } from './test-fixtures';
 
@@ -223,6 +224,11 @@ describe('bad input: a clear error naming the file, no cache left behind', () =>
     const file = await write('locked.csv', 'review,sentiment\ngood,positive\n');
     await chmod(file, 0o000);
     expect((await failure(file)).message).toBe(`${file}: permission denied: the app cannot read it. Expected a readable file or folder.`);
+  });
+
+  it('a permission error from the file system reads the same when running as root (where chmod cannot deny)', () => {
+    const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    expect(describeFsError('/data/imdb.npz', denied).message).toBe('/data/imdb.npz: permission denied: the app cannot read it. Expected a readable file or folder.');
   });
 
   it('an empty folder, and a folder that is not aclImdb', async () => {
