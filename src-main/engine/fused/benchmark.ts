@@ -33,6 +33,11 @@ export interface BenchResult {
   msPerBatch: number;
   /** Projected epoch: ceil(20,000/128) training steps plus ceil(5,000/128) validation forward passes. */
   epochSeconds: number;
+  /**
+   * CPU time of one training step, summed over the process's threads. On a machine shared with
+   * other work, wall times stretch with the load; CPU time mostly does not.
+   */
+  cpuMsPerBatch: number;
 }
 
 const kerasKind: Record<BenchCell, string> = { lstm: 'LSTM', gru: 'GRU', simplernn: 'SimpleRNN' };
@@ -88,10 +93,14 @@ export async function runAppBench(cell: BenchCell, options: { batches?: number; 
     tf.dispose([value, ...Object.values(grads)]);
     return loss;
   };
+  let cpuMs = 0;
   const time = (fn: (seed: number) => void, runs: number): number => {
     fn(0);
+    const cpu = process.cpuUsage();
     const started = performance.now();
     for (let k = 1; k <= runs; k++) fn(k);
+    const used = process.cpuUsage(cpu);
+    cpuMs = (used.user + used.system) / 1000 / runs;
     return (performance.now() - started) / runs;
   };
   const msPerBatch = time((seed) => {
@@ -100,6 +109,7 @@ export async function runAppBench(cell: BenchCell, options: { batches?: number; 
     tf.dispose([batch.x, batch.y]);
     if (!Number.isFinite(loss)) throw new Error(`The bench's loss became ${loss}.`);
   }, batches);
+  const cpuMsPerBatch = cpuMs;
   const msPerEval = time((seed) => {
     const batch = syntheticBatch(seed);
     tf.tidy(() => (model.predict(batch.x) as tf.Tensor).dataSync());
@@ -107,7 +117,7 @@ export async function runAppBench(cell: BenchCell, options: { batches?: number; 
   }, Math.max(1, Math.ceil(batches / 2)));
   optimizer.dispose();
   model.dispose();
-  return { cell, backend, path: fused ? 'fused' : 'tfjs-layers', msPerBatch: round(msPerBatch), epochSeconds: round(projectEpoch(msPerBatch, msPerEval)) };
+  return { cell, backend, path: fused ? 'fused' : 'tfjs-layers', msPerBatch: round(msPerBatch), epochSeconds: round(projectEpoch(msPerBatch, msPerEval)), cpuMsPerBatch: round(cpuMsPerBatch) };
 }
 
 function projectEpoch(msPerBatch: number, msPerEval: number): number {

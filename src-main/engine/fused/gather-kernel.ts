@@ -5,6 +5,7 @@
  * of 128 × 500 ids, more than the fused LSTM itself. Other gathers go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendCopiesValues, give, take } from './buffers';
 import { nativeKernels } from './native';
 
 type Values = Float32Array | Int32Array;
@@ -23,21 +24,21 @@ function outOfRange(id: number, rows: number): Error {
  * `out[i] = x[ids[i]]` row by row (in the native kernels, on every core, when they are available);
  * throws on an id outside `[0, rows)` as the stock kernels do.
  */
-export function gatherRows(x: Values, rows: number, ids: ArrayLike<number>): Values {
+export function gatherRows(x: Values, rows: number, ids: ArrayLike<number>, out?: Values): Values {
   const inner = rows === 0 ? 0 : x.length / rows;
-  const out = x instanceof Int32Array ? new Int32Array(ids.length * inner) : new Float32Array(ids.length * inner);
+  const result = out ?? (x instanceof Int32Array ? new Int32Array(ids.length * inner) : new Float32Array(ids.length * inner));
   const kernels = nativeKernels();
-  if (kernels !== undefined && x instanceof Float32Array && ids instanceof Int32Array && rows > 0) {
-    const bad = kernels.gather(x, rows, ids, out as Float32Array);
+  if (kernels !== undefined && x instanceof Float32Array && result instanceof Float32Array && ids instanceof Int32Array && rows > 0) {
+    const bad = kernels.gather(x, rows, ids, result);
     if (bad >= 0) throw outOfRange(ids[bad]!, rows);
-    return out;
+    return result;
   }
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
     if (!(id >= 0 && id < rows)) throw outOfRange(id, rows);
-    out.set(x.subarray(id * inner, (id + 1) * inner), i * inner);
+    result.set(x.subarray(id * inner, (id + 1) * inner), i * inner);
   }
-  return out;
+  return result;
 }
 
 const stock = new Map<string, tf.KernelFunc>();
@@ -53,11 +54,14 @@ function makeKernel(backendName: string): tf.KernelFunc {
     const b = backend as unknown as BackendLike;
     const values = b.readSync(x.dataId) as Values;
     const ids = b.readSync(indices.dataId) as ArrayLike<number>;
-    const out = gatherRows(values, x.shape[0]!, ids);
     const shape = [...indices.shape, ...x.shape.slice(1)];
-    // The cpu backend names it makeTensorInfo; the wasm backend has only makeOutput (it copies onto its heap).
-    if (b.makeTensorInfo !== undefined) return b.makeTensorInfo(shape, x.dtype, out);
-    return b.makeOutput!(shape, x.dtype, undefined, out);
+    // The cpu backend names it makeTensorInfo and keeps the array; the wasm backend has only
+    // makeOutput, which copies it onto its heap, so there the buffer is reused.
+    if (b.makeTensorInfo !== undefined) return b.makeTensorInfo(shape, x.dtype, gatherRows(values, x.shape[0]!, ids));
+    const scratch = values instanceof Float32Array && backendCopiesValues() ? take(ids.length * (values.length / x.shape[0]!)) : undefined;
+    const info = b.makeOutput!(shape, x.dtype, undefined, gatherRows(values, x.shape[0]!, ids, scratch));
+    if (scratch !== undefined) give(scratch);
+    return info;
   };
 }
 

@@ -3,6 +3,7 @@
  * (BPTT), wrapped with `tf.customGrad` so tfjs' autodiff and optimizers see an ordinary op.
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendCopiesValues, give, take } from './buffers';
 import { CellCode, nativeKernels, type NativeKernels } from './native';
 
 /** The cell a fused op runs; `gru` resets before the recurrent product, `gruResetAfter` after (Keras' default). */
@@ -31,31 +32,8 @@ export function float32(t: tf.Tensor): Float32Array {
   return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
 }
 
-// Buffers only the kernels see (gate activations, cell states, BPTT scratch) are reused from one
-// training step to the next: at IMDb size they are 8–32 MB each, and fresh ones every step keep
-// V8's garbage collector busy. Output buffers are never pooled: tensors may share their memory.
-const pool = new Map<number, Float32Array[]>();
-const poolLimitBytes = 256 * 1024 * 1024;
-let pooledBytes = 0;
-
-function take(length: number): Float32Array {
-  const free = pool.get(length);
-  const reused = free?.pop();
-  if (reused === undefined) return new Float32Array(length);
-  pooledBytes -= reused.byteLength;
-  return reused;
-}
-
-function give(...buffers: (Float32Array | null)[]): void {
-  for (const buffer of buffers) {
-    if (buffer === null || pooledBytes + buffer.byteLength > poolLimitBytes) continue;
-    const free = pool.get(buffer.length) ?? [];
-    free.push(buffer);
-    pool.set(buffer.length, free);
-    pooledBytes += buffer.byteLength;
-  }
-}
-
+// Buffers only the kernels see (gate activations, cell states, BPTT scratch) are pooled; outputs
+// only when the backend copies them into tensors of its own.
 function requireKernels(): NativeKernels {
   const kernels = nativeKernels();
   if (kernels === undefined) throw new Error('The fused recurrent kernels are not available on this machine.');
@@ -96,8 +74,10 @@ export function fusedRecurrent(
     const w = float32(wT as tf.Tensor);
     const u = float32(uT as tf.Tensor);
     const b = float32(bT as tf.Tensor);
-    // Without return_sequences the states stay private (only the last step is copied out), so pooled.
-    const hs = sequences ? new Float32Array(batch * time * units) : take(batch * time * units);
+    // The states stay private unless a cpu tensor is made of them (the sequence output on cpu).
+    const copies = backendCopiesValues();
+    const hsPrivate = !sequences || copies;
+    const hs = hsPrivate ? take(batch * time * units) : new Float32Array(batch * time * units);
     const cs = cell === 'lstm' ? take(batch * time * units) : null;
     const act = take(batch * time * gh);
     const inner = cell === 'gruResetAfter' ? take(batch * time * units) : null;
@@ -105,16 +85,18 @@ export function fusedRecurrent(
     // The forward results stay in this closure (not as tensors) until the backward pass needs them.
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
       const dhs = float32(Array.isArray(dy) ? dy[0]! : dy);
-      const dx = new Float32Array(xs.length);
+      const dx = copies ? take(xs.length) : new Float32Array(xs.length);
       const dW = new Float32Array(w.length);
       const dU = new Float32Array(u.length);
       const db = new Float32Array(b.length);
       const scratch = take(batch * time * gh);
       kernels.backward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner, dhs, dx, dW, dU, db, scratch);
       // tfjs runs a tape node's gradient once, so the forward's private buffers are free now.
-      give(sequences ? null : hs, cs, act, inner, scratch);
+      give(hsPrivate ? hs : null, cs, act, inner, scratch);
+      const dxTensor = tf.tensor(dx, [batch, time, inputDim]);
+      if (copies) give(dx);
       return [
-        tf.tensor(dx, [batch, time, inputDim]),
+        dxTensor,
         tf.tensor(dW, kernel.shape),
         tf.tensor(dU, recurrentKernel.shape),
         tf.tensor(db, bias.shape),
