@@ -370,8 +370,15 @@ describe('builder (web mode, Chromium)', () => {
     await chooser.setFiles(saved);
     await expect.poll(() => cards(page).count()).toBe(3);
 
-    // Web mode browses the server's folders for the data file.
+    // A wrong path gets the data service's message, naming the file.
     await page.getByRole('tab', { name: 'Data' }).click();
+    const missing = path.join(exportsDir, 'no-such-reviews.tar.gz');
+    await page.getByLabel('Data path').fill(missing);
+    await page.getByRole('button', { name: 'Open data' }).click();
+    await expect.poll(() => page.getByTestId('data-error').textContent(), { timeout: 30_000 }).toContain(missing);
+    await shot(page, '14-data-error');
+
+    // Web mode browses the server's folders for the data file.
     await page.getByLabel('Data path').fill(path.dirname(sampleData));
     await page.getByRole('button', { name: 'Browse…' }).click();
     const browser = page.getByRole('dialog', { name: 'Choose data on the server' });
