@@ -263,6 +263,12 @@ describe('bad input: a clear error naming the file, no cache left behind', () =>
     );
   });
 
+  it('a truncated plain tar', async () => {
+    const tar = await makeTar(aclImdbEntries(REVIEWS), false);
+    const cut = await write('cut.tar', tar.subarray(0, 1800));
+    expect((await failure(cut)).message).toMatch(new RegExp(`^${cut}: expected a complete tar archive. Received: a truncated file`));
+  });
+
   it('gzip data that is not a tar, and corrupt gzip', async () => {
     const notTar = await write('n.tar.gz', gzipSync(Buffer.from('just some text, not a tar archive at all'.repeat(20))));
     expect((await failure(notTar)).message).toMatch(new RegExp(`^${notTar}: expected a valid tar archive`));

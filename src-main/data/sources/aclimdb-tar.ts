@@ -124,19 +124,19 @@ export async function readAclImdbTar(file: string, gzipped: boolean, ctx: ReadCo
   try {
     await pipeline(gzipped ? [input, createGunzip({ chunkSize: 1 << 18 }), cap, extract] : [input, cap, extract]);
   } catch (error) {
-    throw describeStreamError(file, error);
+    throw describeStreamError(file, gzipped, error);
   }
   requireAclImdb(file, gzipped ? 'archive (aclImdb_v1.tar.gz)' : 'tar archive', train, test, entries);
   ctx.onProgress({ phase: 'reading', files: train.length + test.length, bytes: totalBytes, totalBytes });
   return { kind: 'text', format: 'aclImdb-tar', train: canonicalOrder(train), test: canonicalOrder(test) };
 }
 
-function describeStreamError(file: string, error: unknown): Error {
+function describeStreamError(file: string, gzipped: boolean, error: unknown): Error {
   if (error instanceof WorkbenchError) return error;
   const e = error as NodeJS.ErrnoException;
   if (e.name === 'AbortError') return new WorkbenchError('cancelled', 'Opening the dataset was cancelled.');
   if (e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message)) {
-    return badFile(file, `expected a complete gzip-compressed tar archive. Received: a truncated file (${e.message}).`);
+    return badFile(file, `expected a complete ${gzipped ? 'gzip-compressed ' : ''}tar archive. Received: a truncated file (${e.message}).`);
   }
   if (typeof e.code === 'string' && e.code.startsWith('Z_')) {
     return badFile(file, `expected a valid gzip-compressed tar archive. Received: corrupt compressed data (${e.message}).`);
