@@ -374,6 +374,7 @@ export async function evaluateModelDir(
     );
   }
   const split = dataset.test;
+  if (split.count === 0) throw new WorkbenchError('bad_input', `${dataPath}: expected a dataset with test reviews to evaluate on. Received: 0 test reviews`);
   return withEngine(ctx.engine, (engine) =>
     engine.request(
       { type: 'evaluate', modelDir, layers: project.layers, maxlen: tokenizer.maxlen, batchSize: ctx.batchSize ?? record.training.batchSize, split },
