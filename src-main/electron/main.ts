@@ -1,4 +1,4 @@
-import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, net, protocol, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createWorkbench } from '../services/workbench';
@@ -41,6 +41,18 @@ function createWindow(): BrowserWindow {
   window.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
+  });
+  // The renderer's beforeunload marks unsaved changes; Electron shows no prompt of its own, so ask here.
+  window.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(window, {
+      type: 'question',
+      buttons: ['Discard changes', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'Discard unsaved changes?',
+      detail: 'The model has changes that are not saved to a project file. A draft is kept and offered next time.',
+    });
+    if (choice === 0) event.preventDefault();
   });
   void window.loadURL(`${APP_ORIGIN}/index.html`);
   return window;
