@@ -3,8 +3,7 @@
  * Runs inside the data worker (see `worker.ts`); plain async code so tests can also call it directly.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DataProgress, DatasetOptions, DatasetPreview } from '../../src-shared/data';
 import { buildDataset, type BuiltDataset } from './build';
@@ -48,11 +47,21 @@ async function hashFile(file: string, onBytes: (bytes: number) => void, signal?:
   return hash.digest('hex');
 }
 
-/** A folder's fingerprint: its review files' names, sizes and modification times (hashing 100,000 files would cost seconds). */
+/**
+ * A folder's fingerprint: its review files' names, sizes and modification times (hashing 100,000 files would
+ * cost seconds). Stats run synchronously in batches with a turn of the event loop between them: 25,000
+ * promise-based stats take several times longer than the same stats in a loop.
+ */
 async function hashListing(listing: FolderListing): Promise<string> {
   const hash = createHash('sha256');
-  const stats = await Promise.all(listing.files.map((f) => stat(path.join(listing.root, f.rel))));
-  listing.files.forEach((f, i) => hash.update(`${f.rel}\0${stats[i]!.size}\0${stats[i]!.mtimeMs}\n`));
+  const BATCH = 500;
+  for (let from = 0; from < listing.files.length; from += BATCH) {
+    for (const f of listing.files.slice(from, from + BATCH)) {
+      const info = statSync(path.join(listing.root, f.rel));
+      hash.update(`${f.rel}\0${info.size}\0${info.mtimeMs}\n`);
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   return hash.digest('hex');
 }
 
@@ -77,10 +86,10 @@ export async function fingerprint(request: DataJobRequest, onProgress: (p: DataP
   if (detected.format === 'aclImdb-folder') {
     try {
       listing = await listAclImdbFolder(file, { ...defaultLimits, ...request.limits }.maxEntries);
+      contentHash = await hashListing(listing);
     } catch (error) {
       throw describeFsError(file, error);
     }
-    contentHash = await hashListing(listing);
   } else {
     contentHash = await hashFile(file, (bytes) => onProgress({ phase: 'fingerprinting', files: 0, bytes, totalBytes: detected.size }), signal);
     if (detected.format === 'keras-npz') {
