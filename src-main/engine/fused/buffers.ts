@@ -34,3 +34,23 @@ export function give(...buffers: (Float32Array | null)[]): void {
 export function backendCopiesValues(): boolean {
   return tf.getBackend() === 'wasm';
 }
+
+interface WasmBackendInternals {
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  wasm: { HEAPF32: Float32Array; HEAP32: Int32Array };
+}
+
+/**
+ * A view of a float32 or int32 tensor's values on the wasm heap, without the copy `dataSync()`
+ * makes; undefined on other backends. Valid only until tfjs next runs (a heap allocation may move
+ * or reuse the memory), so it must not outlive the synchronous call it is made for.
+ */
+export function wasmHeapView(info: { dataId: object; dtype: tf.DataType; shape: number[] }): Float32Array | Int32Array | undefined {
+  if (tf.getBackend() !== 'wasm' || (info.dtype !== 'float32' && info.dtype !== 'int32')) return undefined;
+  const backend = tf.backend() as unknown as Partial<WasmBackendInternals>;
+  const entry = backend.dataIdMap?.get(info.dataId);
+  const heap = info.dtype === 'float32' ? backend.wasm?.HEAPF32 : backend.wasm?.HEAP32;
+  if (entry === undefined || heap === undefined) return undefined;
+  const size = info.shape.reduce((a, c) => a * c, 1);
+  return info.dtype === 'float32' ? new Float32Array(heap.buffer, entry.memoryOffset, size) : new Int32Array(heap.buffer, entry.memoryOffset, size);
+}

@@ -5,7 +5,7 @@
  * of 128 × 500 ids, more than the fused LSTM itself. Other gathers go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { backendCopiesValues, give, take } from './buffers';
+import { backendCopiesValues, give, take, wasmHeapView } from './buffers';
 import { nativeKernels } from './native';
 
 type Values = Float32Array | Int32Array;
@@ -52,8 +52,9 @@ function makeKernel(backendName: string): tf.KernelFunc {
     const parsedAxis = axis < 0 ? axis + rank : axis;
     if (parsedAxis !== 0 || (batchDims ?? 0) !== 0 || (x.dtype !== 'float32' && x.dtype !== 'int32')) return stock.get(backendName)!(args);
     const b = backend as unknown as BackendLike;
-    const values = b.readSync(x.dataId) as Values;
-    const ids = b.readSync(indices.dataId) as ArrayLike<number>;
+    // Heap views on wasm (no copies); they are only read before makeOutput allocates.
+    const values = wasmHeapView(x) ?? (b.readSync(x.dataId) as Values);
+    const ids = wasmHeapView(indices) ?? (b.readSync(indices.dataId) as ArrayLike<number>);
     const shape = [...indices.shape, ...x.shape.slice(1)];
     // The cpu backend names it makeTensorInfo and keeps the array; the wasm backend has only
     // makeOutput, which copies it onto its heap, so there the buffer is reused.

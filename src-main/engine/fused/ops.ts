@@ -3,7 +3,7 @@
  * (BPTT), wrapped with `tf.customGrad` so tfjs' autodiff and optimizers see an ordinary op.
  */
 import * as tf from '@tensorflow/tfjs';
-import { backendCopiesValues, give, take } from './buffers';
+import { backendCopiesValues, give, take, wasmHeapView } from './buffers';
 import { CellCode, nativeKernels, type NativeKernels } from './native';
 
 /** The cell a fused op runs; `gru` resets before the recurrent product, `gruResetAfter` after (Keras' default). */
@@ -70,12 +70,16 @@ export function fusedRecurrent(
   const rdrop = options.recurrentDropoutMask ?? null;
   const sequences = options.returnSequences ?? true;
   const op = tf.customGrad<tf.Tensor>((xT, wT, uT, bT) => {
-    const xs = float32(xT as tf.Tensor);
+    // The inputs stay in this closure until the backward pass: on wasm copy them off the heap into a
+    // pooled buffer (a heap view would not survive), on cpu keep the tensor's own storage.
+    const copies = backendCopiesValues();
+    const xView = wasmHeapView(xT as tf.Tensor);
+    const xs = xView instanceof Float32Array ? take(xView.length) : float32(xT as tf.Tensor);
+    if (xView instanceof Float32Array) xs.set(xView);
     const w = float32(wT as tf.Tensor);
     const u = float32(uT as tf.Tensor);
     const b = float32(bT as tf.Tensor);
     // The states stay private unless a cpu tensor is made of them (the sequence output on cpu).
-    const copies = backendCopiesValues();
     const hsPrivate = !sequences || copies;
     const hs = hsPrivate ? take(batch * time * units) : new Float32Array(batch * time * units);
     const cs = cell === 'lstm' ? take(batch * time * units) : null;
@@ -84,15 +88,18 @@ export function fusedRecurrent(
     kernels.forward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner);
     // The forward results stay in this closure (not as tensors) until the backward pass needs them.
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
-      const dhs = float32(Array.isArray(dy) ? dy[0]! : dy);
+      const dyT = Array.isArray(dy) ? dy[0]! : dy;
       const dx = copies ? take(xs.length) : new Float32Array(xs.length);
       const dW = new Float32Array(w.length);
       const dU = new Float32Array(u.length);
       const db = new Float32Array(b.length);
       const scratch = take(batch * time * gh);
+      // No tfjs call runs between taking the heap view and the native call that reads it.
+      const dyView = wasmHeapView(dyT);
+      const dhs = dyView instanceof Float32Array ? dyView : float32(dyT);
       kernels.backward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner, dhs, dx, dW, dU, db, scratch);
       // tfjs runs a tape node's gradient once, so the forward's private buffers are free now.
-      give(hsPrivate ? hs : null, cs, act, inner, scratch);
+      give(hsPrivate ? hs : null, cs, act, inner, scratch, xView instanceof Float32Array ? xs : null);
       const dxTensor = tf.tensor(dx, [batch, time, inputDim]);
       if (copies) give(dx);
       return [
