@@ -1,5 +1,6 @@
 /** An unpacked `aclImdb` folder, or the folder that holds it. Only regular files are read; links are not followed. */
-import { opendir, readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { opendir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { badFile, canonicalOrder, classifyReviewPath, requireAclImdb, throwIfAborted, type KeyedReview, type ReadContext, type TextSource } from './types';
 
@@ -51,29 +52,25 @@ export async function listAclImdbFolder(folder: string, maxEntries: number): Pro
   return { root, files };
 }
 
+/** Reads the listed reviews. Synchronous reads on purpose: this runs in the data worker, where a plain loop
+ * is several times faster than thousands of promise round trips through the thread pool. */
 export async function readAclImdbFolder(folder: string, listing: FolderListing, ctx: ReadContext): Promise<TextSource> {
   const train: KeyedReview[] = [];
   const test: KeyedReview[] = [];
   const decoder = new TextDecoder('utf-8');
   let bytes = 0;
   let done = 0;
-  let next = 0;
-  // A few reads in flight keep the disk busy without opening thousands of descriptors at once.
-  const worker = async (): Promise<void> => {
-    while (next < listing.files.length) {
-      throwIfAborted(ctx.signal);
-      const f = listing.files[next++]!;
-      const full = path.join(listing.root, f.rel);
-      const buffer = await readFile(full);
-      if (buffer.length > ctx.limits.maxReviewBytes) {
-        throw badFile(full, `expected a review file of at most ${ctx.limits.maxReviewBytes} bytes. Received: ${buffer.length} bytes.`);
-      }
-      bytes += buffer.length;
-      (f.split === 'train' ? train : test).push({ text: decoder.decode(buffer), label: f.label, rating: f.rating, id: f.id });
-      if (++done % 500 === 0) ctx.onProgress({ phase: 'reading', files: done, bytes });
+  for (const f of listing.files) {
+    throwIfAborted(ctx.signal);
+    const full = path.join(listing.root, f.rel);
+    const buffer = readFileSync(full);
+    if (buffer.length > ctx.limits.maxReviewBytes) {
+      throw badFile(full, `expected a review file of at most ${ctx.limits.maxReviewBytes} bytes. Received: ${buffer.length} bytes.`);
     }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
+    bytes += buffer.length;
+    (f.split === 'train' ? train : test).push({ text: decoder.decode(buffer), label: f.label, rating: f.rating, id: f.id });
+    if (++done % 500 === 0) ctx.onProgress({ phase: 'reading', files: done, bytes });
+  }
   requireAclImdb(folder, 'folder', train, test, listing.files.length);
   return { kind: 'text', format: 'aclImdb-folder', train: canonicalOrder(train), test: canonicalOrder(test) };
 }
