@@ -33,6 +33,19 @@ for (const backend of ['cpu', 'wasm']) {
       (got as number[][]).forEach((row, s) => row.forEach((v, k) => expect(v).toBeCloseTo(want[s]![k]!, 5)));
     });
 
+    it('transposes by any permutation, the identity without copying wrongly', async () => {
+      const x = tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 3, 2]);
+      expect(await tf.transpose(x, [0, 1, 2]).array()).toEqual(await x.array());
+      expect(await tf.transpose(x, [2, 0, 1]).array()).toEqual([
+        [[1, 3, 5], [7, 9, 11]],
+        [[2, 4, 6], [8, 10, 12]],
+      ]);
+      // Disposing the identity result must leave the input intact (shared data is reference-counted).
+      const same = tf.transpose(x, [0, 1, 2]);
+      same.dispose();
+      expect(Array.from(await x.data())).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    });
+
     it("gives the Embedding lookup's gradient, checked against numeric differences", async () => {
       const vocab = 7;
       const dim = 3;

@@ -65,6 +65,39 @@ const unsortedSegmentSumKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => 
   return makeOutput(backend, [numSegments, ...innerShape], dtype, values);
 };
 
+/** Marks a kernel function as the engine's, so registering twice does not wrap it twice. */
+const ours = new WeakSet<tf.KernelFunc>();
+
+/**
+ * Wraps the cpu `Transpose` so an identity permutation shares its input instead of copying it
+ * element by element with index arithmetic: the Embedding gradient transposes its `[batch ×
+ * maxlen, dim]` rows by `[0, 1]` twice per step (~200 ms each at IMDb size on cpu).
+ */
+function identityShortcutTranspose(stock: tf.KernelFunc): tf.KernelFunc {
+  const kernel: tf.KernelFunc = (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { perm } = args.attrs as unknown as { perm: number[] };
+    if (!perm.every((axis, i) => axis === i)) return stock(args);
+    (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  ours.add(kernel);
+  return kernel;
+}
+
+function replaceKernel(kernelName: string, backendName: string, make: (stock: tf.KernelFunc) => tf.KernelFunc): void {
+  const stock = tf.getKernel(kernelName, backendName);
+  if (stock !== undefined && ours.has(stock.kernelFunc)) return;
+  if (stock !== undefined) tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({ kernelName, backendName, kernelFunc: make(stock?.kernelFunc ?? missingKernel(kernelName)) });
+}
+
+function missingKernel(kernelName: string): tf.KernelFunc {
+  return () => {
+    throw new Error(`The ${kernelName} kernel is missing from this TensorFlow.js backend.`);
+  };
+}
+
 /** Registers the fast kernels for `backendName`, replacing stock ones. Idempotent. */
 export function registerFastKernels(backendName: string): void {
   if (backendName !== 'cpu' && backendName !== 'wasm') return;
@@ -72,5 +105,7 @@ export function registerFastKernels(backendName: string): void {
     tf.unregisterKernel(tf.UnsortedSegmentSum, backendName);
   }
   tf.registerKernel({ kernelName: tf.UnsortedSegmentSum, backendName, kernelFunc: unsortedSegmentSumKernel });
+  // wasm's own transpose is native and fast.
+  if (backendName === 'cpu') replaceKernel(tf.Transpose, backendName, identityShortcutTranspose);
   registerFastGather(backendName);
 }
