@@ -3,7 +3,7 @@
 
 Embedding(10000, 32) -> SimpleRNN/LSTM/GRU(32) -> Dense(1), binary cross-entropy, RMSprop
 (lr 0.001, rho 0.9, eps 1e-7), batch 128, maxlen 500. Prints one JSON line like the app's bench:
-{"cell","backend","path","msPerBatch","epochSeconds","cpuMsPerBatch","threads"}, where epochSeconds projects
+{"cell","backend","path","msPerBatch","epochSeconds","cpuMsPerBatch","threads",...}, where epochSeconds projects
 ceil(20000/128) training steps plus ceil(5000/128) validation forward passes.
 """
 import argparse
@@ -36,9 +36,13 @@ def main() -> None:
     parser.add_argument("--cell", choices=["lstm", "gru", "simplernn"], required=True)
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
+    parser.add_argument("--keep-denormals", action="store_true", help="do not flush subnormal floats to zero")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    # Gradients fading over 500 steps turn subnormal, which x86 computes ~100x slower; the app's
+    # kernels flush them to zero, so PyTorch does too for a like-for-like comparison.
+    flushed = torch.set_flush_denormal(not args.keep_denormals)
     torch.manual_seed(0)
     model = Model(args.cell)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=0.001, alpha=0.9, eps=1e-7)
@@ -84,6 +88,7 @@ def main() -> None:
         "epochSeconds": round(epoch, 1),
         "cpuMsPerBatch": round(cpu_ms[train_step], 1),
         "threads": torch.get_num_threads(),
+        "flushDenormal": flushed,
         "version": torch.__version__,
     }))
 
