@@ -5,7 +5,7 @@
  * Bundled builds ship this file as `engine-worker.js`; from sources it is started through
  * `worker-entry.mjs`, which registers tsx first.
  */
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -15,6 +15,7 @@ import type { EngineInfo } from '../../src-shared/training';
 import { initBackend } from './backend';
 import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } from './fused';
 import { WEIGHTS_FILE, loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from './model-io';
+import { CHECKPOINT_DIR } from '../runs/run-store';
 import type { EvaluateRequest, FromWorker, PredictRequest, ToWorker, TrainRequest } from './protocol';
 import { buildTfModel } from './tfjs-model';
 import { evaluateSplit, makeOptimizer, splitValidation, trainModel, withSeededMathRandom } from './trainer';
@@ -97,9 +98,10 @@ async function train(request: TrainRequest): Promise<void> {
     const save = modelSaver(request.layers, maxlen);
     const optimizer = makeOptimizer(training.optimizer);
     const startEpoch = request.resumeFromEpoch ?? 0;
+    const checkpointDir = path.join(request.runDir, CHECKPOINT_DIR);
     if (startEpoch > 0) {
-      await loadWeightsInto(request.runDir, model);
-      await loadOptimizerState(request.runDir, optimizer);
+      await loadWeightsInto(checkpointDir, model);
+      await loadOptimizerState(checkpointDir, optimizer);
     }
     const { train: trainSplit, validation } = splitValidation(request.train, maxlen, training.validationSplit);
     post({
@@ -122,8 +124,12 @@ async function train(request: TrainRequest): Promise<void> {
           post({ type: 'batch', ...progress });
         },
         async onEpoch(metrics, epochOptimizer) {
+          // The checkpoint keeps the end-of-epoch state for resuming; the run's own model files
+          // move on (a stop mid-epoch saves the weights trained so far there).
+          await mkdir(checkpointDir, { recursive: true });
+          await save(checkpointDir, model);
+          await saveOptimizerState(checkpointDir, epochOptimizer);
           await save(request.runDir, model);
-          await saveOptimizerState(request.runDir, epochOptimizer);
           post({ type: 'epoch', metrics, checkpointEpoch: metrics.epoch });
         },
         onWarning(message) {

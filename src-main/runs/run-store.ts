@@ -13,6 +13,8 @@ import { TEMP_MARKER, isProcessAlive, removeStrayTemps, writeFileAtomic } from '
 
 export const RUN_FILE = 'run.json';
 export const TOKENIZER_FILE = 'tokenizer.json';
+/** Inside a run folder: the weights and optimizer state at the end of the last finished epoch, for resuming. */
+export const CHECKPOINT_DIR = 'checkpoint';
 
 /**
  * `tokenizer.json`: the dataset's tokenizer plus how sequences are cut to the model's input, so a
@@ -143,6 +145,7 @@ export class RunStore {
     for (const name of names.filter((n) => ID_PATTERN.test(n)).sort().reverse()) {
       const dir = path.join(this.root, name);
       await removeStrayTemps(dir);
+      await removeStrayTemps(path.join(dir, CHECKPOINT_DIR));
       try {
         records.push(withLiveness(await readRunFolder(dir), this.isActive));
       } catch {
