@@ -33,8 +33,9 @@ describe.skipIf(!fusedStatus().available)('the fused path on wasm', () => {
       fused.setWeights(ref.getWeights());
       const grads = (model: tf.Sequential, ids: tf.Tensor, weightOut: tf.Tensor) => {
         const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-        const { value, grads: g } = tf.variableGrads(() => tf.sum(tf.mul(model.apply(ids) as tf.Tensor, weightOut)) as tf.Scalar, vars);
-        return [value, ...vars.map((v) => g[v.name]!)];
+        const { grads: g } = tf.variableGrads(() => tf.sum(tf.mul(model.apply(ids) as tf.Tensor, weightOut)) as tf.Scalar, vars);
+        // The outputs themselves, not their weighted sum, whose cancellation would blur the comparison.
+        return [model.apply(ids) as tf.Tensor, ...vars.map((v) => g[v.name]!)];
       };
       // Three steps with different data: the second and third reuse the first one's buffers.
       for (let step = 0; step < 3; step++) {
