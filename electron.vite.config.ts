@@ -5,7 +5,7 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        input: { index: 'src-main/electron/main.ts', 'data-worker': 'src-main/data/worker.ts' },
+        input: { index: 'src-main/electron/main.ts', 'data-worker': 'src-main/data/worker.ts', 'engine-worker': 'src-main/engine/worker.ts' },
       },
     },
   },
