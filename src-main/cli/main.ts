@@ -10,18 +10,17 @@ import { summary } from './commands/summary';
 import { train } from './commands/train';
 import { UsageError, type Command } from './command';
 
-/** The command table: adding a command is one line here plus its file in `commands/`. */
+/** The command table, in the order of a user's work: adding a command is one line here plus its file in `commands/`. */
 const commands: Record<string, Command> = {
+  summary,
   data,
-  bench,
-  serve,
   train,
   evaluate,
   predict,
   export: exportCommand,
-  summary,
+  bench,
+  serve,
 };
-
 
 function help(): string {
   const width = Math.max(0, ...Object.keys(commands).map((name) => name.length));
