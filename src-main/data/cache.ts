@@ -3,10 +3,11 @@
  * file beside it and renamed into place, so a reader sees the old file, the new file or none. Every entry
  * carries its key and a CRC-32 of its tensors; a foreign, stale or damaged entry reads as a miss.
  */
-import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { TokenizerSpec } from '../../src-shared/data';
+import { removeStrayTemps, removeTaggedTemps, writeFileAtomic } from '../services/atomic-file';
 import type { BuiltDataset, DatasetStats, SplitTensors } from './build';
 
 const MAGIC = Buffer.from('RNNWBDS1', 'latin1');
@@ -31,8 +32,6 @@ function cacheFolder(dataDir: string): string {
 export function cacheFileFor(dataDir: string, key: string): string {
   return path.join(cacheFolder(dataDir), `dataset-${key.slice(0, 40)}.bin`);
 }
-
-const TEMP_MARK = '.tmp-';
 
 function sections(d: BuiltDataset): Uint8Array[] {
   const bytes = (a: Int32Array | Uint8Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -69,23 +68,7 @@ export async function writeCache(dataDir: string, key: string, dataset: BuiltDat
   lengthField.writeUInt32LE(headerLength);
   const paddedJson = Buffer.alloc(headerLength, 0x20);
   json.copy(paddedJson);
-  const temp = `${file}${TEMP_MARK}${tempTag}`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writev([MAGIC, lengthField, paddedJson, ...parts]);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, [MAGIC, lengthField, paddedJson, ...parts], { tempTag });
   return file;
 }
 
@@ -177,29 +160,7 @@ async function decode(handle: FileHandle, key: string): Promise<BuiltDataset | n
  * process that was killed mid-write is recognised on the next open. Files of live processes are left alone.
  */
 export async function removeOrphanedTemps(dataDir: string): Promise<void> {
-  const folder = cacheFolder(dataDir);
-  let names: string[];
-  try {
-    names = await readdir(folder);
-  } catch {
-    return;
-  }
-  const orphans = names.filter((name) => {
-    const at = name.indexOf(TEMP_MARK);
-    if (at < 0) return false;
-    const pid = Number.parseInt(name.slice(at + TEMP_MARK.length), 10);
-    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
-  });
-  await Promise.all(orphans.map((n) => rm(path.join(folder, n), { force: true })));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  await removeStrayTemps(cacheFolder(dataDir));
 }
 
 /** CRC-32 in slices with a turn of the event loop between them, so a cache check on the main thread stays responsive. */
@@ -215,12 +176,5 @@ async function chunkedCrc32(data: Uint8Array): Promise<number> {
 
 /** Removes the temp file of a writer that died (a terminated worker, a killed process) with this tag. */
 export async function removeTemps(dataDir: string, tempTag: string): Promise<void> {
-  const folder = cacheFolder(dataDir);
-  let names: string[];
-  try {
-    names = await readdir(folder);
-  } catch {
-    return;
-  }
-  await Promise.all(names.filter((n) => n.endsWith(`${TEMP_MARK}${tempTag}`)).map((n) => rm(path.join(folder, n), { force: true })));
+  await removeTaggedTemps(cacheFolder(dataDir), tempTag);
 }

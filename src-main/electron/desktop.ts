@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { desktopChannelOf, desktopMethodNames, desktopMethods, MAX_PROJECT_BYTES, type DesktopApi, type DesktopMethodName } from '../../src-shared/desktop-api';
 import { toErrorPayload, WorkbenchError, type Reply } from '../../src-shared/errors';
-import { writeFileAtomic } from '../runs/files';
+import { writeFileAtomic } from '../services/atomic-file';
 import type { Logger } from '../services/dispatch';
 
 const projectFilters = [{ name: 'RNN Workbench project', extensions: ['json'] }];

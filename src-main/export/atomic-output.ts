@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { access, constants, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkbenchError } from '../../src-shared/errors';
+import { isProcessAlive, writeFileDurable } from '../services/atomic-file';
 
 /** Writes one whole file; injectable so tests can fill the disk. */
 export type WriteFileFn = (file: string, data: Uint8Array) => Promise<void>;
@@ -17,17 +18,6 @@ export type WriteFileFn = (file: string, data: Uint8Array) => Promise<void>;
 const TEMP_PREFIX = '.tmp-export-';
 /** Marks a replaced export kept until its replacement is in place. */
 const OLD_PREFIX = '.old-export-';
-
-/** Writes and flushes a file, so the rename that follows never publishes unflushed data. */
-export const writeFileDurable: WriteFileFn = async (file, data) => {
-  const handle = await open(file, 'wx');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-};
 
 export interface AtomicOptions {
   /** Replace an existing target. Default false: an existing target is refused. */
@@ -49,15 +39,6 @@ async function syncFolder(dir: string): Promise<void> {
     // EISDIR/EPERM/EINVAL on Windows and some file systems: nothing more can be done there.
   } finally {
     await handle?.close();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -85,11 +66,11 @@ export async function recoverExports(dir: string): Promise<void> {
   }
   for (const name of names) {
     const temp = parseMarked(name, TEMP_PREFIX);
-    if (temp !== undefined && !isAlive(temp.pid)) await rm(path.join(dir, name), { recursive: true, force: true });
+    if (temp !== undefined && !isProcessAlive(temp.pid)) await rm(path.join(dir, name), { recursive: true, force: true });
   }
   for (const name of names) {
     const old = parseMarked(name, OLD_PREFIX);
-    if (old === undefined || isAlive(old.pid)) continue;
+    if (old === undefined || isProcessAlive(old.pid)) continue;
     const target = path.join(dir, old.target);
     const exists = await stat(target).then(
       () => true,

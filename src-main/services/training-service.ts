@@ -18,7 +18,7 @@ import { readModelDir } from '../export/export-reader';
 import type { FromWorker, ToWorker } from '../engine/protocol';
 import { transferablesOf } from '../engine/protocol';
 import { RunStore, TOKENIZER_FILE, newRunId, readRunFolder, readRunTokenizer, toSummary, type RunTokenizer } from '../runs/run-store';
-import { writeFileAtomic } from '../runs/files';
+import { writeFileAtomic } from './atomic-file';
 
 /** A short label for a run: its recurrent layers, e.g. `LSTM(32)`. */
 function runName(layers: readonly LayerSpec[]): string {
