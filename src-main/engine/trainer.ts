@@ -11,6 +11,7 @@ import {
   type Evaluation,
   type OptimizerConfig,
   type TrainingConfig,
+  type TrainingEvent,
 } from '../../src-shared/training';
 
 /** Padded id sequences and their labels, row-major. */
@@ -20,16 +21,8 @@ export interface Split {
   count: number;
 }
 
-/** A batch's numbers, before throttling. */
-export interface BatchProgress {
-  epoch: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  acc: number;
-  samplesPerSecond: number;
-  etaSeconds: number;
-}
+/** A batch's numbers, before throttling: the `batch` event without the fields the service adds. */
+export type BatchProgress = Omit<Extract<TrainingEvent, { type: 'batch' }>, 'type' | 'runId'>;
 
 export interface TrainHooks {
   onBatch?(progress: BatchProgress): void;
