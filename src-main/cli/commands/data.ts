@@ -3,6 +3,7 @@ import type { DatasetOptions, DatasetPreview } from '../../../src-shared/data';
 import { loadDataset } from '../../data/index';
 import { resolveDataDir } from '../../services/paths';
 import { UsageError, type Command } from '../command';
+import { parsePositiveInt } from '../flags';
 
 export const data: Command = {
   summary: 'Open IMDb data (archive, folder, npz or CSV), tokenize and cache it, print a preview',
@@ -91,12 +92,6 @@ function describe(p: DatasetPreview): string {
     `  top words: ${p.topWords.slice(0, 12).map((w) => w.word).join(' ')}`,
     ...p.samples.map((s) => `  [${s.label === 1 ? 'pos' : 'neg'}] ${s.text.slice(0, 160)}${s.text.length > 160 ? '…' : ''}`),
   ].join('\n');
-}
-
-function parsePositiveInt(flag: string, text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer. Received: ${text}`);
-  return n;
 }
 
 function parseFraction(flag: string, text: string): number {

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../../services/paths';
 import { evaluateModelDir } from '../../services/training-service';
 import { UsageError, type Command } from '../command';
-import { formatEvaluation, parsePositiveInt } from './training-format';
+import { parsePositiveInt } from '../flags';
+import { formatEvaluation } from './training-format';
 
 export const evaluate: Command = {
   summary: 'Evaluate a trained run on the test split of its dataset: loss, accuracy, confusion matrix',

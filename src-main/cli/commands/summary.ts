@@ -5,6 +5,7 @@ import type { DatasetContext, LayerSpec, ModelSummary } from '../../../src-share
 import { getPreset, presetIds } from '../../../src-shared/presets';
 import { parseProject } from '../../../src-shared/project';
 import { UsageError, type Command } from '../command';
+import { parsePositiveInt } from '../flags';
 
 export const summary: Command = {
   summary: "Print a model's Keras summary: layers, output shapes and parameter counts",
@@ -65,12 +66,4 @@ async function loadModel(model: string | undefined): Promise<{ layers: LayerSpec
   }
   const project = parseProject(text, model);
   return { layers: project.layers, dataset: { maxlen: project.data.options.maxlen, maxFeatures: project.data.options.maxFeatures } };
-}
-
-function parsePositiveInt(flag: string, text: string): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value <= 0) {
-    throw new UsageError(`${flag} must be a positive integer. Received: ${text}`);
-  }
-  return value;
 }

@@ -8,7 +8,8 @@ import { RunStore } from '../../runs/run-store';
 import { resolveDataDir } from '../../services/paths';
 import { NodeTrainingService } from '../../services/training-service';
 import { UsageError, type Command } from '../command';
-import { formatDuration, parseFraction, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, progressBar } from './training-format';
+import { parseFraction, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from '../flags';
+import { formatDuration, progressBar } from './training-format';
 
 export const train: Command = {
   summary: 'Train a preset or project on IMDb data, print epoch metrics, keep the run',

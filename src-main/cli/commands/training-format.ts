@@ -1,32 +1,5 @@
-/** Flag parsing and terminal formatting shared by the train, evaluate and predict commands. */
+/** Terminal formatting shared by the train, evaluate and predict commands. */
 import type { Evaluation } from '../../../src-shared/training';
-import { UsageError } from '../command';
-
-export function parsePositiveInt(flag: string, text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer. Received: ${text}`);
-  return n;
-}
-
-export function parseNonNegativeInt(flag: string, text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n > 2 ** 31 - 1) throw new UsageError(`${flag} must be an integer from 0 to ${2 ** 31 - 1}. Received: ${text}`);
-  return n;
-}
-
-export function parsePositiveNumber(flag: string, text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number. Received: ${text}`);
-  return n;
-}
-
-/** A share: `0 < F < 1`, or `0 ≤ F < 1` when zero is allowed. */
-export function parseFraction(flag: string, text: string, allowZero = false): number {
-  const n = Number(text);
-  const ok = text.trim() !== '' && (allowZero ? n >= 0 : n > 0) && n < 1;
-  if (!ok) throw new UsageError(`${flag} must be a number from ${allowZero ? '0 (inclusive)' : '0 (exclusive)'} to 1 (exclusive). Received: ${text}`);
-  return n;
-}
 
 /** `[=====>    ]` for a share done. */
 export function progressBar(share: number, width: number): string {
