@@ -80,14 +80,18 @@ function writerPid(name: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/** The entries of `dir`; none when it is missing or unreadable, as then there is nothing to sweep. */
+async function entriesOf(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
 /** Removes temp files and folders that writers which have since died left in `dir`; live writers' temps stay. */
 export async function removeStrayTemps(dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
+  const names = await entriesOf(dir);
   const stray = names.filter((name) => {
     const pid = writerPid(name);
     return pid !== undefined && (!Number.isInteger(pid) || !isProcessAlive(pid));
@@ -97,11 +101,6 @@ export async function removeStrayTemps(dir: string): Promise<void> {
 
 /** Removes the temp files written with `tempTag` in `dir`: those of a writer that was stopped mid-write. */
 export async function removeTaggedTemps(dir: string, tempTag: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
+  const names = await entriesOf(dir);
   await Promise.all(names.filter((name) => name.endsWith(`${TEMP_MARKER}${tempTag}`)).map((name) => rm(path.join(dir, name), { force: true })));
 }
