@@ -46,6 +46,22 @@ export interface ExportOutcome {
   bytes: number;
 }
 
+/** A benchmark of the project's stack on this machine and the epoch it projects. */
+export interface ModelBenchmark {
+  /** Mean wall time of one training step (forward, backward, optimizer update) at the project's batch size and maxlen. */
+  msPerBatch: number;
+  /** Mean wall time of one inference batch, as validation runs it. */
+  msPerEval: number;
+  /** Projected seconds per epoch: training steps over `trainReviews` plus inference over `validationReviews`. */
+  epochSeconds: number;
+  trainReviews: number;
+  validationReviews: number;
+  /** The TensorFlow.js backend that ran the benchmark. */
+  backend: string;
+  /** Which recurrent implementation ran: fused native kernels or tfjs-layers. */
+  recurrent: string;
+}
+
 const empty = z.object({}).strict();
 const runId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, { error: 'a run id' });
 const nonEmptyPath = z.string().min(1, { error: 'a file or folder path' }).max(4096);
@@ -62,6 +78,8 @@ export const apiMethods = {
   cancelDataset: empty,
   /** The TensorFlow.js backend and recurrent path training uses on this machine. */
   getEngineInfo: empty,
+  /** Times the project's stack on this machine (a warm-up and 2 training steps on synthetic ids) and projects an epoch of `trainCount` labelled reviews (default IMDb's 25,000); `busy` while a run trains. */
+  benchmarkModel: z.object({ project: z.unknown(), trainCount: z.number().int().positive({ error: 'a positive whole number of reviews' }).optional() }).strict(),
   /** Starts training a project (`{version, layers, data, training}`) and returns the new run's id; progress: `onDidTrainingEvent`. */
   startTraining: z.object({ project: z.unknown() }).strict(),
   /** Continues a stopped or interrupted run from its last epoch checkpoint, under the same id; progress: `onDidTrainingEvent`. */
@@ -94,6 +112,7 @@ export interface ApiResults {
   openDataset: DatasetPreview;
   cancelDataset: void;
   getEngineInfo: EngineInfo;
+  benchmarkModel: ModelBenchmark;
   startTraining: { runId: string };
   resumeTraining: { runId: string };
   stopTraining: void;

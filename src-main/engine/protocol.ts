@@ -40,8 +40,17 @@ export interface PredictRequest {
   count: number;
 }
 
+/** Times the training step of a stack on synthetic ids: one warm-up step, then `batches` timed ones. */
+export interface BenchRequest {
+  type: 'bench';
+  layers: LayerSpec[];
+  maxlen: number;
+  batchSize: number;
+  batches: number;
+}
+
 /** Main thread → worker. `probe` asks which backend and recurrent path this machine runs. */
-export type ToWorker = TrainRequest | EvaluateRequest | PredictRequest | { type: 'probe' } | { type: 'stop' };
+export type ToWorker = TrainRequest | EvaluateRequest | PredictRequest | BenchRequest | { type: 'probe' } | { type: 'stop' };
 
 /** Worker → main thread. */
 export type FromWorker =
@@ -53,6 +62,7 @@ export type FromWorker =
   | { type: 'evaluated'; evaluation: Evaluation; engine: EngineInfo }
   | { type: 'predicted'; probabilities: number[] }
   | { type: 'probed'; engine: EngineInfo }
+  | { type: 'benched'; msPerBatch: number; msPerEval: number; engine: EngineInfo }
   | { type: 'error'; message: string; code?: string };
 
 /** The buffers to transfer with a split, so it moves to the worker instead of being copied. */

@@ -14,9 +14,10 @@ import type { LayerSpec } from '../../src-shared/model/types';
 import type { EngineInfo } from '../../src-shared/training';
 import { initBackend } from './backend';
 import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } from './fused';
+import { timeTrainingSteps } from './fused/benchmark';
 import { WEIGHTS_FILE, loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from './model-io';
 import { CHECKPOINT_DIR } from '../runs/run-store';
-import type { EvaluateRequest, FromWorker, PredictRequest, ToWorker, TrainRequest } from './protocol';
+import type { BenchRequest, EvaluateRequest, FromWorker, PredictRequest, ToWorker, TrainRequest } from './protocol';
 import { buildTfModel } from './tfjs-model';
 import { evaluateSplit, makeOptimizer, splitValidation, trainModel, withSeededMathRandom } from './trainer';
 
@@ -165,6 +166,20 @@ async function predict(request: PredictRequest): Promise<void> {
   post({ type: 'predicted', probabilities });
 }
 
+/** Times the stack as training would build it; the model is thrown away afterwards. */
+async function bench(request: BenchRequest): Promise<void> {
+  const backend = await initBackend();
+  const embedding = request.layers.find((layer) => layer.kind === 'Embedding');
+  const vocab = typeof embedding?.options['input_dim'] === 'number' ? embedding.options['input_dim'] : 2;
+  const model = buildModel(request.layers, request.maxlen);
+  try {
+    const times = timeTrainingSteps(model, { batchSize: request.batchSize, maxlen: request.maxlen, vocab }, request.batches, 1);
+    post({ type: 'benched', msPerBatch: times.msPerBatch, msPerEval: times.msPerEval, engine: engineInfo(backend, model) });
+  } finally {
+    model.dispose();
+  }
+}
+
 function run(job: Promise<void>): void {
   job.catch((error: unknown) => {
     const payload = toErrorPayload(error);
@@ -182,6 +197,9 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'predict':
       run(predict(message));
+      break;
+    case 'bench':
+      run(bench(message));
       break;
     case 'probe':
       run(initBackend().then((backend) => post({ type: 'probed', engine: engineInfo(backend, undefined) })));

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRequest } from '../../src-shared/api';
 import { createProject } from '../../src-shared/project';
 import type { RunRecord, TrainingConfigInput, TrainingEvent } from '../../src-shared/training';
 import * as tf from '@tensorflow/tfjs';
@@ -204,5 +205,30 @@ describe('NodeTrainingService', () => {
     await expect(service.start({ ...project({}), data: { path: null } })).rejects.toThrow('data.path must name a dataset file or folder. Received: null');
     await expect(service.start({ ...project({}), training: { epochs: -3 } })).rejects.toThrow(/training\.epochs.*Received: -3/);
     await expect(service.getRun('../../etc')).rejects.toThrow(/runId must look like/);
+  });
+
+  it('benchmarks a stack in the engine worker and projects an epoch of the chosen data, but not while a run trains', async () => {
+    const service = new NodeTrainingService({ dataDir: path.join(root, 'home-bench') });
+    const tiny = { ...project({ batchSize: 4, validationSplit: 0.25 }), data: { path: null, options: { maxFeatures: 40, maxlen: 6 } } };
+    const bench = await service.benchmark(tiny, { trainCount: 400 });
+    expect(bench.msPerBatch).toBeGreaterThan(0);
+    expect(bench.msPerEval).toBeGreaterThan(0);
+    expect(bench).toMatchObject({ trainReviews: 300, validationReviews: 100 });
+    expect(bench.epochSeconds).toBeCloseTo((75 * bench.msPerBatch + 25 * bench.msPerEval) / 1000, 6);
+    expect(bench.backend).toBe((await service.probeEngine()).backend);
+    expect(bench.recurrent).not.toBe('');
+    // Without a dataset the projection is IMDb's, 20,000 training and 5,000 validation reviews.
+    const imdb = await service.benchmark({ ...tiny, training: { batchSize: 4 } });
+    expect(imdb).toMatchObject({ trainReviews: 20_000, validationReviews: 5_000 });
+
+    await expect(service.benchmark({ ...tiny, layers: [{ id: 'dense-1', kind: 'Dense', options: { units: -3 } }] })).rejects.toThrow(/The model cannot be built: layer 1 \(Dense\)/);
+    expect(() => parseRequest('benchmarkModel', { project: tiny, trainCount: -3 })).toThrow('benchmarkModel: trainCount: a positive whole number of reviews');
+    expect(() => parseRequest('benchmarkModel', { project: tiny, maxlen: 6 })).toThrow(/benchmarkModel: .*maxlen/);
+
+    const runId = await service.start(project({ epochs: 50, batchSize: 16, seed: 1 }));
+    await expect(service.benchmark(tiny)).rejects.toMatchObject({ code: 'busy' });
+    await service.stop(runId);
+    await service.whenDone(runId);
+    await service.dispose();
   });
 });

@@ -11,14 +11,19 @@ import { Emitter } from '../../src-shared/event';
 import { validateStack } from '../../src-shared/model';
 import type { LayerSpec } from '../../src-shared/model/types';
 import { parseProject, type Project } from '../../src-shared/project';
+import type { ModelBenchmark } from '../../src-shared/api';
 import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from '../../src-shared/training';
 import { encodeText, loadDataset, type LoadedDataset } from '../data';
 import { EngineClient, startEngineWorker } from '../engine/client';
+import { projectEpoch } from '../engine/fused/benchmark';
 import { readModelDir } from '../export/export-reader';
 import type { FromWorker, ToWorker } from '../engine/protocol';
 import { transferablesOf } from '../engine/protocol';
 import { RunStore, TOKENIZER_FILE, newRunId, readRunFolder, readRunTokenizer, toSummary, type RunTokenizer } from '../runs/run-store';
 import { writeFileAtomic } from './atomic-file';
+
+/** The labelled training reviews of IMDb (aclImdb's train folder), the projection's default. */
+const IMDB_TRAIN_REVIEWS = 25_000;
 
 /** A short label for a run: its recurrent layers, e.g. `LSTM(32)`. */
 function runName(layers: readonly LayerSpec[]): string {
@@ -181,6 +186,39 @@ export class NodeTrainingService {
     return this.engineInfo;
   }
 
+  /**
+   * Times the project's stack as training builds it (maxlen and batch size from the project) on
+   * synthetic ids in the engine worker, and projects one epoch of the chosen data: the project's
+   * validation split and `limit` applied to `trainCount` labelled reviews (IMDb's 25,000 when
+   * unknown). Answers `busy` while a run trains, as its timing would take the run's cores.
+   *
+   * Args:
+   *   projectInput: the project file, `{version, layers, data, training}`; data.path is not needed.
+   *   trainCount: labelled training reviews of the open dataset, before the validation split.
+   *   batches: timed training steps after the warm-up step. Default 2.
+   */
+  async benchmark(projectInput: unknown, options: { trainCount?: number; batches?: number } = {}): Promise<ModelBenchmark> {
+    const project = parseProject(projectInput);
+    this.validateStack(project);
+    if (this.active.size > 0) throw new WorkbenchError('busy', 'A run is training; the model is benchmarked once it has ended.');
+    const { maxlen } = project.data.options;
+    const { batchSize, limit, validationSplit } = project.training;
+    const reply = await this.engine.request({ type: 'bench', layers: project.layers, maxlen, batchSize, batches: options.batches ?? 2 }, [], (message) =>
+      message.type === 'benched' ? message : undefined,
+    );
+    const used = Math.min(options.trainCount ?? IMDB_TRAIN_REVIEWS, limit ?? Infinity);
+    const validation = Math.floor(used * validationSplit);
+    return {
+      msPerBatch: reply.msPerBatch,
+      msPerEval: reply.msPerEval,
+      epochSeconds: projectEpoch(reply, batchSize, used - validation, validation),
+      trainReviews: used - validation,
+      validationReviews: validation,
+      backend: reply.engine.backend,
+      recurrent: reply.engine.recurrent,
+    };
+  }
+
   /** Stops every run of this service and waits for them to end. */
   async dispose(): Promise<void> {
     const runs = [...this.active.values()];
@@ -191,6 +229,10 @@ export class NodeTrainingService {
 
   private validate(project: Project): void {
     if (project.data.path === null) throw new WorkbenchError('invalid_request', 'data.path must name a dataset file or folder. Received: null');
+    this.validateStack(project);
+  }
+
+  private validateStack(project: Project): void {
     const issues = validateStack(project.layers, { maxFeatures: project.data.options.maxFeatures, maxlen: project.data.options.maxlen });
     if (issues.length > 0) {
       const first = issues[0]!;
@@ -319,6 +361,7 @@ export class NodeTrainingService {
         case 'evaluated':
         case 'predicted':
         case 'probed':
+        case 'benched':
           break;
         default:
           throw new Error(`Unknown message from the engine worker: ${JSON.stringify(message satisfies never)}`);

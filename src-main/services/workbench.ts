@@ -85,6 +85,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       opening?.abort();
     },
     getEngineInfo: () => training.probeEngine(),
+    benchmarkModel: ({ project, trainCount }) => training.benchmark(project, { trainCount }),
     startTraining: async ({ project }) => ({ runId: await training.start(project) }),
     resumeTraining: async ({ runId }) => ({ runId: await training.resume(runId) }),
     stopTraining: ({ runId }) => training.stop(runId),

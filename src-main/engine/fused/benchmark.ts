@@ -2,7 +2,8 @@
  * Times the app's training step on IMDb-shaped synthetic data (the Keras book's model: Embedding
  * 10,000×32 → 32-unit recurrent layer → Dense(1), RMSprop, batch 128, maxlen 500) and projects an
  * epoch of 20,000 training and 5,000 validation reviews. Also runs the PyTorch reference script
- * (`bench/torch_rnn_bench.py`) when a python3 with torch is installed.
+ * (`bench/torch_rnn_bench.py`) when a python3 with torch is installed. Its step timing also serves the
+ * engine's `bench` job, which times the user's own stack for the builder's epoch estimate.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -50,36 +51,40 @@ function benchStack(cell: BenchCell): LayerSpec[] {
   ];
 }
 
+/** The size of the batches a timing runs on. */
+export interface StepShape {
+  batchSize: number;
+  maxlen: number;
+  /** Word ids are drawn from 1 … vocab − 1 (the Embedding's input_dim). */
+  vocab: number;
+}
+
+/** Mean wall and CPU times of one training step and one inference batch. */
+export interface StepTimes {
+  msPerBatch: number;
+  cpuMsPerBatch: number;
+  msPerEval: number;
+}
+
 /** Deterministic synthetic reviews: ids spread over the vocabulary, labels alternating. */
-function syntheticBatch(seed: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
-  const { batchSize, maxlen, vocab } = benchShape;
+function syntheticBatch(shape: StepShape, seed: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const { batchSize, maxlen, vocab } = shape;
   const ids = new Int32Array(batchSize * maxlen);
   let state = seed * 2654435761;
   for (let i = 0; i < ids.length; i++) {
     state = (state * 1103515245 + 12345) >>> 0;
-    ids[i] = 1 + (state % (vocab - 1));
+    ids[i] = vocab > 1 ? 1 + (state % (vocab - 1)) : 0;
   }
   const labels = Float32Array.from({ length: batchSize }, (_, i) => (i + seed) % 2);
   return { x: tf.tensor2d(ids, [batchSize, maxlen], 'int32'), y: tf.tensor2d(labels, [batchSize, 1]) };
 }
 
 /**
- * Times `batches` training steps (after one untimed warm-up step) and validation forward passes.
- *
- * Args:
- *   cell: the recurrent layer.
- *   batches: timed training steps. Default 5.
- *   fused: use the fused kernels when available (true) or tfjs-layers' own layer (false). Default true.
- *   backend: the tfjs backend; default the engine's choice.
+ * Times `batches` training steps of `model` (after one untimed warm-up step) with the engine's
+ * step (loss, gradients, RMSprop update), then `evalBatches` inference batches. Trains the model's
+ * weights on synthetic data, so pass a model built for the timing only.
  */
-export async function runAppBench(cell: BenchCell, options: { batches?: number; fused?: boolean; backend?: BackendName } = {}): Promise<BenchResult> {
-  const batches = options.batches ?? 5;
-  const backend = await initBackend(options.backend);
-  const model = buildTfModel(benchStack(cell), {
-    maxlen: benchShape.maxlen,
-    makeRecurrent: options.fused === false ? undefined : makeFusedRecurrent,
-  });
-  const fused = model.layers.some((layer) => layer instanceof FusedRecurrent || layer instanceof FusedBidirectional);
+export function timeTrainingSteps(model: tf.LayersModel, shape: StepShape, batches: number, evalBatches: number): StepTimes {
   const optimizer = makeOptimizer(optimizerSchema.parse({ name: 'rmsprop' }));
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // The same step as the engine's trainer: loss and its gradients, then the optimizer update.
@@ -103,26 +108,60 @@ export async function runAppBench(cell: BenchCell, options: { batches?: number; 
     cpuMs = (used.user + used.system) / 1000 / runs;
     return (performance.now() - started) / runs;
   };
-  const msPerBatch = time((seed) => {
-    const batch = syntheticBatch(seed);
-    const loss = step(batch);
-    tf.dispose([batch.x, batch.y]);
-    if (!Number.isFinite(loss)) throw new Error(`The bench's loss became ${loss}.`);
-  }, batches);
-  const cpuMsPerBatch = cpuMs;
-  const msPerEval = time((seed) => {
-    const batch = syntheticBatch(seed);
-    tf.tidy(() => (model.predict(batch.x) as tf.Tensor).dataSync());
-    tf.dispose([batch.x, batch.y]);
-  }, Math.max(1, Math.ceil(batches / 2)));
-  optimizer.dispose();
-  model.dispose();
-  return { cell, backend, path: fused ? 'fused' : 'tfjs-layers', msPerBatch: round(msPerBatch), epochSeconds: round(projectEpoch(msPerBatch, msPerEval)), cpuMsPerBatch: round(cpuMsPerBatch) };
+  try {
+    const msPerBatch = time((seed) => {
+      const batch = syntheticBatch(shape, seed);
+      const loss = step(batch);
+      tf.dispose([batch.x, batch.y]);
+      if (!Number.isFinite(loss)) throw new Error(`The bench's loss became ${loss}.`);
+    }, batches);
+    const cpuMsPerBatch = cpuMs;
+    const msPerEval = time((seed) => {
+      const batch = syntheticBatch(shape, seed);
+      tf.tidy(() => (model.predict(batch.x) as tf.Tensor).dataSync());
+      tf.dispose([batch.x, batch.y]);
+    }, evalBatches);
+    return { msPerBatch, cpuMsPerBatch, msPerEval };
+  } finally {
+    optimizer.dispose();
+  }
 }
 
-function projectEpoch(msPerBatch: number, msPerEval: number): number {
-  const { batchSize, trainReviews, validationReviews } = benchShape;
-  return (Math.ceil(trainReviews / batchSize) * msPerBatch + Math.ceil(validationReviews / batchSize) * msPerEval) / 1000;
+/**
+ * Times `batches` training steps (after one untimed warm-up step) and validation forward passes.
+ *
+ * Args:
+ *   cell: the recurrent layer.
+ *   batches: timed training steps. Default 5.
+ *   fused: use the fused kernels when available (true) or tfjs-layers' own layer (false). Default true.
+ *   backend: the tfjs backend; default the engine's choice.
+ */
+export async function runAppBench(cell: BenchCell, options: { batches?: number; fused?: boolean; backend?: BackendName } = {}): Promise<BenchResult> {
+  const batches = options.batches ?? 5;
+  const backend = await initBackend(options.backend);
+  const model = buildTfModel(benchStack(cell), {
+    maxlen: benchShape.maxlen,
+    makeRecurrent: options.fused === false ? undefined : makeFusedRecurrent,
+  });
+  const fused = model.layers.some((layer) => layer instanceof FusedRecurrent || layer instanceof FusedBidirectional);
+  try {
+    const times = timeTrainingSteps(model, benchShape, batches, Math.max(1, Math.ceil(batches / 2)));
+    return {
+      cell,
+      backend,
+      path: fused ? 'fused' : 'tfjs-layers',
+      msPerBatch: round(times.msPerBatch),
+      epochSeconds: round(projectEpoch(times, benchShape.batchSize, benchShape.trainReviews, benchShape.validationReviews)),
+      cpuMsPerBatch: round(times.cpuMsPerBatch),
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Seconds for an epoch: ceil(train/batch) training steps plus ceil(validation/batch) inference batches. */
+export function projectEpoch(times: Pick<StepTimes, 'msPerBatch' | 'msPerEval'>, batchSize: number, trainReviews: number, validationReviews: number): number {
+  return (Math.ceil(trainReviews / batchSize) * times.msPerBatch + Math.ceil(validationReviews / batchSize) * times.msPerEval) / 1000;
 }
 
 function round(value: number): number {
