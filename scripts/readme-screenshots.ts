@@ -15,6 +15,8 @@ try {
   await page.goto(app.url);
   await page.getByRole('button', { name: 'LSTM (IMDb)' }).click();
   await page.getByText('lstm', { exact: true }).first().click();
+  // The engine benchmarks the stack for the header's epoch estimate; show its figure, not "measuring…".
+  await page.getByTestId('epoch-estimate').filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(repoRoot, 'docs/builder.png') });
 
