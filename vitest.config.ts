@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: training and parsing tests are CPU-bound, so more forks only thrash.
     maxWorkers: 2,
+    reporters: ['default', './test/support/count-reporter.ts'],
   },
 });
