@@ -7,7 +7,7 @@ import { WorkbenchError } from '../../src-shared/errors';
 import { Emitter } from '../../src-shared/event';
 import { loadDataset } from '../data';
 import { exportRun, importModel } from '../export';
-import { RunStore, toSummary } from '../runs/run-store';
+import { toSummary } from '../runs/run-store';
 import { appVersion } from './app-version';
 import { NodeTrainingService } from './training-service';
 
@@ -97,7 +97,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     exportRun: async ({ runId, out, format, force }) => {
       // Checks the run exists first, so a typo gets "no such run" rather than a file error.
       await training.getRun(runId);
-      return exportRun({ runDir: new RunStore(options.dataDir).dir(runId), out: path.resolve(out), format, force });
+      return exportRun({ runId, dataDir: options.dataDir, out: path.resolve(out), format, force });
     },
     importModel: async ({ path: location }) => toSummary(await importModel(path.resolve(location), options.dataDir)),
     onDidDataProgress: dataProgress.event,
