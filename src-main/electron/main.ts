@@ -2,10 +2,20 @@ import { app, BrowserWindow, dialog, net, protocol, session, shell } from 'elect
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createWorkbench } from '../services/workbench';
+import { launchUtilityProcess } from './utility-process';
 import { bindDesktop } from './desktop';
 import { bindIpc, forwardEvents } from './ipc';
 import { buildMenu } from './menu';
-import { APP_ORIGIN, APP_SCHEME, isAppUrl, WINDOW_CONTENT_SECURITY_POLICY, windowWebPreferences } from './security';
+import {
+  APP_ORIGIN,
+  APP_SCHEME,
+  denyPermissionChecks,
+  denyPermissionRequests,
+  isAppUrl,
+  isTrustedSender,
+  WINDOW_CONTENT_SECURITY_POLICY,
+  windowWebPreferences,
+} from './security';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
@@ -60,15 +70,12 @@ function createWindow(): BrowserWindow {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionRequestHandler(denyPermissionRequests(log));
+  session.defaultSession.setPermissionCheckHandler(denyPermissionChecks(log));
   serveRenderer(path.join(import.meta.dirname, '../renderer'));
 
-  const workbench = createWorkbench({ dataDir: app.getPath('userData'), host: 'electron' });
+  const workbench = createWorkbench({ dataDir: app.getPath('userData'), host: 'electron', launchProcess: launchUtilityProcess });
   const windows = new Set<BrowserWindow>();
-  // Only the app's own top frame may call the main side.
-  const isTrustedSender = (event: Electron.IpcMainInvokeEvent) =>
-    event.senderFrame !== null && event.senderFrame === event.sender.mainFrame && isAppUrl(event.senderFrame.url);
   bindIpc(workbench, isTrustedSender, log);
   bindDesktop(isTrustedSender, log);
   const open = () => {
