@@ -1,10 +1,8 @@
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron';
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { desktopChannelOf, desktopMethodNames, desktopMethods, MAX_PROJECT_BYTES, type DesktopApi, type DesktopMethodName } from '../../src-shared/desktop-api';
+import { desktopChannelOf, desktopMethodNames, desktopMethods, type DesktopApi, type DesktopMethodName } from '../../src-shared/desktop-api';
 import { toErrorPayload, WorkbenchError, type Reply } from '../../src-shared/errors';
-import { writeFileAtomic } from '../services/atomic-file';
 import type { Logger } from '../services/dispatch';
+import { readProjectFile, writeProjectFile } from '../services/project-files';
 
 const projectFilters = [{ name: 'RNN Workbench project', extensions: ['json'] }];
 const datasetFilters = [
@@ -20,9 +18,7 @@ function createDesktop(window: BrowserWindow | null): DesktopApi {
       const chosen = await show({ title: 'Open project', filters: projectFilters, properties: ['openFile'] });
       const file = chosen.filePaths[0];
       if (chosen.canceled || file === undefined) return null;
-      const size = (await stat(file)).size;
-      if (size > MAX_PROJECT_BYTES) throw new WorkbenchError('bad_input', `${file} is not a project file: expected at most ${MAX_PROJECT_BYTES} bytes of JSON. Received: ${size} bytes`);
-      return { name: path.basename(file), path: file, text: await readFile(file, 'utf8') };
+      return readProjectFile(file);
     },
     async saveProjectFile({ suggestedName, text, path: known }) {
       let file = known;
@@ -32,7 +28,7 @@ function createDesktop(window: BrowserWindow | null): DesktopApi {
         if (chosen.canceled || chosen.filePath === undefined) return null;
         file = chosen.filePath;
       }
-      await writeFileAtomic(file, text);
+      await writeProjectFile(file, text);
       return file;
     },
     async pickDatasetPath({ folder }) {
