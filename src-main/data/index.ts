@@ -2,14 +2,14 @@
  * Opening IMDb data: the one entry point for the app, the web mode and the CLI.
  *
  * `loadDataset` fingerprints the source and looks in the cache on the main thread (async I/O and chunked
- * hashing only); on a miss, reading and tokenizing run in a worker thread with a heap cap, so a huge or
- * hostile file costs that worker, not the app.
+ * hashing only); on a miss, reading and tokenizing run in a process of their own with a heap cap, so a
+ * huge or hostile file, or a crash in the parsers, costs that process, not the app.
  */
 import { randomUUID } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import type { DataProgress, DatasetOptions, DatasetPreview, TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError, fromErrorPayload } from '../../src-shared/errors';
 import { removeOrphanedTemps, removeTemps } from './cache';
+import { launchNodeProcess, isOutOfMemory, type ProcessLauncher } from '../services/isolated-process';
 import { encodeWithSpec } from './keras-text';
 import { fingerprint, openCached, type DataJobRequest, type DataJobResult, type Fingerprint } from './job';
 import type { ReadLimits } from './sources/types';
@@ -33,19 +33,21 @@ export interface LoadContext {
   /** The app's data folder; the cache lives in `<dataDir>/cache/`. */
   dataDir: string;
   onProgress?: (progress: DataProgress) => void;
-  /** Aborting terminates the worker; the promise rejects with a `cancelled` WorkbenchError. */
+  /** Aborting kills the parser process; the promise rejects with a `cancelled` WorkbenchError. */
   signal?: AbortSignal;
   /** Tighter read bounds (tests of hostile files). */
   limits?: Partial<ReadLimits>;
-  /** The worker's heap cap in MB; default 2048. */
+  /** The parser process's heap cap in MB; default 2048. */
   heapMb?: number;
+  /** Starts the parser process: Electron passes its utilityProcess launcher; plain Node forks. */
+  launchProcess?: ProcessLauncher;
 }
 
-/** Heap cap of the data worker: the largest real sources (official archive, 50,000-row CSV) peak at a few hundred MB. */
-const WORKER_HEAP_MB = 2048;
+/** Heap cap of the parser process: the largest real sources (official archive, 50,000-row CSV) peak at a few hundred MB. */
+const PARSER_HEAP_MB = 2048;
 
-function workerUrl(): URL {
-  // From sources (tsx, vitest) the worker needs tsx registered first; a bundled build ships `data-worker.js` beside this file.
+function parserUrl(): URL {
+  // From sources (tsx, vitest) the process needs tsx registered first; a bundled build ships `data-worker.js` beside this file.
   return import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./data-worker.js', import.meta.url);
 }
 
@@ -80,20 +82,20 @@ export async function loadDataset(path: string, options: DatasetOptions, ctx: Lo
   const onProgress = ctx.onProgress ?? (() => {});
   await removeOrphanedTemps(ctx.dataDir);
   // Fingerprint and cache lookup are async I/O plus chunked hashing: done here, so a cached reopen never
-  // starts a worker (measured: starting one alongside, to overlap its start-up, doubled the reopen time).
+  // starts a parser process (measured: starting a worker alongside, to overlap its start-up, doubled the reopen time).
   const print = await fingerprint(request, onProgress, ctx.signal);
   const hit = await openCached(request, print, started);
   if (hit !== null) {
     onProgress({ phase: 'done', files: hit.dataset.train.count + hit.dataset.test.count, bytes: print.detected.size, totalBytes: print.detected.size });
     return toLoaded(hit, started);
   }
-  return toLoaded(await runInWorker(request, print, onProgress, ctx), started);
+  return toLoaded(await runInProcess(request, print, onProgress, ctx), started);
 }
 
-/** Reads, tokenizes and caches in a worker with a heap cap; abort terminates it and removes its temp file. */
-async function runInWorker(request: DataJobRequest, print: Fingerprint, onProgress: (p: DataProgress) => void, ctx: LoadContext): Promise<DataJobResult> {
-  const heapMb = ctx.heapMb ?? WORKER_HEAP_MB;
-  const worker = new Worker(workerUrl(), { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+/** Reads, tokenizes and caches in a process of its own with a heap cap; abort kills it and removes its temp file. */
+async function runInProcess(request: DataJobRequest, print: Fingerprint, onProgress: (p: DataProgress) => void, ctx: LoadContext): Promise<DataJobResult> {
+  const heapMb = ctx.heapMb ?? PARSER_HEAP_MB;
+  const child = (ctx.launchProcess ?? launchNodeProcess)(parserUrl(), { heapMb, name: 'RNN Workbench data parser' });
   let settled = false;
   let onAbort = (): void => {};
   try {
@@ -104,7 +106,8 @@ async function runInWorker(request: DataJobRequest, print: Fingerprint, onProgre
       };
       if (ctx.signal?.aborted) return onAbort();
       ctx.signal?.addEventListener('abort', onAbort, { once: true });
-      worker.on('message', (reply: WorkerReply) => {
+      child.onMessage((message) => {
+        const reply = message as WorkerReply;
         switch (reply.type) {
           case 'progress':
             onProgress(reply.progress);
@@ -118,36 +121,37 @@ async function runInWorker(request: DataJobRequest, print: Fingerprint, onProgre
             reject(fromErrorPayload(reply.error));
             break;
           default:
-            reject(new Error(`unknown worker reply ${JSON.stringify(reply satisfies never)}`));
+            reject(new Error(`unknown parser reply ${JSON.stringify(reply satisfies never)}`));
         }
       });
-      worker.on('error', (error: Error & { code?: string }) => {
+      child.onExit((exit) => {
+        if (settled) return;
         settled = true;
         reject(
-          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          isOutOfMemory(exit)
             ? new WorkbenchError('bad_input', `${request.path}: reading it needed more than ${heapMb} MB of memory. Expected an IMDb-sized dataset.`)
-            : new WorkbenchError('internal', `The data worker failed while opening ${request.path}: ${error.message}`),
+            : new WorkbenchError(
+                'internal',
+                `The data parser process stopped unexpectedly (${exit.signal ?? `exit code ${exit.code}`}) while opening ${request.path}. The app is unaffected; try again, or check the file.`,
+              ),
         );
       });
-      worker.on('exit', (code) => {
-        if (!settled) reject(new WorkbenchError('internal', `The data worker stopped unexpectedly (exit code ${code}) while opening ${request.path}.`));
-      });
-      worker.postMessage({ type: 'open', request, known: { ...print, listing: null } } satisfies WorkerRequest);
+      child.postMessage({ type: 'open', request, known: { ...print, listing: null } } satisfies WorkerRequest);
     });
   } catch (error) {
-    // A worker stopped mid-write leaves its temp file; the cache folder must hold only whole entries.
-    await worker.terminate();
+    // A parser stopped mid-write leaves its temp file; the cache folder must hold only whole entries.
+    child.kill();
     await removeTemps(ctx.dataDir, request.tempTag);
     throw error;
   } finally {
     ctx.signal?.removeEventListener('abort', onAbort);
-    void worker.terminate();
+    child.kill();
   }
 }
 
 function toLoaded({ dataset, preview }: DataJobResult, started: number): LoadedDataset {
   return {
-    // Wall time as the user waits for it, fingerprinting and worker start-up included.
+    // Wall time as the user waits for it, fingerprinting and parser start-up included.
     preview: { ...preview, seconds: (performance.now() - started) / 1000 },
     train: dataset.train,
     test: dataset.test,

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,6 +50,12 @@ async function cacheFiles(): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/** The parser processes this test process started (`pgrep -P`). */
+function parserPids(): number[] {
+  const listed = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).stdout;
+  return listed.split('\n').filter(Boolean).map(Number);
 }
 
 async function write(name: string, data: Buffer | string): Promise<string> {
@@ -192,8 +199,29 @@ describe('loadDataset (worker, cache)', () => {
     expect(await cacheFiles()).toEqual([]);
   });
 
-  it('a worker that runs out of memory is reported; the app and later opens carry on', async () => {
-    await expect(loadDataset(SAMPLE, OPTIONS, { dataDir, heapMb: 4 })).rejects.toThrow(`${SAMPLE}: reading it needed more than 4 MB of memory. Expected an IMDb-sized dataset.`);
+  it('a parser process that runs out of memory is reported; the app and later opens carry on', async () => {
+    // 1.2 million distinct words in a 7 MB CSV: the word counts outgrow a heap cap the sample archive fits in.
+    const rows = ['text,label'];
+    for (let r = 0, word = 0; r < 2000; r++) rows.push(`${Array.from({ length: 600 }, () => 'w' + (word++).toString(36)).join(' ')},${r % 2}`);
+    const hostile = await write('distinct-words.csv', rows.join('\n'));
+    await expect(loadDataset(hostile, OPTIONS, { dataDir, heapMb: 24 })).rejects.toThrow(`${hostile}: reading it needed more than 24 MB of memory. Expected an IMDb-sized dataset.`);
+    expect(await cacheFiles()).toEqual([]);
+    expect((await loadDataset(SAMPLE, OPTIONS, { dataDir, heapMb: 24 })).preview.train.count).toBe(1000);
+  });
+
+  it('a parser process that crashes is reported without taking the app down; the cache holds nothing of it', async () => {
+    // SIGSEGV is what a native fault in a parser would raise; here it arrives from outside, mid-read.
+    let crashed: number[] = [];
+    const pending = loadDataset(SAMPLE, OPTIONS, {
+      dataDir,
+      onProgress: (progress) => {
+        if (progress.phase !== 'reading' || crashed.length > 0) return;
+        crashed = parserPids();
+        for (const pid of crashed) process.kill(pid, 'SIGSEGV');
+      },
+    });
+    await expect(pending).rejects.toThrow(`The data parser process stopped unexpectedly (SIGSEGV) while opening ${SAMPLE}. The app is unaffected; try again, or check the file.`);
+    expect(crashed).toHaveLength(1);
     expect(await cacheFiles()).toEqual([]);
     expect((await loadDataset(SAMPLE, OPTIONS, { dataDir })).preview.train.count).toBe(1000);
   });

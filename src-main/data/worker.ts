@@ -1,16 +1,35 @@
 /**
- * The data worker: parses and tokenizes off the main thread, so the UI and the server keep answering.
- * Messages are a discriminated union; the main side cancels by terminating the worker.
+ * The data parser process: reads and tokenizes in a process of its own, so a crash or an out-of-memory on a
+ * hostile file ends only this process. Messages are a discriminated union; the main side cancels by killing it.
+ *
+ * It runs under plain Node (`child_process.fork`, messages on `process.send`) or as an Electron utility
+ * process (messages on `process.parentPort`); both carry structured clones, typed arrays included.
  */
-import { parentPort } from 'node:worker_threads';
 import { toErrorPayload } from '../../src-shared/errors';
 import { runDataJob, type DataJobRequest, type Fingerprint } from './job';
 import type { WorkerReply, WorkerRequest } from './worker-protocol';
 
-const port = parentPort;
-if (port === null) throw new Error('worker.ts must run in a worker thread');
+interface ParentChannel {
+  post(reply: WorkerReply): void;
+  onRequest(listener: (request: WorkerRequest) => void): void;
+}
 
-port.on('message', (message: WorkerRequest) => {
+/** Electron's utility process has `process.parentPort`; Node's typings do not know it. */
+type ElectronParentPort = { postMessage(message: unknown): void; on(event: 'message', listener: (event: { data: unknown }) => void): void };
+
+function parentChannel(): ParentChannel {
+  const electronPort = (process as { parentPort?: ElectronParentPort }).parentPort;
+  if (electronPort !== undefined) {
+    return { post: (reply) => electronPort.postMessage(reply), onRequest: (listener) => electronPort.on('message', (event) => listener(event.data as WorkerRequest)) };
+  }
+  const send = process.send?.bind(process);
+  if (send === undefined) throw new Error('worker.ts must run as a child process with an IPC channel');
+  return { post: (reply) => void send(reply), onRequest: (listener) => process.on('message', (message) => listener(message as WorkerRequest)) };
+}
+
+const parent = parentChannel();
+
+parent.onRequest((message) => {
   switch (message.type) {
     case 'open':
       void open(message.request, message.known);
@@ -21,12 +40,10 @@ port.on('message', (message: WorkerRequest) => {
 });
 
 async function open(request: DataJobRequest, known: Fingerprint): Promise<void> {
-  const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []): void => port!.postMessage(reply, transfer);
   try {
-    const result = await runDataJob(request, (progress) => post({ type: 'progress', progress }), undefined, known);
-    const { train, test } = result.dataset;
-    post({ type: 'done', result }, [train.x, train.y, train.rating, test.x, test.y, test.rating].map((a) => a.buffer as ArrayBuffer));
+    const result = await runDataJob(request, (progress) => parent.post({ type: 'progress', progress }), undefined, known);
+    parent.post({ type: 'done', result });
   } catch (error) {
-    post({ type: 'error', error: toErrorPayload(error) });
+    parent.post({ type: 'error', error: toErrorPayload(error) });
   }
 }

@@ -21,6 +21,7 @@ import type { FromWorker, ToWorker } from '../engine/protocol';
 import { transferablesOf } from '../engine/protocol';
 import { RunStore, TOKENIZER_FILE, newRunId, readRunFolder, readRunTokenizer, toSummary, type RunTokenizer } from '../runs/run-store';
 import { writeFileAtomic } from './atomic-file';
+import type { ProcessLauncher } from './isolated-process';
 
 /** The labelled training reviews of IMDb (aclImdb's train folder), the projection's default. */
 const IMDB_TRAIN_REVIEWS = 25_000;
@@ -64,6 +65,8 @@ interface ActiveRun {
 export interface TrainingServiceOptions {
   /** The app's data folder: runs live in `<dataDir>/runs/`, the dataset cache in `<dataDir>/cache/`. */
   dataDir: string;
+  /** Starts the data parser process (Electron's utilityProcess in the app; a fork elsewhere). */
+  launchProcess?: ProcessLauncher;
 }
 
 /** The training service of a Node process (app main process, web server or CLI). */
@@ -169,7 +172,7 @@ export class NodeTrainingService {
   async evaluate(runId: string): Promise<Evaluation> {
     if (this.active.has(runId)) throw new WorkbenchError('busy', `Run ${runId} is training; evaluate it when it has ended.`);
     const record = await this.store.get(runId);
-    return (await evaluateModelDir(this.store.dir(runId), record.dataset.path, { dataDir: this.options.dataDir, engine: this.engine })).evaluation;
+    return (await evaluateModelDir(this.store.dir(runId), record.dataset.path, { dataDir: this.options.dataDir, engine: this.engine, launchProcess: this.options.launchProcess })).evaluation;
   }
 
   /** The sentiment a finished run gives one review, through the dataset's tokenizer. */
@@ -302,6 +305,7 @@ export class NodeTrainingService {
     try {
       dataset = await loadDataset(run.record.dataset.path, options, {
         dataDir: this.options.dataDir,
+        launchProcess: this.options.launchProcess,
         signal: run.abort.signal,
         onProgress: (progress) => this.emit({ type: 'loading', runId, phase: progress.phase, bytes: progress.bytes, totalBytes: progress.totalBytes }),
       });
@@ -403,13 +407,13 @@ export interface ModelDirEvaluation {
 export async function evaluateModelDir(
   modelDir: string,
   dataPath: string,
-  ctx: { dataDir: string; batchSize?: number; engine?: EngineClient },
+  ctx: { dataDir: string; batchSize?: number; engine?: EngineClient; launchProcess?: ProcessLauncher },
 ): Promise<ModelDirEvaluation> {
   // A run folder or an export folder (whose metadata.json carries the run record).
   const { record, tokenizer } = await readModelDir(modelDir);
   const project = record.project as Project;
   const options = { ...record.dataset.options, maxlen: tokenizer.maxlen };
-  const dataset = await loadDataset(path.resolve(dataPath), options, { dataDir: ctx.dataDir });
+  const dataset = await loadDataset(path.resolve(dataPath), options, { dataDir: ctx.dataDir, launchProcess: ctx.launchProcess });
   if (!sameVocabulary(dataset.tokenizer, tokenizer)) {
     throw new WorkbenchError(
       'bad_input',

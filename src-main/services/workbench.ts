@@ -9,11 +9,14 @@ import { loadDataset } from '../data';
 import { exportRun, importModel } from '../export';
 import { toSummary } from '../runs/run-store';
 import { appVersion } from './app-version';
+import type { ProcessLauncher } from './isolated-process';
 import { NodeTrainingService } from './training-service';
 
 export interface WorkbenchOptions {
   dataDir: string;
   host: AppInfo['host'];
+  /** Starts isolated processes: the desktop app passes Electron's utilityProcess launcher; plain Node forks. */
+  launchProcess?: ProcessLauncher;
 }
 
 /** A WorkbenchApi plus what its owner must call when the app quits. */
@@ -57,7 +60,7 @@ async function listDirectory(requested: string | undefined): Promise<{ path: str
  */
 export function createWorkbench(options: WorkbenchOptions): Workbench {
   const info: AppInfo = { name: 'RNN Workbench', version: appVersion, dataDir: options.dataDir, host: options.host };
-  const training = new NodeTrainingService({ dataDir: options.dataDir });
+  const training = new NodeTrainingService({ dataDir: options.dataDir, launchProcess: options.launchProcess });
   const dataProgress = new Emitter<DataProgressEvent>();
   // One dataset opens at a time: a new open cancels the previous one, as the Data panel shows one dataset.
   let opening: AbortController | undefined;
@@ -73,6 +76,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       try {
         const loaded = await loadDataset(resolved, datasetOptionsSchema.parse(datasetOptions ?? {}), {
           dataDir: options.dataDir,
+          launchProcess: options.launchProcess,
           signal: abort.signal,
           onProgress: (progress) => dataProgress.fire({ ...progress, path: resolved }),
         });
