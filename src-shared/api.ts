@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './data';
 import { WorkbenchError } from './errors';
+import type { Project } from './project';
 import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from './training';
 
 /** Facts about the running app that the UI shows in its status bar. */
@@ -62,6 +63,23 @@ export interface ModelBenchmark {
   recurrent: string;
 }
 
+/** The autosaved draft: the project as it was after its last change, kept until it is saved or discarded. */
+export interface Draft {
+  /** When it was written, ISO 8601. */
+  savedAt: string;
+  /** The project's title when the draft was written. */
+  name: string;
+  project: Project;
+}
+
+/** What `readDraft` found. */
+export interface DraftReading {
+  /** The draft to offer; null when there is none or it was damaged. */
+  draft: Draft | null;
+  /** Why a stored draft could not be read and where it was set aside; absent otherwise. */
+  problem?: string;
+}
+
 const empty = z.object({}).strict();
 const runId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, { error: 'a run id' });
 const nonEmptyPath = z.string().min(1, { error: 'a file or folder path' }).max(4096);
@@ -100,6 +118,12 @@ export const apiMethods = {
   exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'python']).optional(), force: z.boolean().default(false) }).strict(),
   /** Imports an exported model (tfjs folder or `.zip`) as a new run: listed, evaluated, predicted and resumed like one trained here. */
   importModel: z.object({ path: nonEmptyPath }).strict(),
+  /** Autosaves the open project as the draft (`<dataDir>/draft.json`, written atomically), so a crash of the app or the browser loses no edit. */
+  saveDraft: z.object({ name: z.string().max(255, { error: 'a project name of at most 255 characters' }), project: z.unknown() }).strict(),
+  /** The autosaved draft for a new launch to offer; a damaged one is set aside and reported, never thrown. */
+  readDraft: empty,
+  /** Forgets the autosaved draft: the project was saved, replaced, or the user declined the draft. */
+  discardDraft: empty,
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;
@@ -123,6 +147,9 @@ export interface ApiResults {
   predict: Prediction;
   exportRun: ExportOutcome;
   importModel: RunSummary;
+  saveDraft: void;
+  readDraft: DraftReading;
+  discardDraft: void;
 }
 
 /** Event streams and their payloads. */

@@ -9,6 +9,7 @@ import { loadDataset } from '../data';
 import { exportRun, importModel } from '../export';
 import { toSummary } from '../runs/run-store';
 import { appVersion } from './app-version';
+import { DraftStore } from './draft-store';
 import type { ProcessLauncher } from './isolated-process';
 import { NodeTrainingService } from './training-service';
 
@@ -61,6 +62,7 @@ async function listDirectory(requested: string | undefined): Promise<{ path: str
 export function createWorkbench(options: WorkbenchOptions): Workbench {
   const info: AppInfo = { name: 'RNN Workbench', version: appVersion, dataDir: options.dataDir, host: options.host };
   const training = new NodeTrainingService({ dataDir: options.dataDir, launchProcess: options.launchProcess });
+  const drafts = new DraftStore(options.dataDir);
   const dataProgress = new Emitter<DataProgressEvent>();
   // One dataset opens at a time: a new open cancels the previous one, as the Data panel shows one dataset.
   let opening: AbortController | undefined;
@@ -104,11 +106,14 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       return exportRun({ runId, dataDir: options.dataDir, out: path.resolve(out), format, force });
     },
     importModel: async ({ path: location }) => toSummary(await importModel(path.resolve(location), options.dataDir)),
+    saveDraft: ({ name, project }) => drafts.save(name, project),
+    readDraft: () => drafts.read(),
+    discardDraft: () => drafts.discard(),
     onDidDataProgress: dataProgress.event,
     onDidTrainingEvent: training.onDidTrainingEvent,
     dispose: async () => {
       opening?.abort();
-      await training.dispose();
+      await Promise.all([training.dispose(), drafts.flush()]);
     },
   };
 }
