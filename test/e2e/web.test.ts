@@ -1,10 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
+import path from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { launchChromium } from '../support/browser';
-import { startServe, type ServedApp } from '../support/serve';
+import { repoRoot, startServe, type ServedApp } from '../support/serve';
 
 let app: ServedApp;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
@@ -18,6 +20,12 @@ afterAll(async () => {
   await chromium?.close();
   await app?.stop();
 });
+
+const SAMPLE = path.resolve(repoRoot, '../shared/data/aclImdb-sample.tar.gz');
+
+function childPids(pid: number): number[] {
+  return spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+}
 
 /** A raw HTTP GET with exactly the headers given, so tests can forge Host and Origin as a hostile page would. */
 function get(path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
@@ -100,6 +108,25 @@ describe('web mode (npm run serve)', () => {
     expect(replies).toContainEqual({ kind: 'reply', id: 1, reply: { ok: false, error: expect.objectContaining({ code: 'unknown_method' }) } });
     expect(replies).toContainEqual({ kind: 'reply', id: 2, reply: { ok: false, error: expect.objectContaining({ code: 'invalid_request' }) } });
     expect(replies).toContainEqual({ kind: 'reply', id: 3, reply: { ok: true, value: expect.objectContaining({ name: 'RNN Workbench', host: 'web' }) } });
+  });
+
+  it('shows a crashed data parser as an error in the Data panel and keeps working', async () => {
+    const page = await chromium.browser.newPage();
+    await page.goto(app.url);
+    await page.getByRole('tab', { name: 'Data' }).click();
+    await page.getByLabel('Data path').fill(SAMPLE);
+    await page.getByRole('button', { name: 'Open data' }).click();
+    // The parser is the server's only child process; SIGSEGV stands in for a native fault while it reads.
+    let parser: number | undefined;
+    await expect.poll(() => (parser = childPids(app.pid)[0]), { timeout: 30_000, interval: 10 }).toBeDefined();
+    process.kill(parser!, 'SIGSEGV');
+    await expect.poll(() => page.getByTestId('data-error').textContent(), { timeout: 30_000 }).toContain('The data parser process stopped unexpectedly (SIGSEGV)');
+    await page.screenshot({ path: 'test-results/screenshots/web-parser-crashed.png' });
+    await page.getByRole('button', { name: /^(Open data|Reopen)$/ }).click();
+    await page.getByTestId('data-preview').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('data-error').count()).toBe(0);
+    await page.screenshot({ path: 'test-results/screenshots/web-parser-recovered.png' });
+    await page.close();
   });
 
   it('listens on loopback only', async () => {

@@ -12,6 +12,8 @@ export interface ServedApp {
   port: number;
   token: string;
   dataDir: string;
+  /** The server's process id (its data parser processes are its children). */
+  pid: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -46,6 +48,7 @@ export async function startServe(env: Record<string, string> = {}): Promise<Serv
     port: Number(parsed.port),
     token: parsed.searchParams.get('token')!,
     dataDir,
+    pid: child.pid!,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) {
