@@ -355,6 +355,10 @@ describe('bad input: a clear error naming the file, no cache left behind', () =>
     expect((await failure(headerOnly)).message).toBe(`${headerOnly}: expected review rows under the header. Received: only the header (review, sentiment).`);
     const quote = await write('quote.csv', 'review,sentiment\n"good film,positive\nbad,negative\n');
     expect((await failure(quote)).message).toMatch(new RegExp(`^${quote}: expected a well-formed CSV file. Received: .*[Qq]uote`));
+    const passwd = await write('passwd', 'root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000:A, B, C:/home/user:/bin/sh\n');
+    expect((await failure(passwd)).message).toBe(
+      `${passwd}: expected a CSV of reviews and labels: a header row, then one review per row with as many comma-separated fields as the header. Received: 3 fields on line 2 under a header of 1.`,
+    );
     const long = await write('long.csv', 'review,sentiment\n' + 'x'.repeat(20_000) + ',positive\nbad,negative\n');
     expect((await failure(long, OPTIONS, { maxReviewBytes: 4096 })).message).toMatch(new RegExp(`^${long}: expected CSV records of at most 4096 characters`));
     const chosen = await write('chosen.csv', 'review,sentiment\ngood,positive\nbad,negative\n');

@@ -91,6 +91,14 @@ export async function readCsv(file: string, options: CsvOptions, ctx: ReadContex
     const e = error as NodeJS.ErrnoException;
     if (e.name === 'AbortError') throw new WorkbenchError('cancelled', 'Opening the dataset was cancelled.');
     if (e.code === 'CSV_MAX_RECORD_SIZE') throw badFile(file, `expected CSV records of at most ${ctx.limits.maxReviewBytes} characters. Received: a longer one (${e.message}).`);
+    if (error instanceof CsvError && e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+      // What a non-CSV text file (a log, /etc/passwd) usually trips over first: say what a reviews CSV looks like.
+      const { record, lines } = error as CsvError & { record?: unknown[]; lines?: number };
+      throw badFile(
+        file,
+        `expected a CSV of reviews and labels: a header row, then one review per row with as many comma-separated fields as the header. Received: ${record?.length ?? 'a different number of'} fields on line ${lines ?? '?'} under a header of ${(header as string[] | null)?.length ?? '?'}.`,
+      );
+    }
     if (error instanceof CsvError) throw badFile(file, `expected a well-formed CSV file. Received: ${e.message}`);
     throw error;
   }
