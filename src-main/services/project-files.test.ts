@@ -109,7 +109,8 @@ for (let generation = first; ; generation++) {
     );
 
     let generation = 0;
-    let killedMidWrite = 0;
+    // Kills that left a temp file, that is landed between the temp's open and the rename: [on temp, random].
+    const midWrite = [0, 0];
     for (let i = 0; i < iterations; i++) {
       const child = spawn(process.execPath, ['--import', 'tsx', script, file, String(generation + 1), String(layers)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -133,17 +134,20 @@ for (let generation = first; ; generation++) {
         child.kill('SIGKILL');
         await exited;
       }
-      if ((await temps(projectDir)).length > 0) killedMidWrite += 1;
+      if ((await temps(projectDir)).length > 0) midWrite[i % 2]! += 1;
       const saved = generationOf(await readFile(file, 'utf8'), layers);
       // Old or new, never older than what was there before the kill.
       expect(saved).toBeGreaterThan(generation);
       generation = saved;
     }
-    console.log(`project saves under SIGKILL: ${iterations} kills, ${killedMidWrite} mid-write (temp left), every file whole; last generation ${generation}`);
-    expect(killedMidWrite).toBeGreaterThan(0);
+    const onTemp = Math.ceil(iterations / 2);
+    console.log(
+      `project saves under SIGKILL: ${iterations} kills, every file whole; mid-write (temp left): ${midWrite[0]} of ${onTemp} killed as the temp appeared, ${midWrite[1]} of ${iterations - onTemp} killed 0-300 ms into saving; last generation ${generation}`,
+    );
+    expect(midWrite[0]! + midWrite[1]!).toBeGreaterThan(0);
 
     await writeProjectFile(file, bigProjectText(generation + 1, layers));
     expect(await readdir(projectDir)).toEqual(['big.json']);
     expect(generationOf(await readFile(file, 'utf8'), layers)).toBe(generation + 1);
-  }, 120_000);
+  }, 30_000 + iterations * 5_000);
 });
