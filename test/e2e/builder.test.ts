@@ -23,7 +23,22 @@ afterAll(async () => {
   rmSync(exportsDir, { recursive: true, force: true });
 });
 
+/** Forgets the draft an earlier test's page autosaved on the server, which a new page would offer. */
+function forgetDraft(): void {
+  rmSync(path.join(app.dataDir, 'draft.json'), { force: true });
+}
+
+/** The layer kinds of the draft the server holds, or null while there is none. */
+function draftKinds(): string[] | null {
+  try {
+    return (JSON.parse(readFileSync(path.join(app.dataDir, 'draft.json'), 'utf8')) as { project: { layers: { kind: string }[] } }).project.layers.map((layer) => layer.kind);
+  } catch {
+    return null;
+  }
+}
+
 async function openApp(): Promise<Page> {
+  forgetDraft();
   const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(app.url);
   await page.getByTestId('app-info').waitFor();
@@ -342,6 +357,7 @@ describe('builder (web mode, Chromium)', () => {
   }, 240_000);
 
   it('starts from a preset, saves and reopens the project, warns before unload and restores the autosaved draft', async () => {
+    forgetDraft();
     const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     await page.goto(app.url);
     await page.getByTestId('app-info').waitFor();
@@ -361,7 +377,7 @@ describe('builder (web mode, Chromium)', () => {
 
     // An unsaved change: closing the page asks first, and the draft survives a reload.
     await card(page, 2).getByRole('button', { name: /Delete/ }).click();
-    await page.waitForTimeout(600); // the draft is written 400 ms after the last change
+    await expect.poll(draftKinds).toEqual(['Embedding', 'GRU']);
     const dialog = new Promise<string>((resolve) =>
       page.once('dialog', (d) => {
         resolve(d.type());

@@ -16,11 +16,16 @@ export interface ServedApp {
   pid: number;
   output(): string;
   stop(): Promise<void>;
+  /** Kills the server with SIGKILL, as a crash would, and waits for it to go; its data folder stays. */
+  kill(): Promise<void>;
 }
 
-/** Starts `rnn-workbench serve --port 0` as a user would, with its own data folder, and reads the printed URL. */
-export async function startServe(env: Record<string, string> = {}): Promise<ServedApp> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'rnn-workbench-home-'));
+/**
+ * Starts `rnn-workbench serve --port 0` as a user would, with its own data folder, and reads the printed
+ * URL. `home` reuses a data folder (as a relaunch does); the caller owns it, so `stop` leaves it.
+ */
+export async function startServe(env: Record<string, string> = {}, home?: string): Promise<ServedApp> {
+  const dataDir = home ?? mkdtempSync(path.join(tmpdir(), 'rnn-workbench-home-'));
   const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin/rnn-workbench.mjs'), 'serve', '--port', '0'], {
     cwd: repoRoot,
     env: { ...process.env, RNN_WORKBENCH_HOME: dataDir, ...env },
@@ -51,12 +56,18 @@ export async function startServe(env: Record<string, string> = {}): Promise<Serv
     pid: child.pid!,
     output: () => output,
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (home === undefined) rmSync(dataDir, { recursive: true, force: true });
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
