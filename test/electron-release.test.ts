@@ -3,6 +3,8 @@
 // The packaged-build describe in test/e2e/electron.test.ts checks the fuses' effect on a real binary.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { validateConfiguration } from 'app-builder-lib/out/util/config/config';
+import { DebugLogger } from 'builder-util';
 import type { Configuration } from 'electron-builder';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +21,12 @@ function directive(policy: string, name: string): string[] | undefined {
 }
 
 describe('electron-builder release config', () => {
+  // electron-builder's own schema check (app-builder-lib and builder-util come with electron-builder), so a
+  // misspelt option fails here rather than in `npm run dist` on a release machine.
+  it("passes electron-builder's configuration schema", async () => {
+    await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
+  });
+
   it('sets the Electron fuses: no Node mode, no NODE_OPTIONS, no inspector, asar only and integrity-checked', () => {
     expect(config.electronFuses).toMatchObject({
       runAsNode: false,
