@@ -1,27 +1,57 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+// @electron/fuses 1.x exports the fuse states only from this module.
+import { FuseState } from '@electron/fuses/dist/constants';
 // @ts-expect-error -- a plain .mjs helper shared with `npm start`; it has no type declarations.
 import { findElectronBinary } from '../../scripts/electron-binary.mjs';
+import { packApp } from '../support/package-app';
 import { repoRoot } from '../support/serve';
 
 const found = findElectronBinary() as { binary?: string; reason?: string };
 const skipReason = found.binary === undefined ? `Electron E2E skipped: ${found.reason}` : undefined;
 if (skipReason !== undefined) console.warn(skipReason);
+const preloadPath = path.join(repoRoot, 'out/preload/index.cjs');
+
+let built: ReturnType<typeof spawnSync> | undefined;
+/** Builds out/ once for both describes. */
+function buildApp(): void {
+  built ??= spawnSync('npx', ['electron-vite', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+  expect(built.status, String(built.stderr)).toBe(0);
+}
+
+/** A fresh profile folder, so tests never read or write the user's own app data. */
+function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
 
 describe.skipIf(skipReason !== undefined)(`desktop app (Electron)${skipReason ? ` — ${skipReason}` : ''}`, () => {
   let app: ElectronApplication;
   let page: Page;
+  let userData: string;
+  // The main process logs what it refused (permissions, IPC) on stderr.
+  let mainLog = '';
 
   beforeAll(async () => {
-    const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: repoRoot, encoding: 'utf8' });
-    expect(build.status, build.stderr).toBe(0);
-    app = await electron.launch({ executablePath: found.binary!, args: ['.', '--no-sandbox'], cwd: repoRoot });
+    buildApp();
+    userData = tempDir('rnn-workbench-e2e-');
+    app = await electron.launch({
+      executablePath: found.binary!,
+      // A fake camera, so getUserMedia can only fail for want of permission, not for want of a device.
+      args: ['.', '--no-sandbox', `--user-data-dir=${userData}`, '--use-fake-device-for-media-stream'],
+      cwd: repoRoot,
+    });
+    app.process().stderr?.on('data', (chunk: Buffer) => (mainLog += chunk.toString()));
     page = await app.firstWindow();
   });
 
   afterAll(async () => {
     await app?.close();
+    if (userData) rmSync(userData, { recursive: true, force: true });
   });
 
   it('renders the app shell from the app:// protocol and round-trips a request over IPC', async () => {
@@ -52,5 +82,206 @@ describe.skipIf(skipReason !== undefined)(`desktop app (Electron)${skipReason ? 
       return (window as { __inlineRan?: boolean }).__inlineRan === true;
     });
     expect(ran).toBe(false);
+  });
+
+  it('denies permission requests and checks: notifications, camera, location', async () => {
+    const answers = await page.evaluate(async () => {
+      const notification = await Notification.requestPermission();
+      const camera = await navigator.mediaDevices.getUserMedia({ video: true }).then(
+        (stream) => {
+          stream.getTracks().forEach((track) => track.stop());
+          return 'granted';
+        },
+        (error: DOMException) => error.name,
+      );
+      const location = await new Promise<string>((resolve) =>
+        navigator.geolocation.getCurrentPosition(
+          () => resolve('granted'),
+          (error) => resolve(error.code === error.PERMISSION_DENIED ? 'denied' : `error ${error.code}: ${error.message}`),
+          { timeout: 10_000 },
+        ),
+      );
+      const locationCheck = (await navigator.permissions.query({ name: 'geolocation' })).state;
+      return { notification, camera, location, locationCheck };
+    });
+    expect(answers).toEqual({ notification: 'denied', camera: 'NotAllowedError', location: 'denied', locationCheck: 'denied' });
+    // The app's handlers refused them (src-main/electron/security.ts), not a missing device or a default.
+    await expect.poll(() => mainLog).toContain("denied permission request 'media' from app://workbench/");
+    await expect.poll(() => mainLog).toContain("denied permission request 'geolocation' from app://workbench/");
+  });
+
+  // Approach: the app window's subframes never get the preload (no nodeIntegrationInSubFrames), so a frame
+  // can only reach IPC through a window whose preload runs in it. The main process (app.evaluate) opens such
+  // windows with the app's real preload on foreign documents, and the page calls the API as the app would;
+  // the real IpcMainInvokeEvent then reaches isTrustedSender in the app's own ipcMain handlers.
+  it("gives the app window's subframes no API object", async () => {
+    const exposed = await page.evaluate(() => {
+      const frame = document.createElement('iframe');
+      document.body.append(frame);
+      try {
+        return frame.contentWindow !== null && 'workbench' in frame.contentWindow;
+      } finally {
+        frame.remove();
+      }
+    });
+    expect(exposed).toBe(false);
+  });
+
+  it('refuses IPC from a main frame on a foreign origin', async () => {
+    const reply = await app.evaluate(async ({ BrowserWindow }, preload) => {
+      const window = new BrowserWindow({ show: false, webPreferences: { preload, contextIsolation: true, sandbox: true, nodeIntegration: false } });
+      try {
+        await window.loadURL('data:text/html,<title>foreign</title>');
+        return (await window.webContents.executeJavaScript(
+          "typeof window.workbench === 'object' ? window.workbench.getAppInfo().then(() => 'accepted', (error) => error.message) : 'no preload'",
+        )) as string;
+      } finally {
+        window.destroy();
+      }
+    }, preloadPath);
+    expect(reply).toBe('Refused: IPC is only accepted from the app window.');
+    await expect.poll(() => mainLog).toContain('refused IPC getAppInfo from data:text/html');
+  });
+
+  it('refuses IPC from a subframe that has the preload', async () => {
+    const reply = await app.evaluate(async ({ BrowserWindow }, preload) => {
+      const window = new BrowserWindow({
+        show: false,
+        webPreferences: { preload, contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInSubFrames: true },
+      });
+      try {
+        await window.loadURL(`data:text/html,${encodeURIComponent('<iframe srcdoc="<p>child</p>"></iframe>')}`);
+        const child = window.webContents.mainFrame.frames[0];
+        if (child === undefined) return 'no subframe';
+        return (await child.executeJavaScript(
+          "typeof window.workbench === 'object' ? window.workbench.getAppInfo().then(() => 'accepted', (error) => error.message) : 'no preload'",
+        )) as string;
+      } finally {
+        window.destroy();
+      }
+    }, preloadPath);
+    expect(reply).toBe('Refused: IPC is only accepted from the app window.');
+    await expect.poll(() => mainLog).toContain('refused IPC getAppInfo from about:srcdoc');
+  });
+});
+
+/** A launched packaged app: its output so far, and a promise of its DevTools endpoint (so: it runs as the app). */
+interface Launched {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  devTools: Promise<string>;
+}
+
+function launch(executable: string, args: string[], env: NodeJS.ProcessEnv = {}): Launched {
+  const child = spawn(executable, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const devTools = new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code, signal) => reject(new Error(`exited (${code ?? signal}) before starting as the app.\nstdout: ${stdout}\nstderr: ${stderr}`)));
+    child.once('error', reject);
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, devTools };
+}
+
+/** Waits until the app window shows app://workbench/: the main process has run the app's own code. */
+async function waitForAppPage(devToolsUrl: string): Promise<void> {
+  const listUrl = new URL('/json/list', devToolsUrl.replace(/^ws:/, 'http:'));
+  await expect
+    .poll(async () => ((await (await fetch(listUrl)).json()) as { url: string }[]).map((target) => target.url), { timeout: 30_000 })
+    .toContainEqual(expect.stringMatching(/^app:\/\/workbench\//));
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill();
+  await exited;
+}
+
+// Playwright's _electron attaches through the Node inspector (--inspect), which the release fuses turn off, so
+// the packaged build is probed with child_process: whatever it is asked, it must start as the app and nothing
+// else. NODE_OPTIONS has no runtime probe: packaged apps ignore it even with the fuse on (Electron's docs), so
+// its fuse is checked in the binary's fuse wire only.
+describe.skipIf(skipReason !== undefined)(`packaged build with fuses${skipReason ? ` — ${skipReason}` : ''}`, () => {
+  let outputDir: string;
+  let executable: string;
+  const profiles: string[] = [];
+  const appArgs = () => {
+    const profile = tempDir('rnn-workbench-packaged-profile-');
+    profiles.push(profile);
+    return ['--no-sandbox', '--remote-debugging-port=0', `--user-data-dir=${profile}`];
+  };
+
+  beforeAll(() => {
+    buildApp();
+    outputDir = tempDir('rnn-workbench-packaged-');
+    const binary = found.binary!;
+    // electron-builder packs the installed Electron instead of downloading one.
+    const electronDist = process.platform === 'darwin' ? path.resolve(binary, '../../../..') : path.dirname(binary);
+    executable = packApp(electronDist, outputDir);
+  }, 600_000);
+
+  afterAll(() => {
+    for (const dir of [outputDir, ...profiles]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has the release fuses burnt into the binary', async () => {
+    const wire = await getCurrentFuseWire(executable);
+    expect(wire).toMatchObject({
+      [FuseV1Options.RunAsNode]: FuseState.DISABLE,
+      [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: FuseState.DISABLE,
+      [FuseV1Options.EnableNodeCliInspectArguments]: FuseState.DISABLE,
+      [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: FuseState.ENABLE,
+      [FuseV1Options.OnlyLoadAppFromAsar]: FuseState.ENABLE,
+      [FuseV1Options.GrantFileProtocolExtraPrivileges]: FuseState.DISABLE,
+    });
+  });
+
+  // Controls: the stock, unfused binary does what the probes look for, so their silence below means something.
+  it('control: stock Electron runs a script under ELECTRON_RUN_AS_NODE', () => {
+    const run = spawnSync(found.binary!, ['-e', "process.stdout.write('node mode ' + process.version)"], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stdout).toMatch(/^node mode v\d+/);
+  });
+
+  it('control: stock Electron starts its Node inspector for --inspect', async () => {
+    const run = launch(found.binary!, ['.', '--inspect=0', ...appArgs()]);
+    try {
+      await waitForAppPage(await run.devTools);
+      expect(run.stderr()).toMatch(/Debugger listening on ws:\/\//);
+    } finally {
+      await stop(run.child);
+    }
+  });
+
+  it('ignores ELECTRON_RUN_AS_NODE: it starts the app instead of running the script', async () => {
+    const run = launch(executable, ['-e', "process.stdout.write('node mode ' + process.version)", ...appArgs()], { ELECTRON_RUN_AS_NODE: '1' });
+    try {
+      await waitForAppPage(await run.devTools);
+      expect(run.stdout()).not.toContain('node mode');
+    } finally {
+      await stop(run.child);
+    }
+  });
+
+  it('ignores --inspect: no Node inspector while the app runs', async () => {
+    // Node prints this line whenever its inspector starts listening; Playwright's _electron waits for it.
+    const run = launch(executable, ['--inspect=0', ...appArgs()]);
+    try {
+      await waitForAppPage(await run.devTools);
+      expect(run.stderr()).not.toMatch(/Debugger listening on/);
+    } finally {
+      await stop(run.child);
+    }
   });
 });

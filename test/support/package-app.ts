@@ -1,0 +1,43 @@
+// Packs the built app (out/) with the repo's electron-builder.yml into an unpacked folder, as `npm run dist`
+// does but without installers, signing or a download: Electron comes from `electronDist`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './serve';
+
+/**
+ * Runs `electron-builder --dir` and returns the packaged app's executable.
+ *
+ * Args:
+ *   electronDist: the folder holding the Electron binary (on macOS, the one holding Electron.app).
+ *   outputDir: an empty folder for electron-builder's output.
+ */
+export function packApp(electronDist: string, outputDir: string): string {
+  const packed = spawnSync(
+    'npx',
+    [
+      'electron-builder',
+      '--dir',
+      '--publish',
+      'never',
+      `-c.directories.output=${outputDir}`,
+      `-c.electronDist=${electronDist}`,
+      // No rebuild of native dependencies for Electron: the optional @tensorflow/tfjs-node cannot be built where
+      // its install script (which fetches libtensorflow) never ran, and the app's own kernels ship prebuilt.
+      '-c.npmRebuild=false',
+    ],
+    { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' } },
+  );
+  if (packed.status !== 0) throw new Error(`electron-builder --dir failed (${packed.status ?? packed.signal}):\n${packed.stdout}\n${packed.stderr}`);
+  return packagedExecutable(outputDir);
+}
+
+/** The unpacked app's executable in electron-builder's --dir output (linux-unpacked, win-unpacked, mac*). */
+function packagedExecutable(outputDir: string): string {
+  const dirs = readdirSync(outputDir).map((name) => path.join(outputDir, name));
+  const inDir =
+    process.platform === 'darwin' ? 'RNN Workbench.app/Contents/MacOS/RNN Workbench' : process.platform === 'win32' ? 'RNN Workbench.exe' : 'rnn-workbench';
+  const executable = dirs.map((dir) => path.join(dir, inDir)).find((candidate) => existsSync(candidate));
+  if (executable === undefined) throw new Error(`electron-builder --dir left no ${inDir} in ${outputDir}. Found: ${dirs.join(', ')}`);
+  return executable;
+}
