@@ -24,7 +24,7 @@ function buildApp(): void {
   expect(built.status, String(built.stderr)).toBe(0);
 }
 
-/** A fresh profile folder, so tests never read or write the user's own app data. */
+/** A fresh temp folder: app profiles (so tests never touch the user's own app data) and packaging output. */
 function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
