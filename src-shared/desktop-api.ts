@@ -17,7 +17,7 @@ export const MAX_PROJECT_BYTES = 10 * 1024 * 1024;
 export const desktopMethods = {
   /** Shows the native Open dialog for a project file and reads it. */
   openProjectFile: z.object({}).strict(),
-  /** Shows the native Save dialog (unless `path` is given) and writes the project atomically. */
+  /** Shows the native Save dialog (unless `path` is given), checks the text reads as a project, and writes it atomically. */
   saveProjectFile: z
     .object({ suggestedName: z.string().min(1).max(255), text: z.string().max(MAX_PROJECT_BYTES), path: z.string().min(1).optional() })
     .strict(),
