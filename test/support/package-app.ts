@@ -22,9 +22,6 @@ export function packApp(electronDist: string, outputDir: string): string {
       'never',
       `-c.directories.output=${outputDir}`,
       `-c.electronDist=${electronDist}`,
-      // No rebuild of native dependencies for Electron: the optional @tensorflow/tfjs-node cannot be built where
-      // its install script (which fetches libtensorflow) never ran, and the app's own kernels ship prebuilt.
-      '-c.npmRebuild=false',
     ],
     { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' } },
   );
