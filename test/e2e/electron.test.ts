@@ -16,6 +16,7 @@ const found = findElectronBinary() as { binary?: string; reason?: string };
 const skipReason = found.binary === undefined ? `Electron E2E skipped: ${found.reason}` : undefined;
 if (skipReason !== undefined) console.warn(skipReason);
 const preloadPath = path.join(repoRoot, 'out/preload/index.cjs');
+const sampleData = path.resolve(repoRoot, '../shared/data/aclImdb-sample.tar.gz');
 
 let built: ReturnType<typeof spawnSync> | undefined;
 /** Builds out/ once for both describes. */
@@ -162,6 +163,23 @@ describe.skipIf(skipReason !== undefined)(`desktop app (Electron)${skipReason ? 
     }, preloadPath);
     expect(reply).toBe('Refused: IPC is only accepted from the app window.');
     await expect.poll(() => mainLog).toContain('refused IPC getAppInfo from about:srcdoc');
+  });
+
+  it('parses data in a utility process that can crash alone', async () => {
+    const parserPid = () =>
+      app.evaluate(({ app: electronApp }) => electronApp.getAppMetrics().find((metric) => metric.name === 'RNN Workbench data parser')?.pid);
+    await page.getByRole('tab', { name: 'Data' }).click();
+    await page.getByLabel('Data path').fill(sampleData);
+    await page.getByRole('button', { name: 'Open data' }).click();
+    // SIGSEGV stands in for a native fault in a parser; the window and the main process must carry on.
+    let pid: number | undefined;
+    await expect.poll(async () => (pid = await parserPid()), { timeout: 30_000, interval: 10 }).toBeDefined();
+    process.kill(pid!, 'SIGSEGV');
+    await expect.poll(() => page.getByTestId('data-error').textContent(), { timeout: 30_000 }).toContain('The data parser process stopped unexpectedly');
+    // A second open parses in a fresh utility process (plain child_process.fork refuses to run inside Electron).
+    await page.getByRole('button', { name: /^(Open data|Reopen)$/ }).click();
+    await page.getByTestId('data-preview').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('train-count').textContent()).toBe('1,000');
   });
 });
 
