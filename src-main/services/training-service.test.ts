@@ -174,13 +174,20 @@ describe('NodeTrainingService', () => {
     expect(epochsSeen).toEqual([1, 2, 3]);
   });
 
-  it('ends a run whose loss goes non-finite or whose worker dies as failed with the reason, and lists a run whose process died as interrupted', async () => {
+  it('ends a run whose training diverges or whose worker dies as failed with the reason, and lists a run whose process died as interrupted', async () => {
     const dataDir = path.join(root, 'home-faults');
     const service = new NodeTrainingService({ dataDir });
-    const runId = await service.start(project({ epochs: 2, batchSize: 16, seed: 1, optimizer: { name: 'sgd', learningRate: 1e38 } }));
+    const runId = await service.start(project({ epochs: 2, batchSize: 16, seed: 1, optimizer: { name: 'rmsprop', learningRate: 1e6 } }));
     const summary = await service.whenDone(runId);
     expect(summary.status).toBe('failed');
-    expect(summary.message).toMatch(/became (NaN|Infinity|-Infinity).*weights from before that batch were kept/);
+    const diverged = /^Training diverged at epoch 1, batch 2: the loss jumped from 0\.\d{3} to \d+\.\d{3} after one step, .* The weights from before that step were kept\. Lower the learning rate \(1000000\)/;
+    expect(summary.message).toMatch(diverged);
+    const recorded = await readRunFolder(service.store.dir(runId));
+    expect(recorded).toMatchObject({ status: 'failed', history: [] });
+    expect(recorded.message).toMatch(diverged);
+    // The worker saved the kept weights: the ones before the step, still small.
+    const kept = await Promise.all((await loadModel(service.store.dir(runId))).getWeights().map((w) => w.data()));
+    expect(kept.every((values) => values.every((v) => Math.abs(v) < 10))).toBe(true);
 
     // A worker that dies mid-run (the OS killed it) ends the run as failed instead of hanging it.
     const doomed = await service.start(project({ epochs: 50, batchSize: 4, seed: 1 }));
