@@ -87,11 +87,17 @@ describe('rnn-workbench summary', () => {
   it.each([
     [[], /^--model is required: a preset \(simplernn, simplernn-stack, lstm, gru\) or a project \.json\. Received: nothing$/],
     [['--model', 'rnn'], /^--model must be a preset .* or a project \.json\. Received: rnn$/],
-    [['--model', '/nowhere/x.json'], /^--model must be a readable project \.json\. Received: \/nowhere\/x\.json \(ENOENT\)$/],
     [['--model', 'lstm', '--maxlen', '0'], /^--maxlen must be a positive integer\. Received: 0$/],
   ])('refuses %j with a usage error', async (argv, message) => {
     await expect(summary.run(argv)).rejects.toThrow(UsageError);
     await expect(summary.run(argv)).rejects.toThrow(message);
+  });
+
+  it('names a missing or oversized project file', async () => {
+    await expect(summary.run(['--model', '/nowhere/x.json'])).rejects.toThrow('/nowhere/x.json: expected a project file to open. Received: no such file or folder');
+    const huge = path.join(dir, 'huge.json');
+    await writeFile(huge, Buffer.alloc(11_000_000, 32));
+    await expect(summary.run(['--model', huge])).rejects.toThrow(`${huge} is not a project file: expected at most 10485760 bytes of JSON. Received: 11000000 bytes`);
   });
 
   it('names the project file when it is not a project', async () => {

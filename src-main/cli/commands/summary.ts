@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readProjectFile } from '../../services/project-files';
 import { parseArgs } from 'node:util';
 import { formatIssues, formatSummary, summarize } from '../../../src-shared/model/summary';
 import type { DatasetContext, LayerSpec, ModelSummary } from '../../../src-shared/model/types';
@@ -58,12 +58,6 @@ async function loadModel(model: string | undefined): Promise<{ layers: LayerSpec
   if (!model.endsWith('.json')) {
     throw new UsageError(`--model must be a preset (${presetIds.join(', ')}) or a project .json. Received: ${model}`);
   }
-  let text: string;
-  try {
-    text = await readFile(model, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--model must be a readable project .json. Received: ${model} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  const project = parseProject(text, model);
+  const project = parseProject((await readProjectFile(model)).text, model);
   return { layers: project.layers, dataset: { maxlen: project.data.options.maxlen, maxFeatures: project.data.options.maxFeatures } };
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readProjectFile } from '../../services/project-files';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createProject, parseProject, type Project } from '../../../src-shared/project';
@@ -190,13 +190,7 @@ async function projectFromFlags(values: TrainFlags): Promise<Project> {
   if (preset !== undefined) {
     project = createProject(preset.layers);
   } else if (values.model.endsWith('.json')) {
-    let text: string;
-    try {
-      text = await readFile(values.model, 'utf8');
-    } catch (error) {
-      throw new UsageError(`--model must be a preset id or a readable project .json. Received: ${values.model} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
-    project = parseProject(text, values.model);
+    project = parseProject((await readProjectFile(values.model)).text, values.model);
   } else {
     throw new UsageError(`--model must be a preset (${presetIds.join(', ')}) or a project .json. Received: ${values.model}`);
   }
