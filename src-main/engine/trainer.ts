@@ -217,10 +217,10 @@ function clipGradients(grads: tf.NamedTensorMap, squaredNorms: Float32Array, cli
  * Fits `model` on `train`, validating on `validation` after each epoch.
  *
  * Stops between batches when `hooks.shouldStop()` says so, keeping the weights trained so far. A
- * batch whose loss or gradients are not finite is not applied and ends the run as `failed`, so the
- * weights stay the last good ones; so does a batch whose loss jumped far past chance after one step
- * (the step diverged), and the weights from before that step are put back. The history keeps every
- * completed epoch. Early stopping follows Keras' `EarlyStopping` (`min_delta` 0).
+ * batch whose loss or gradients are not finite, or whose loss jumped far past chance right after a
+ * sane batch, ends the run as `failed`: its gradients are not applied and the step that led to it
+ * is undone, so the weights are the last good ones. The history keeps every completed epoch. Early
+ * stopping follows Keras' `EarlyStopping` (`min_delta` 0).
  */
 export async function trainModel(
   model: tf.LayersModel,
@@ -241,11 +241,11 @@ export async function trainModel(
   let best = mode === 'min' ? Infinity : -Infinity;
   let bestWeights: tf.Tensor[] | undefined;
   let wait = 0;
-  // The weights before the last step, kept only while the batch that step learned from was sane:
-  // then a divergence shows at the very next batch, and these are the weights to go back to. On
-  // cpu a clone shares the data (optimizers assign new tensors rather than write in place, and the
-  // fused kernels only read weights); wasm copies it, ~1.4 ms per 5 MB, small next to a batch.
-  let beforeStep: { weights: tf.Tensor[]; loss: number } | undefined;
+  // The weights before the last step (their batch had a finite loss and gradient), to go back to
+  // when that step broke the model. On cpu a clone shares the data (optimizers assign new tensors
+  // rather than write in place, and the fused kernels only read weights); wasm copies it, ~1.4 ms
+  // per 5 MB of weights, small next to a batch.
+  let beforeStep: { weights: tf.Tensor[]; loss: number; sane: boolean } | undefined;
   const forgetBeforeStep = (): void => {
     tf.dispose(beforeStep?.weights ?? []);
     beforeStep = undefined;
@@ -294,12 +294,11 @@ export async function trainModel(
       const judged = n >= MIN_JUDGED_BATCH;
       const advice = `Lower the learning rate (${config.optimizer.learningRate}) or set clipnorm.`;
       const where = `epoch ${epoch}, batch ${b + 1}`;
-      // A non-finite loss, or one far past chance, comes from the weights themselves: the step that
-      // made them is undone when the batch it learned from was sane. Only the batch right before
-      // counts as that reference, not the first or any earlier one: the weights kept are those from
-      // before the one step between the two batches, so the jump must lie in that step for them to
-      // be sane ones (and "after one step" to be true).
-      if ((!Number.isFinite(loss) || (judged && loss > DIVERGED_LOSS)) && beforeStep !== undefined) {
+      // A loss far past chance comes from the weights themselves, so the step that made them is
+      // undone. Only the batch right before counts as the sane reference, not the first or any
+      // earlier one: the weights kept are those from before the one step between the two batches,
+      // so the jump must lie in that step for them to be sane ones (and "after one step" true).
+      if (judged && loss > DIVERGED_LOSS && beforeStep?.sane === true) {
         tf.dispose(Object.values(grads));
         const saneLoss = beforeStep.loss;
         restoreBeforeStep();
@@ -311,13 +310,19 @@ export async function trainModel(
           history,
         });
       }
+      // Non-finite values need no reference and show at any batch size. They are not applied, and
+      // the last step goes too: it led here from weights whose loss and gradient were finite (a
+      // step at rate 1e38 leaves weights near float32's limit, one at 1e39 NaN and Infinity).
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         tf.dispose(Object.values(grads));
+        const undo = beforeStep !== undefined;
+        if (undo) restoreBeforeStep();
         const what = !Number.isFinite(loss) ? `the loss became ${loss}` : `the gradient norm became ${norm}`;
-        return finish({ reason: 'failed', message: `Training stopped at ${where}: ${what}. The weights from before that batch were kept. ${advice}`, history });
+        const kept = undo ? 'The weights from before the step that led here were kept.' : 'The weights from before that batch were kept.';
+        return finish({ reason: 'failed', message: `Training stopped at ${where}: ${what}. ${kept} ${advice}`, history });
       }
       forgetBeforeStep();
-      if (judged && loss <= DIVERGED_LOSS) beforeStep = { weights: variables.map((variable) => tf.clone(variable)), loss };
+      beforeStep = { weights: variables.map((variable) => tf.clone(variable)), loss, sane: judged && loss <= DIVERGED_LOSS };
       const applied = config.clipnorm === undefined ? grads : clipGradients(grads, squaredNorms, config.clipnorm);
       optimizer.applyGradients(applied);
       tf.dispose(Object.values(grads));
