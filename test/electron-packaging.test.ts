@@ -11,7 +11,7 @@ import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 // @electron/fuses 1.x exports the fuse states only from this module.
 import { FuseState, SENTINEL } from '@electron/fuses/dist/constants';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packApp } from './support/package-app';
+import { packApp, RELEASE_FUSES } from './support/package-app';
 import { repoRoot } from './support/serve';
 
 const skipReason =
@@ -60,14 +60,6 @@ describe.skipIf(skipReason !== undefined)(`electron-builder --dir${skipReason ? 
 
   it("flips every release fuse away from stock Electron's default", async () => {
     expect(path.basename(executable)).toBe('rnn-workbench');
-    expect(await getCurrentFuseWire(executable)).toMatchObject({
-      [FuseV1Options.RunAsNode]: FuseState.DISABLE,
-      [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: FuseState.DISABLE,
-      [FuseV1Options.EnableNodeCliInspectArguments]: FuseState.DISABLE,
-      [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: FuseState.ENABLE,
-      [FuseV1Options.OnlyLoadAppFromAsar]: FuseState.ENABLE,
-      [FuseV1Options.GrantFileProtocolExtraPrivileges]: FuseState.DISABLE,
-      [FuseV1Options.EnableCookieEncryption]: FuseState.ENABLE,
-    });
+    expect(await getCurrentFuseWire(executable)).toMatchObject(RELEASE_FUSES);
   });
 });

@@ -4,12 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
-import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
-// @electron/fuses 1.x exports the fuse states only from this module.
-import { FuseState } from '@electron/fuses/dist/constants';
+import { getCurrentFuseWire } from '@electron/fuses';
 // @ts-expect-error -- a plain .mjs helper shared with `npm start`; it has no type declarations.
 import { findElectronBinary } from '../../scripts/electron-binary.mjs';
-import { packApp } from '../support/package-app';
+import { packApp, RELEASE_FUSES } from '../support/package-app';
 import { repoRoot } from '../support/serve';
 
 const found = findElectronBinary() as { binary?: string; reason?: string };
@@ -251,15 +249,7 @@ describe.skipIf(skipReason !== undefined)(`packaged build with fuses${skipReason
   });
 
   it('has the release fuses burnt into the binary', async () => {
-    const wire = await getCurrentFuseWire(executable);
-    expect(wire).toMatchObject({
-      [FuseV1Options.RunAsNode]: FuseState.DISABLE,
-      [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: FuseState.DISABLE,
-      [FuseV1Options.EnableNodeCliInspectArguments]: FuseState.DISABLE,
-      [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: FuseState.ENABLE,
-      [FuseV1Options.OnlyLoadAppFromAsar]: FuseState.ENABLE,
-      [FuseV1Options.GrantFileProtocolExtraPrivileges]: FuseState.DISABLE,
-    });
+    expect(await getCurrentFuseWire(executable)).toMatchObject(RELEASE_FUSES);
   });
 
   // Controls: the stock, unfused binary does what the probes look for, so their silence below means something.

@@ -3,7 +3,21 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { FuseV1Options } from '@electron/fuses';
+// @electron/fuses 1.x exports the fuse states only from this module.
+import { FuseState } from '@electron/fuses/dist/constants';
 import { repoRoot } from './serve';
+
+/** The fuse wire electron-builder.yml asks for, as @electron/fuses reads it back from a packaged binary. */
+export const RELEASE_FUSES = {
+  [FuseV1Options.RunAsNode]: FuseState.DISABLE,
+  [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: FuseState.DISABLE,
+  [FuseV1Options.EnableNodeCliInspectArguments]: FuseState.DISABLE,
+  [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: FuseState.ENABLE,
+  [FuseV1Options.OnlyLoadAppFromAsar]: FuseState.ENABLE,
+  [FuseV1Options.GrantFileProtocolExtraPrivileges]: FuseState.DISABLE,
+  [FuseV1Options.EnableCookieEncryption]: FuseState.ENABLE,
+};
 
 /**
  * Runs `electron-builder --dir` and returns the packaged app's executable.
