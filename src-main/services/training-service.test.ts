@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { encodeText } from '../data';
 import { loadModel } from '../engine/model-io';
 import { readRunFolder, readRunTokenizer, writeRunFolder } from '../runs/run-store';
-import { NodeTrainingService } from './training-service';
+import { NodeTrainingService, uniqueRunName } from './training-service';
 
 let root: string;
 let dataPath: string;
@@ -58,6 +58,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
+});
+
+describe('uniqueRunName', () => {
+  it('numbers a name that listed runs already use, from #2, skipping numbers taken', () => {
+    expect(uniqueRunName('LSTM(32)', new Set())).toBe('LSTM(32)');
+    expect(uniqueRunName('LSTM(32)', new Set(['LSTM(32)', 'GRU(32)']))).toBe('LSTM(32) #2');
+    expect(uniqueRunName('LSTM(32)', new Set(['LSTM(32)', 'LSTM(32) #2', 'LSTM(32) #4']))).toBe('LSTM(32) #3');
+  });
 });
 
 describe('NodeTrainingService', () => {
@@ -197,7 +205,7 @@ describe('NodeTrainingService', () => {
     const internals = service as unknown as { active: Map<string, { worker?: { terminate(): Promise<number> } }> };
     await internals.active.get(doomed)!.worker!.terminate();
     const killed = await service.whenDone(doomed);
-    expect(killed).toMatchObject({ status: 'failed' });
+    expect(killed).toMatchObject({ status: 'failed', name: `${summary.name} #2` });
     expect(killed.message).toMatch(/training worker stopped unexpectedly/);
 
     // Rewrite the record as a crashed process would have left it: still running, its pid gone.

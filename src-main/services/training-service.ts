@@ -39,6 +39,14 @@ function runName(layers: readonly LayerSpec[]): string {
   return parts.length > 0 ? parts.join(' → ') : 'Dense';
 }
 
+/** `name`, or `name #2`, `#3`… when listed runs already use it, so runs of one stack can be told apart in the table and charts. */
+export function uniqueRunName(name: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(name)) return name;
+  let n = 2;
+  while (taken.has(`${name} #${n}`)) n++;
+  return `${name} #${n}`;
+}
+
 /** Two tokenizers give the same ids for every text. */
 function sameVocabulary(a: TokenizerSpec, b: TokenizerSpec): boolean {
   const key = (t: TokenizerSpec): string => JSON.stringify([t.scheme, t.lower, t.filters, t.split, t.stripHtmlBreaks, t.numWords, t.startChar, t.oovChar, t.indexFrom, t.skipTop, t.words]);
@@ -103,7 +111,7 @@ export class NodeTrainingService {
     const record: RunRecord = {
       version: 1,
       id,
-      name: runName(project.layers),
+      name: uniqueRunName(runName(project.layers), new Set((await this.store.list()).map((run) => run.name))),
       status: 'loading',
       createdAt: now,
       updatedAt: now,
