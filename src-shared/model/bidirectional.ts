@@ -13,7 +13,7 @@ type Wrapped = { kind: 'SimpleRNN'; options: z.infer<typeof simpleRnnOptions> } 
 /** Keras `Bidirectional`: runs a recurrent layer forwards and a copy backwards, then merges the two. */
 export const bidirectionalOptions = z
   .object({
-    /** The recurrent layer to run both ways: `{kind: 'LSTM', options: {...}}`. Default an LSTM(32). */
+    /** In a project file: `{kind: 'LSTM', options: {...}}`. */
     layer: z
       .discriminatedUnion(
         'kind',
@@ -27,9 +27,11 @@ export const bidirectionalOptions = z
             issue.code === 'invalid_union' ? "one of 'SimpleRNN', 'LSTM', 'GRU'" : "a recurrent layer {kind: 'SimpleRNN' | 'LSTM' | 'GRU', options}",
         },
       )
-      .default({ kind: 'LSTM', options: lstmOptions.parse({}) }),
-    /** How forward and backward outputs combine: 'concat' doubles the features; 'sum', 'mul', 'ave' keep them. Default 'concat'. */
-    merge_mode: oneOf(['concat', 'sum', 'mul', 'ave']).default('concat'),
+      .default({ kind: 'LSTM', options: lstmOptions.parse({}) })
+      .describe('The recurrent layer to run forwards, and as a copy backwards. Default LSTM(32).'),
+    merge_mode: oneOf(['concat', 'sum', 'mul', 'ave'])
+      .default('concat')
+      .describe("How to merge the forward and backward outputs; 'concat' doubles the features. Default 'concat'."),
   })
   .strict();
 export type BidirectionalOptions = z.infer<typeof bidirectionalOptions>;

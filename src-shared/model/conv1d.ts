@@ -6,23 +6,16 @@ import type { LayerKind, LayerProblem, Shape } from './types';
 /** Keras `Conv1D`: slides `filters` windows of `kernel_size` steps along the sequence. */
 export const conv1dOptions = z
   .object({
-    /** Number of output channels. Default 32. */
-    filters: positiveInt().default(32),
-    /** Length of the window, in steps. Default 7. */
-    kernel_size: positiveInt().default(7),
-    /** Step between windows. Default 1. */
-    strides: positiveInt().default(1),
-    /**
-     * 'valid' (no padding) or 'same' (output as long as the input). Default 'valid'.
-     * Porting note: Keras' 'causal' is left out because tfjs-layers does not implement it.
-     */
-    padding: oneOf(['valid', 'same']).default('valid'),
-    /** Spacing between the window's taps. Default 1. */
-    dilation_rate: positiveInt().default(1),
-    /** Activation applied to the output. Default 'linear' (Keras' None). */
-    activation: activation().default('linear'),
-    /** Whether the layer adds a bias vector. Default true. */
-    use_bias: bool().default(true),
+    filters: positiveInt().default(32).describe("Number of filters in the convolution: the output's feature channels. Default 32."),
+    kernel_size: positiveInt().default(7).describe('Length of the convolution window, in steps. Default 7.'),
+    strides: positiveInt().default(1).describe('Step between one window and the next, in steps. Default 1.'),
+    /** Porting note: Keras' 'causal' is left out because tfjs-layers does not implement it. */
+    padding: oneOf(['valid', 'same'])
+      .default('valid')
+      .describe("'valid' for no padding; 'same' pads so the output is as long as the input. Default 'valid'."),
+    dilation_rate: positiveInt().default(1).describe("Spacing between the window's taps, to see further at the same cost. Default 1."),
+    activation: activation().default('linear').describe("Activation function to use. Default 'linear' (none)."),
+    use_bias: bool().default(true).describe('Whether the layer uses a bias vector. Default true.'),
   })
   .strict();
 export type Conv1dOptions = z.infer<typeof conv1dOptions>;

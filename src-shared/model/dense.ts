@@ -6,12 +6,11 @@ import type { LayerKind, Shape } from './types';
 /** Keras `Dense`: `activation(x · kernel + bias)` over the last axis. */
 export const denseOptions = z
   .object({
-    /** Dimensionality of the output space. Default 1. */
-    units: positiveInt().default(1),
-    /** Activation applied to the output; 'sigmoid' for a binary label's probability. Default 'linear' (Keras' None). */
-    activation: activation().default('linear'),
-    /** Whether the layer adds a bias vector. Default true. */
-    use_bias: bool().default(true),
+    units: positiveInt().default(1).describe('Dimensionality of the output space; 1 for a single probability. Default 1.'),
+    activation: activation()
+      .default('linear')
+      .describe("Activation function to use; 'sigmoid' turns the output into a probability. Default 'linear' (none)."),
+    use_bias: bool().default(true).describe('Whether the layer uses a bias vector. Default true.'),
   })
   .strict();
 export type DenseOptions = z.infer<typeof denseOptions>;

@@ -5,8 +5,7 @@ import type { LayerKind } from './types';
 /** Keras `Dropout`: zeroes a random share of inputs while training, scaling the rest up. */
 export const dropoutOptions = z
   .object({
-    /** Fraction of the inputs to drop. Default 0.5. */
-    rate: rate().default(0.5),
+    rate: rate().default(0.5).describe('Fraction of the input units to drop while training. Default 0.5.'),
   })
   .strict();
 export type DropoutOptions = z.infer<typeof dropoutOptions>;

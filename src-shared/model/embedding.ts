@@ -5,14 +5,13 @@ import type { DatasetContext, LayerKind, LayerProblem, Shape } from './types';
 /** Keras `Embedding`: turns word ids into dense vectors, one trainable row per id. */
 export const embeddingOptions = z
   .object({
-    /** Size of the vocabulary: the largest word id plus 1. Default 10000. */
-    input_dim: positiveInt().default(10000),
-    /** Dimension of each word vector. Default 32. */
-    output_dim: positiveInt().default(32),
-    /** Treat id 0 as padding and mask it out of later layers (they must support masking). Default false. */
-    mask_zero: bool().default(false),
-    /** Fixed length of input sequences; `null` takes the dataset's maxlen. Default null. */
-    input_length: positiveInt().nullable().default(null),
+    input_dim: positiveInt().default(10000).describe("Size of the vocabulary: the largest word id + 1, at least the data's max_features. Default 10000."),
+    output_dim: positiveInt().default(32).describe('Dimension of the dense vector each word id becomes. Default 32.'),
+    mask_zero: bool()
+      .default(false)
+      .describe('Treat word id 0 as padding and mask it out of later layers, which must support masking. Default false.'),
+    /** In a project file, `null` stands for the empty field. */
+    input_length: positiveInt().nullable().default(null).describe("Length of the input sequences; empty takes the dataset's maxlen. Default empty."),
   })
   .strict();
 export type EmbeddingOptions = z.infer<typeof embeddingOptions>;

@@ -20,10 +20,12 @@ export const resetAfterGruClassName = 'ResetAfterGRU';
 export const gruOptions = z
   .object({
     ...recurrentOptionShape,
-    /** Activation of the update and reset gates. Default 'sigmoid' (tfjs-layers defaults to hardSigmoid). */
-    recurrent_activation: activation().default('sigmoid'),
-    /** Apply the reset gate after the recurrent matrix product, with separate input and recurrent biases (cuDNN-compatible). Default true. */
-    reset_after: bool().default(true),
+    /** Porting note: tfjs-layers defaults to hardSigmoid; Keras 3 to sigmoid. */
+    recurrent_activation: activation().default('sigmoid').describe("Activation function for the update and reset gates. Default 'sigmoid'."),
+    /** Porting note: tfjs-layers' GRU has no reset_after, so true builds `ResetAfterGRU`. */
+    reset_after: bool()
+      .default(true)
+      .describe('Apply the reset gate after the matrix product, with separate input and recurrent biases. Default true.'),
   })
   .strict();
 export type GruOptions = z.infer<typeof gruOptions>;

@@ -14,10 +14,9 @@ import type { LayerKind } from './types';
 export const lstmOptions = z
   .object({
     ...recurrentOptionShape,
-    /** Activation of the input, forget and output gates. Default 'sigmoid' (tfjs-layers defaults to hardSigmoid). */
-    recurrent_activation: activation().default('sigmoid'),
-    /** Initialise the forget gate's bias to 1, as Jozefowicz et al. recommend. Default true. */
-    unit_forget_bias: bool().default(true),
+    /** Porting note: tfjs-layers defaults to hardSigmoid; Keras 3 to sigmoid. */
+    recurrent_activation: activation().default('sigmoid').describe("Activation function for the input, forget and output gates. Default 'sigmoid'."),
+    unit_forget_bias: bool().default(true).describe("Add 1 to the forget gate's bias at initialization (Jozefowicz et al., 2015). Default true."),
   })
   .strict();
 export type LstmOptions = z.infer<typeof lstmOptions>;

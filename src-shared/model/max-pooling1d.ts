@@ -7,12 +7,12 @@ import type { LayerKind, LayerProblem } from './types';
 /** Keras `MaxPooling1D`: keeps the largest value in each window of steps, shortening the sequence. */
 export const maxPooling1dOptions = z
   .object({
-    /** Window length, in steps. Default 2. */
-    pool_size: positiveInt().default(2),
-    /** Step between windows; `null` means `pool_size`. Default null. */
-    strides: positiveInt().nullable().default(null),
-    /** 'valid' (drop a partial last window) or 'same' (keep it). Default 'valid'. */
-    padding: oneOf(['valid', 'same']).default('valid'),
+    pool_size: positiveInt().default(2).describe('Size of the max pooling window, in steps. Default 2.'),
+    /** In a project file, `null` stands for the empty field. */
+    strides: positiveInt().nullable().default(null).describe('Step between pooling windows; empty means pool_size. Default empty.'),
+    padding: oneOf(['valid', 'same'])
+      .default('valid')
+      .describe("'valid' drops a partial last window, 'same' pads the input to keep it. Default 'valid'."),
   })
   .strict();
 export type MaxPooling1dOptions = z.infer<typeof maxPooling1dOptions>;

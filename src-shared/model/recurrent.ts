@@ -7,22 +7,17 @@ import { activation, bool, positiveInt, rate } from './options';
 import { requireSequence } from './shape';
 import type { LayerContext, LayerProblem, Shape } from './types';
 
-/** Options every Keras recurrent layer takes. */
+/** Options every Keras recurrent layer takes; each one's help text is its `describe()`. */
 export const recurrentOptionShape = {
-  /** Dimensionality of the output space. Default 32. */
-  units: positiveInt().default(32),
-  /** Activation of the candidate state. Default 'tanh'. */
-  activation: activation().default('tanh'),
-  /** Whether the layer adds bias vectors. Default true. */
-  use_bias: bool().default(true),
-  /** Return the whole output sequence (None, steps, units) instead of the last output (None, units). Default false. */
-  return_sequences: bool().default(false),
-  /** Process the sequence backwards. Default false. */
-  go_backwards: bool().default(false),
-  /** Fraction of the inputs to drop, for the linear transformation of the inputs. Default 0. */
-  dropout: rate().default(0),
-  /** Fraction of the recurrent state to drop, for the linear transformation of the state. Default 0. */
-  recurrent_dropout: rate().default(0),
+  units: positiveInt().default(32).describe('Dimensionality of the output space: the size of the state vector. Default 32.'),
+  activation: activation().default('tanh').describe("Activation function applied to the candidate state. Default 'tanh'."),
+  use_bias: bool().default(true).describe('Whether the layer uses bias vectors. Default true.'),
+  return_sequences: bool()
+    .default(false)
+    .describe('Return the full sequence (None, steps, units), as another recurrent layer on top needs. Default false.'),
+  go_backwards: bool().default(false).describe('Process the input sequence backwards and return the reversed sequence. Default false.'),
+  dropout: rate().default(0).describe('Fraction of the units to drop for the linear transformation of the inputs. Default 0.'),
+  recurrent_dropout: rate().default(0).describe('Fraction of the units to drop for the linear transformation of the recurrent state. Default 0.'),
 };
 
 export type RecurrentOptions = z.infer<z.ZodObject<typeof recurrentOptionShape>>;

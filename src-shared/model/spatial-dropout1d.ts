@@ -6,8 +6,7 @@ import type { LayerKind } from './types';
 /** Keras `SpatialDropout1D`: drops whole feature channels across all steps, not single values. */
 export const spatialDropout1dOptions = z
   .object({
-    /** Fraction of the feature channels to drop. Default 0.5. */
-    rate: rate().default(0.5),
+    rate: rate().default(0.5).describe('Fraction of the feature channels to drop while training, each across all steps. Default 0.5.'),
   })
   .strict();
 export type SpatialDropout1dOptions = z.infer<typeof spatialDropout1dOptions>;
