@@ -129,6 +129,25 @@ describe('web mode (npm run serve)', () => {
     await page.close();
   });
 
+  it('shows why a diverged run failed, and that it has nothing to evaluate', async () => {
+    // A real failed run, trained by the CLI into the server's data folder.
+    const cli = spawnSync(process.execPath, [path.join(repoRoot, 'bin/rnn-workbench.mjs'), 'train', '--data', SAMPLE, '--model', 'lstm', '--epochs', '1', '--maxlen', '20', '--lr', '1e6'], {
+      env: { ...process.env, RNN_WORKBENCH_HOME: app.dataDir },
+      encoding: 'utf8',
+    });
+    expect(cli.stderr).toContain('Training diverged');
+    const page = await chromium.browser.newPage();
+    await page.goto(app.url);
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await page.locator('[data-testid="run-row"][data-status="failed"] button.link').click();
+    const message = page.getByTestId('run-message');
+    await expect.poll(() => message.textContent()).toMatch(/^Training diverged at epoch 1, batch 2: .* Lower the learning rate \(1000000\)/);
+    expect(await message.getAttribute('class')).toContain('error');
+    expect(await page.getByTestId('run-untrained').textContent()).toBe('No epoch finished in this run, so there is nothing to evaluate, try or export.');
+    expect(await page.getByRole('button', { name: 'Evaluate' }).isDisabled()).toBe(true);
+    await page.close();
+  });
+
   it('listens on loopback only', async () => {
     const external = Object.values(networkInterfaces())
       .flat()
