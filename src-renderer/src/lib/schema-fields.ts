@@ -4,12 +4,21 @@
  */
 import type { z } from 'zod';
 
+/** What every field has: its dotted path, its label (the Keras option name), its default and its help text. */
+interface FieldBase {
+  path: string;
+  label: string;
+  defaultValue: unknown;
+  /** The option's one-line help, from the schema's `describe()`; `undefined` when it has none. */
+  description: string | undefined;
+}
+
 export type Field =
-  | { type: 'number'; path: string; label: string; integer: boolean; nullable: boolean; defaultValue: unknown }
-  | { type: 'boolean'; path: string; label: string; defaultValue: unknown }
-  | { type: 'enum'; path: string; label: string; values: string[]; defaultValue: unknown }
+  | (FieldBase & { type: 'number'; integer: boolean; nullable: boolean })
+  | (FieldBase & { type: 'boolean' })
+  | (FieldBase & { type: 'enum'; values: string[] })
   /** A wrapped layer (Bidirectional's `layer`): pick the kind, then edit its options. */
-  | { type: 'layer'; path: string; label: string; kinds: { kind: string; fields: Field[] }[]; defaultValue: unknown };
+  | (FieldBase & { type: 'layer'; kinds: { kind: string; fields: Field[] }[] });
 
 // Zod 4 exposes its definition at runtime; this reads only the few node types option schemas use.
 interface SchemaNode {
@@ -19,6 +28,8 @@ interface SchemaNode {
   options?: SchemaNode[] | string[];
   values?: Set<unknown>;
   isInt?: boolean;
+  /** Zod 4 reads it from `z.globalRegistry`, where `describe()` puts it. */
+  description?: string;
 }
 
 function unwrap(node: SchemaNode): { node: SchemaNode; defaultValue: unknown; nullable: boolean } {
@@ -41,15 +52,17 @@ function fieldsOf(shape: Record<string, SchemaNode>, prefix: string): Field[] {
   for (const [key, raw] of Object.entries(shape)) {
     const path = prefix + key;
     const { node, defaultValue, nullable } = unwrap(raw);
+    // The option schemas put describe() outermost, after default() and nullable().
+    const base = { path, label: key, defaultValue, description: raw.description };
     switch (node.type) {
       case 'number':
-        fields.push({ type: 'number', path, label: key, integer: node.isInt === true, nullable, defaultValue });
+        fields.push({ ...base, type: 'number', integer: node.isInt === true, nullable });
         break;
       case 'boolean':
-        fields.push({ type: 'boolean', path, label: key, defaultValue });
+        fields.push({ ...base, type: 'boolean' });
         break;
       case 'enum':
-        fields.push({ type: 'enum', path, label: key, values: node.options as string[], defaultValue });
+        fields.push({ ...base, type: 'enum', values: node.options as string[] });
         break;
       case 'union': {
         const kinds = (node.options as SchemaNode[]).flatMap((option) => {
@@ -59,7 +72,7 @@ function fieldsOf(shape: Record<string, SchemaNode>, prefix: string): Field[] {
           const inner = unwrap(optionsNode).node;
           return [{ kind: String([...kindNode.values!][0]), fields: fieldsOf(inner.shape ?? {}, `${path}.options.`) }];
         });
-        if (kinds.length > 0) fields.push({ type: 'layer', path, label: key, kinds, defaultValue });
+        if (kinds.length > 0) fields.push({ ...base, type: 'layer', kinds });
         break;
       }
       default:
