@@ -106,6 +106,18 @@ describe('builder (web mode, Chromium)', () => {
     await setOption(page, 0, 'input_dim', '10000');
     await setOption(page, 0, 'output_dim', '32');
     await setOption(page, 1, 'units', '32');
+    // Each option says what it does, under the field and read out with it.
+    const units = page.getByTestId('inspector').getByLabel('units', { exact: true });
+    const description = await units.evaluate((field) =>
+      (field.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id))
+        .filter((element) => element?.checkVisibility())
+        .map((element) => element!.textContent)
+        .join(' '),
+    );
+    expect(description).toMatch(/^Dimensionality of the output space\b.*Default 32\.$/);
+    await shot(page, '02a-inspector-lstm');
     await setOption(page, 2, 'units', '1');
     await setOption(page, 2, 'activation', 'sigmoid');
 
