@@ -146,7 +146,7 @@ export interface LayerKind<O extends Record<string, unknown> = Record<string, un
   /** One line for the palette. */
   description: string;
   category: 'embedding' | 'recurrent' | 'wrapper' | 'core' | 'convolution' | 'pooling' | 'regularization';
-  /** Options with Keras names and defaults; parsing `{}` gives the defaults. */
+  /** Options with Keras names and defaults; parsing `{}` gives the defaults. Each option's one-line help is its `describe()`, which the inspector shows. */
   optionsSchema: z.ZodType<O>;
   /**
    * Problems with this layer given its input (never null here: the stack stops checking shapes at the
