@@ -116,6 +116,8 @@ export const apiMethods = {
   predict: z.object({ runId, text: z.string().min(1, { error: 'some review text' }).max(100_000) }).strict(),
   /** Exports a run: `tfjs` folder, `zip`, `keras-h5` file or `python` folder at `out` (a path on the workbench's machine). */
   exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'python']).optional(), force: z.boolean().default(false) }).strict(),
+  /** Cancels the `exportRun`s in progress, if any; each rejects with a `cancelled` error and leaves its `out` as it was (nothing new, an existing one untouched). */
+  cancelExport: empty,
   /** Imports an exported model (tfjs folder or `.zip`) as a new run: listed, evaluated, predicted and resumed like one trained here. */
   importModel: z.object({ path: nonEmptyPath }).strict(),
   /** Autosaves the open project as the draft (`<dataDir>/draft.json`, written atomically), so a crash of the app or the browser loses no edit. */
@@ -146,6 +148,7 @@ export interface ApiResults {
   evaluateRun: Evaluation;
   predict: Prediction;
   exportRun: ExportOutcome;
+  cancelExport: void;
   importModel: RunSummary;
   saveDraft: void;
   readDraft: DraftReading;

@@ -1,6 +1,7 @@
 /**
  * The main thread's side of the engine worker: starts it (through tsx from sources, or the bundled
- * `engine-worker.js`), and runs one-reply jobs (probe, evaluate, predict) on a reused worker.
+ * `engine-worker.js`), and runs one-reply jobs (probe, evaluate, predict, export, import) on a reused
+ * worker.
  */
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError, type ErrorCode } from '../../src-shared/errors';
@@ -17,7 +18,12 @@ export function startEngineWorker(): Worker {
   return new Worker(url);
 }
 
-const passedThrough: readonly ErrorCode[] = ['not_found', 'bad_input', 'invalid_request'];
+const passedThrough: readonly ErrorCode[] = ['not_found', 'bad_input', 'invalid_request', 'conflict'];
+
+/** The error an aborted job rejects with: the signal's reason when it is a WorkbenchError. */
+function abortReason(signal: AbortSignal): WorkbenchError {
+  return signal.reason instanceof WorkbenchError ? signal.reason : new WorkbenchError('cancelled', 'The job was cancelled.');
+}
 
 /** Runs jobs one at a time on one engine worker, started on demand and ended when idle. */
 export class EngineClient {
@@ -25,11 +31,27 @@ export class EngineClient {
   private queue: Promise<unknown> = Promise.resolve();
   private idle: NodeJS.Timeout | undefined;
 
-  /** Sends `request` and resolves with the first reply `pick` accepts; an `error` reply rejects. */
-  request<T>(request: ToWorker, transfer: ArrayBuffer[], pick: (message: FromWorker) => T | undefined): Promise<T> {
-    const job = this.queue.then(() => this.send(request, transfer, pick));
+  /**
+   * Sends `request` and resolves with the first reply `pick` accepts; an `error` reply rejects.
+   * Aborting `signal` drops the job while it waits its turn, or ends the worker running it (the
+   * next job starts a new one): the promise then rejects with the signal's reason, and only once
+   * the worker has exited, so what the job left on disk can be removed without a race.
+   */
+  request<T>(request: ToWorker, transfer: ArrayBuffer[], pick: (message: FromWorker) => T | undefined, signal?: AbortSignal): Promise<T> {
+    let started = false;
+    const job = this.queue.then(() => {
+      started = true;
+      return this.send(request, transfer, pick, signal);
+    });
     this.queue = job.catch(() => undefined);
-    return job;
+    if (signal === undefined) return job;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (!started) reject(abortReason(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      job.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   /** Ends the worker; the next request starts a new one. */
@@ -40,7 +62,8 @@ export class EngineClient {
     await worker?.terminate();
   }
 
-  private send<T>(request: ToWorker, transfer: ArrayBuffer[], pick: (message: FromWorker) => T | undefined): Promise<T> {
+  private send<T>(request: ToWorker, transfer: ArrayBuffer[], pick: (message: FromWorker) => T | undefined, signal: AbortSignal | undefined): Promise<T> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     clearTimeout(this.idle);
     const worker = (this.worker ??= startEngineWorker());
     // Referenced only while a job runs: an idle worker must not keep the process alive.
@@ -50,6 +73,7 @@ export class EngineClient {
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
+        signal?.removeEventListener('abort', onAbort);
       };
       const onMessage = (message: FromWorker): void => {
         if (message.type === 'error') {
@@ -73,9 +97,15 @@ export class EngineClient {
         if (this.worker === worker) this.worker = undefined;
         reject(new WorkbenchError('internal', `The engine worker stopped unexpectedly (exit code ${code}).`));
       };
+      const onAbort = (): void => {
+        cleanup();
+        if (this.worker === worker) this.worker = undefined;
+        void worker.terminate().then(() => reject(abortReason(signal!)));
+      };
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
+      signal?.addEventListener('abort', onAbort, { once: true });
       worker.postMessage(request, transfer);
     }).finally(() => {
       worker.unref();

@@ -3,7 +3,9 @@
  * Typed arrays travel as transferables, so the dataset is never copied.
  */
 import type { LayerSpec } from '../../src-shared/model/types';
-import type { EngineInfo, EpochMetrics, Evaluation, TrainingConfig } from '../../src-shared/training';
+import type { EngineInfo, EpochMetrics, Evaluation, RunRecord, TrainingConfig } from '../../src-shared/training';
+import type { StagedOutput } from '../export/atomic-output';
+import type { ExportRequest, ExportResult } from '../export/formats';
 import type { Split } from './trainer';
 
 export interface TrainRequest {
@@ -49,8 +51,25 @@ export interface BenchRequest {
   batches: number;
 }
 
+/**
+ * Writes a run's export into the temp that `tempId` names beside `out` and replies `exported`; the
+ * main thread renames it into place, or ends the worker and removes the temp to cancel.
+ */
+export interface ExportJob {
+  type: 'export';
+  request: Omit<ExportRequest, 'writeFile'>;
+  tempId: string;
+}
+
+/** Imports an export (folder or `.zip`) as a new run in `<dataDir>/runs/` and replies `imported`. */
+export interface ImportJob {
+  type: 'import';
+  location: string;
+  dataDir: string;
+}
+
 /** Main thread → worker. `probe` asks which backend and recurrent path this machine runs. */
-export type ToWorker = TrainRequest | EvaluateRequest | PredictRequest | BenchRequest | { type: 'probe' } | { type: 'stop' };
+export type ToWorker = TrainRequest | EvaluateRequest | PredictRequest | BenchRequest | ExportJob | ImportJob | { type: 'probe' } | { type: 'stop' };
 
 /** Worker → main thread. */
 export type FromWorker =
@@ -63,6 +82,8 @@ export type FromWorker =
   | { type: 'predicted'; probabilities: number[] }
   | { type: 'probed'; engine: EngineInfo }
   | { type: 'benched'; msPerBatch: number; msPerEval: number; engine: EngineInfo }
+  | { type: 'exported'; result: ExportResult; staged: StagedOutput }
+  | { type: 'imported'; record: RunRecord }
   | { type: 'error'; message: string; code?: string };
 
 /** The buffers to transfer with a split, so it moves to the worker instead of being copied. */

@@ -1,6 +1,6 @@
 /**
- * The engine worker: trains, evaluates and predicts off the main thread, so the app's event loop
- * stays free. One worker per job; the main thread owns `run.json`, the worker writes weights.
+ * The engine worker: trains, evaluates, predicts, exports and imports off the main thread, so the
+ * app's event loop stays free. One worker per job; the main thread owns `run.json`, the worker writes weights.
  *
  * Bundled builds ship this file as `engine-worker.js`; from sources it is started through
  * `worker-entry.mjs`, which registers tsx first.
@@ -17,7 +17,7 @@ import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } f
 import { timeTrainingSteps } from './fused/benchmark';
 import { WEIGHTS_FILE, loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from './model-io';
 import { CHECKPOINT_DIR } from '../runs/run-store';
-import type { BenchRequest, EvaluateRequest, FromWorker, PredictRequest, ToWorker, TrainRequest } from './protocol';
+import type { BenchRequest, EvaluateRequest, ExportJob, FromWorker, ImportJob, PredictRequest, ToWorker, TrainRequest } from './protocol';
 import { buildTfModel } from './tfjs-model';
 import { evaluateSplit, makeOptimizer, splitValidation, trainModel, withSeededMathRandom } from './trainer';
 
@@ -180,6 +180,18 @@ async function bench(request: BenchRequest): Promise<void> {
   }
 }
 
+/** TensorFlow.js is here already; the exporter's own libraries (h5wasm, fflate) load with the first export or import. */
+async function exportJob(job: ExportJob): Promise<void> {
+  const { stageRunExport } = await import('../export/exporter');
+  const { result, staged } = await stageRunExport({ ...job.request, tempId: job.tempId });
+  post({ type: 'exported', result, staged });
+}
+
+async function importJob(job: ImportJob): Promise<void> {
+  const { importModel } = await import('../export/exporter');
+  post({ type: 'imported', record: await importModel(job.location, job.dataDir) });
+}
+
 function run(job: Promise<void>): void {
   job.catch((error: unknown) => {
     const payload = toErrorPayload(error);
@@ -200,6 +212,12 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'bench':
       run(bench(message));
+      break;
+    case 'export':
+      run(exportJob(message));
+      break;
+    case 'import':
+      run(importJob(message));
       break;
     case 'probe':
       run(initBackend().then((backend) => post({ type: 'probed', engine: engineInfo(backend, undefined) })));

@@ -24,6 +24,29 @@ export interface AtomicOptions {
   force?: boolean;
   /** How each file is written. Default: write, fsync, close. */
   writeFile?: WriteFileFn;
+  /**
+   * Names the temp (see `newTempId`). A caller that may kill the writer passes its own, so it knows
+   * what to remove afterwards. Default: a new one.
+   */
+  tempId?: string;
+}
+
+/** A complete output in its temp beside the target, not yet in place: `publishStaged` or `discardStaged` it. */
+export interface StagedOutput {
+  target: string;
+  temp: string;
+  isFolder: boolean;
+}
+
+/** A temp id of this process: its pid (so a later export can tell a dead writer's temp) and 8 random hex digits. */
+export function newTempId(): string {
+  return `${process.pid}-${randomUUID().slice(0, 8)}`;
+}
+
+/** The temp an export to `target` with `tempId` writes into. */
+export function tempPathOf(target: string, tempId: string): string {
+  const resolved = path.resolve(target);
+  return path.join(path.dirname(resolved), `${TEMP_PREFIX}${tempId}-${path.basename(resolved)}`);
 }
 
 /**
@@ -43,7 +66,7 @@ async function syncFolder(dir: string): Promise<void> {
 }
 
 function tempName(prefix: string, target: string): string {
-  return `${prefix}${process.pid}-${randomUUID().slice(0, 8)}-${path.basename(target)}`;
+  return `${prefix}${newTempId()}-${path.basename(target)}`;
 }
 
 /** The pid and target basename a temp or backup name carries, or undefined for other names. */
@@ -81,8 +104,12 @@ export async function recoverExports(dir: string): Promise<void> {
   }
 }
 
+function alreadyExists(target: string): WorkbenchError {
+  return new WorkbenchError('conflict', `${target} already exists. Expected a new path, or confirm replacing it (CLI: --force). Received: an existing ${path.basename(target)}`);
+}
+
 /** Checks the parent folder and the target before any byte is written. */
-async function prepare(target: string, force: boolean): Promise<{ parent: string; exists: boolean }> {
+async function prepare(target: string, force: boolean): Promise<{ parent: string }> {
   const parent = path.dirname(path.resolve(target));
   try {
     const info = await stat(parent);
@@ -98,10 +125,8 @@ async function prepare(target: string, force: boolean): Promise<{ parent: string
     () => true,
     () => false,
   );
-  if (exists && !force) {
-    throw new WorkbenchError('conflict', `${target} already exists. Expected a new path, or confirm replacing it (CLI: --force). Received: an existing ${path.basename(target)}`);
-  }
-  return { parent, exists };
+  if (exists && !force) throw alreadyExists(target);
+  return { parent };
 }
 
 /** Turns a write failure into a message that says what happened and that nothing was changed. */
@@ -138,17 +163,13 @@ async function publish(temp: string, target: string, parent: string, exists: boo
 }
 
 /**
- * Writes `files` (relative name → bytes) as the folder `target`, all or nothing.
- *
- * Args:
- *   target: the folder to create.
- *   files: the folder's contents; names may not contain separators.
- *   options: `force` to replace an existing target, `writeFile` to write through another function.
+ * Writes `files` (relative name → bytes) into a temp folder beside `target`, after checking the
+ * target as `writeFolderAtomic` does. Nothing is at `target` yet; on failure the temp is removed.
  */
-export async function writeFolderAtomic(target: string, files: ReadonlyMap<string, Uint8Array>, options: AtomicOptions = {}): Promise<void> {
-  const { parent, exists } = await prepare(target, options.force === true);
+export async function stageFolder(target: string, files: ReadonlyMap<string, Uint8Array>, options: AtomicOptions = {}): Promise<StagedOutput> {
+  const { parent } = await prepare(target, options.force === true);
   const write = options.writeFile ?? writeFileDurable;
-  const temp = path.join(parent, tempName(TEMP_PREFIX, target));
+  const temp = tempPathOf(target, options.tempId ?? newTempId());
   let current = temp;
   try {
     await mkdir(temp);
@@ -157,26 +178,69 @@ export async function writeFolderAtomic(target: string, files: ReadonlyMap<strin
       await write(current, data);
     }
     await syncFolder(temp);
-    current = target;
-    await publish(temp, target, parent, exists, true);
-    await syncFolder(parent);
+    return { target: path.join(parent, path.basename(path.resolve(target))), temp, isFolder: true };
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error instanceof WorkbenchError ? error : writeFailure(target, current, error);
   }
 }
 
-/** Writes one file `target` all or nothing (a temp file beside it, then rename). */
-export async function writeFileAtomic(target: string, data: Uint8Array, options: AtomicOptions = {}): Promise<void> {
-  const { parent, exists } = await prepare(target, options.force === true);
+/** Writes `data` into a temp file beside `target`, after checking the target; on failure the temp is removed. */
+export async function stageFile(target: string, data: Uint8Array, options: AtomicOptions = {}): Promise<StagedOutput> {
+  const { parent } = await prepare(target, options.force === true);
   const write = options.writeFile ?? writeFileDurable;
-  const temp = path.join(parent, tempName(TEMP_PREFIX, target));
+  const temp = tempPathOf(target, options.tempId ?? newTempId());
   try {
     await write(temp, data);
-    await publish(temp, target, parent, exists, false);
-    await syncFolder(parent);
+    return { target: path.join(parent, path.basename(path.resolve(target))), temp, isFolder: false };
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error instanceof WorkbenchError ? error : writeFailure(target, target, error);
   }
+}
+
+/**
+ * Renames a staged output into place, replacing what is there when `force` allows it; the target is
+ * checked again, as something may have appeared there while the output was written. On failure the
+ * temp is removed and the target is as it was.
+ */
+export async function publishStaged(staged: StagedOutput, options: { force?: boolean } = {}): Promise<void> {
+  const { target, temp, isFolder } = staged;
+  const parent = path.dirname(target);
+  try {
+    const exists = await stat(target).then(
+      () => true,
+      () => false,
+    );
+    if (exists && options.force !== true) {
+      throw alreadyExists(target);
+    }
+    await publish(temp, target, parent, exists, isFolder);
+    await syncFolder(parent);
+  } catch (error) {
+    await discardStaged(staged);
+    throw error instanceof WorkbenchError ? error : writeFailure(target, target, error);
+  }
+}
+
+/** Removes a staged output's temp (also one a killed writer left half-written); the target is not touched. */
+export async function discardStaged(staged: Pick<StagedOutput, 'temp'>): Promise<void> {
+  await rm(staged.temp, { recursive: true, force: true });
+}
+
+/**
+ * Writes `files` (relative name → bytes) as the folder `target`, all or nothing.
+ *
+ * Args:
+ *   target: the folder to create.
+ *   files: the folder's contents; names may not contain separators.
+ *   options: `force` to replace an existing target, `writeFile` to write through another function.
+ */
+export async function writeFolderAtomic(target: string, files: ReadonlyMap<string, Uint8Array>, options: AtomicOptions = {}): Promise<void> {
+  await publishStaged(await stageFolder(target, files, options), options);
+}
+
+/** Writes one file `target` all or nothing (a temp file beside it, then rename). */
+export async function writeFileAtomic(target: string, data: Uint8Array, options: AtomicOptions = {}): Promise<void> {
+  await publishStaged(await stageFile(target, data, options), options);
 }

@@ -15,7 +15,7 @@ import { loadWeightsInto, MODEL_FILE } from '../engine/model-io';
 import { buildTfModel } from '../engine/tfjs-model';
 import { newRunId, readRunFolder, RunStore, RUN_FILE, TOKENIZER_FILE, type RunTokenizer } from '../runs/run-store';
 import { appVersion } from '../services/app-version';
-import { writeFileAtomic, writeFolderAtomic, type WriteFileFn } from './atomic-output';
+import { publishStaged, stageFile, stageFolder, writeFolderAtomic, type AtomicOptions, type StagedOutput } from './atomic-output';
 import { kerasH5Bytes, readKerasH5 } from './keras-h5';
 import { toKerasModel } from './keras-model';
 import { buildMetadata, buildReadme, METADATA_FILE, README_FILE } from './metadata';
@@ -104,27 +104,33 @@ export async function pythonExportFiles(source: ExportSource, now = new Date()):
   return files;
 }
 
-/** Writes an opened run in `format` to `out`, all or nothing. */
-export async function writeExport(source: ExportSource, out: string, format: ExportFormat, options: { force?: boolean; writeFile?: WriteFileFn } = {}): Promise<ExportResult> {
+/** An export written to its temp beside `out`, to be renamed into place with `publishStaged`. */
+export interface StagedExport {
+  result: ExportResult;
+  staged: StagedOutput;
+}
+
+/** Writes an opened run in `format` into a temp beside `out`; nothing is at `out` yet. */
+export async function stageExport(source: ExportSource, out: string, format: ExportFormat, options: AtomicOptions = {}): Promise<StagedExport> {
   const target = path.resolve(out);
   const sum = (files: Map<string, Uint8Array>) => [...files.values()].reduce((n, data) => n + data.byteLength, 0);
   switch (format) {
     case 'tfjs':
     case 'python': {
       const files = format === 'tfjs' ? await tfjsExportFiles(source) : await pythonExportFiles(source);
-      await writeFolderAtomic(target, files, options);
-      return { out: target, format, files: [...files.keys()], bytes: sum(files) };
+      const staged = await stageFolder(target, files, options);
+      return { result: { out: target, format, files: [...files.keys()], bytes: sum(files) }, staged };
     }
     case 'zip': {
       const files = await tfjsExportFiles(source);
       const data = zipSync(Object.fromEntries(files));
-      await writeFileAtomic(target, data, options);
-      return { out: target, format, files: [path.basename(target)], bytes: data.byteLength };
+      const staged = await stageFile(target, data, options);
+      return { result: { out: target, format, files: [path.basename(target)], bytes: data.byteLength }, staged };
     }
     case 'keras-h5': {
       const data = await kerasH5Export(source);
-      await writeFileAtomic(target, data, options);
-      return { out: target, format, files: [path.basename(target)], bytes: data.byteLength };
+      const staged = await stageFile(target, data, options);
+      return { result: { out: target, format, files: [path.basename(target)], bytes: data.byteLength }, staged };
     }
     default:
       throw new WorkbenchError('invalid_request', `format must be one of ${exportFormats.join(', ')}. Received: ${JSON.stringify(format satisfies never)}`);
@@ -132,12 +138,13 @@ export async function writeExport(source: ExportSource, out: string, format: Exp
 }
 
 /**
- * Exports a stored run.
+ * Writes a stored run's export into a temp beside `request.out` (named by `request.tempId` when
+ * given); `publishStaged` puts it in place. The engine worker runs this, the main thread publishes.
  *
  * Args:
- *   request: the run (`runDir`, or `runId` + `dataDir`), `out`, `format`, `force`.
+ *   request: the run (`runDir`, or `runId` + `dataDir`), `out`, `format`, `force`, `writeFile`, `tempId`.
  */
-export async function exportRun(request: ExportRequest): Promise<ExportResult> {
+export async function stageRunExport(request: ExportRequest & { tempId?: string }): Promise<StagedExport> {
   const format = resolveFormat(request.out, request.format);
   let runDir = request.runDir;
   if (runDir === undefined) {
@@ -153,10 +160,22 @@ export async function exportRun(request: ExportRequest): Promise<ExportResult> {
   }
   const source = await openRunForExport(runDir);
   try {
-    return await writeExport(source, request.out, format, { force: request.force, writeFile: request.writeFile });
+    return await stageExport(source, request.out, format, { force: request.force, writeFile: request.writeFile, tempId: request.tempId });
   } finally {
     source.model.dispose();
   }
+}
+
+/**
+ * Exports a stored run, all or nothing.
+ *
+ * Args:
+ *   request: the run (`runDir`, or `runId` + `dataDir`), `out`, `format`, `force`.
+ */
+export async function exportRun(request: ExportRequest): Promise<ExportResult> {
+  const { result, staged } = await stageRunExport(request);
+  await publishStaged(staged, { force: request.force });
+  return result;
 }
 
 /** A checked export: its files, metadata, project, tokenizer and model artifacts. */

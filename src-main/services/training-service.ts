@@ -75,6 +75,8 @@ export interface TrainingServiceOptions {
   dataDir: string;
   /** Starts the data parser process (Electron's utilityProcess in the app; a fork elsewhere). */
   launchProcess?: ProcessLauncher;
+  /** The engine worker client for evaluate, predict, probe and benchmark; the app shares it with exports. Default: one of its own. */
+  engine?: EngineClient;
 }
 
 /** The training service of a Node process (app main process, web server or CLI). */
@@ -83,10 +85,11 @@ export class NodeTrainingService {
   private readonly active = new Map<string, ActiveRun>();
   private readonly events = new Emitter<TrainingEvent>();
   /** Reused for evaluate, predict and probe, so a second "try a review" skips the worker's start-up. */
-  private readonly engine = new EngineClient();
+  private readonly engine: EngineClient;
   private engineInfo: Promise<EngineInfo> | undefined;
 
   constructor(private readonly options: TrainingServiceOptions) {
+    this.engine = options.engine ?? new EngineClient();
     this.store = new RunStore(options.dataDir, (id) => this.active.has(id));
   }
 
@@ -374,6 +377,8 @@ export class NodeTrainingService {
         case 'predicted':
         case 'probed':
         case 'benched':
+        case 'exported':
+        case 'imported':
           break;
         default:
           throw new Error(`Unknown message from the engine worker: ${JSON.stringify(message satisfies never)}`);

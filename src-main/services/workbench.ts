@@ -6,10 +6,11 @@ import { datasetOptionsSchema } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import { Emitter } from '../../src-shared/event';
 import { loadDataset } from '../data';
-import { exportRun, importModel } from '../export';
+import { EngineClient } from '../engine/client';
 import { toSummary } from '../runs/run-store';
 import { appVersion } from './app-version';
 import { DraftStore } from './draft-store';
+import { NodeExportService } from './export-service';
 import type { ProcessLauncher } from './isolated-process';
 import { NodeTrainingService } from './training-service';
 
@@ -61,7 +62,10 @@ async function listDirectory(requested: string | undefined): Promise<{ path: str
  */
 export function createWorkbench(options: WorkbenchOptions): Workbench {
   const info: AppInfo = { name: 'RNN Workbench', version: appVersion, dataDir: options.dataDir, host: options.host };
-  const training = new NodeTrainingService({ dataDir: options.dataDir, launchProcess: options.launchProcess });
+  // One engine worker for evaluate, predict and exports: TensorFlow.js loads there once.
+  const engine = new EngineClient();
+  const training = new NodeTrainingService({ dataDir: options.dataDir, launchProcess: options.launchProcess, engine });
+  const exports = new NodeExportService(engine);
   const drafts = new DraftStore(options.dataDir);
   const dataProgress = new Emitter<DataProgressEvent>();
   // One dataset opens at a time: a new open cancels the previous one, as the Data panel shows one dataset.
@@ -100,12 +104,9 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     deleteRun: ({ runId }) => training.deleteRun(runId),
     evaluateRun: ({ runId }) => training.evaluate(runId),
     predict: ({ runId, text }) => training.predict(runId, text),
-    exportRun: async ({ runId, out, format, force }) => {
-      // Checks the run exists first, so a typo gets "no such run" rather than a file error.
-      await training.getRun(runId);
-      return exportRun({ runId, dataDir: options.dataDir, out: path.resolve(out), format, force });
-    },
-    importModel: async ({ path: location }) => toSummary(await importModel(path.resolve(location), options.dataDir)),
+    exportRun: ({ runId, out, format, force }) => exports.exportRun({ runId, dataDir: options.dataDir, out: path.resolve(out), format, force }),
+    cancelExport: async () => exports.cancel(),
+    importModel: async ({ path: location }) => toSummary(await exports.importModel(path.resolve(location), options.dataDir)),
     saveDraft: ({ name, project }) => drafts.save(name, project),
     readDraft: () => drafts.read(),
     discardDraft: () => drafts.discard(),
