@@ -109,7 +109,7 @@ function alreadyExists(target: string): WorkbenchError {
 }
 
 /** Checks the parent folder and the target before any byte is written. */
-async function prepare(target: string, force: boolean): Promise<{ parent: string }> {
+async function prepare(target: string, force: boolean): Promise<void> {
   const parent = path.dirname(path.resolve(target));
   try {
     const info = await stat(parent);
@@ -126,7 +126,6 @@ async function prepare(target: string, force: boolean): Promise<{ parent: string
     () => false,
   );
   if (exists && !force) throw alreadyExists(target);
-  return { parent };
 }
 
 /** Turns a write failure into a message that says what happened and that nothing was changed. */
@@ -167,7 +166,7 @@ async function publish(temp: string, target: string, parent: string, exists: boo
  * target as `writeFolderAtomic` does. Nothing is at `target` yet; on failure the temp is removed.
  */
 export async function stageFolder(target: string, files: ReadonlyMap<string, Uint8Array>, options: AtomicOptions = {}): Promise<StagedOutput> {
-  const { parent } = await prepare(target, options.force === true);
+  await prepare(target, options.force === true);
   const write = options.writeFile ?? writeFileDurable;
   const temp = tempPathOf(target, options.tempId ?? newTempId());
   let current = temp;
@@ -178,7 +177,7 @@ export async function stageFolder(target: string, files: ReadonlyMap<string, Uin
       await write(current, data);
     }
     await syncFolder(temp);
-    return { target: path.join(parent, path.basename(path.resolve(target))), temp, isFolder: true };
+    return { target: path.resolve(target), temp, isFolder: true };
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error instanceof WorkbenchError ? error : writeFailure(target, current, error);
@@ -187,12 +186,12 @@ export async function stageFolder(target: string, files: ReadonlyMap<string, Uin
 
 /** Writes `data` into a temp file beside `target`, after checking the target; on failure the temp is removed. */
 export async function stageFile(target: string, data: Uint8Array, options: AtomicOptions = {}): Promise<StagedOutput> {
-  const { parent } = await prepare(target, options.force === true);
+  await prepare(target, options.force === true);
   const write = options.writeFile ?? writeFileDurable;
   const temp = tempPathOf(target, options.tempId ?? newTempId());
   try {
     await write(temp, data);
-    return { target: path.join(parent, path.basename(path.resolve(target))), temp, isFolder: false };
+    return { target: path.resolve(target), temp, isFolder: false };
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error instanceof WorkbenchError ? error : writeFailure(target, target, error);
@@ -212,9 +211,7 @@ export async function publishStaged(staged: StagedOutput, options: { force?: boo
       () => true,
       () => false,
     );
-    if (exists && options.force !== true) {
-      throw alreadyExists(target);
-    }
+    if (exists && options.force !== true) throw alreadyExists(target);
     await publish(temp, target, parent, exists, isFolder);
     await syncFolder(parent);
   } catch (error) {

@@ -6,6 +6,7 @@ import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRun, importModel, loadExport, recoverExports, type WriteFileFn } from '.';
 import { writeFileDurable } from '../services/atomic-file';
+import { publishStaged, stageFolder } from './atomic-output';
 import { loadModelFromArtifacts, readModelArtifacts } from './tfjs-files';
 import { lstmStack, makeRunFolder, sampleTokenizer } from './test-fixtures';
 
@@ -145,6 +146,18 @@ await exportRun({ runDir: ${JSON.stringify(run)}, out: ${JSON.stringify(out)}, f
     await loadExport(out);
     await exportRun({ runDir: run, out: path.join(dir, 'other') });
     expect((await readdir(dir)).sort()).toEqual(['model', 'other']);
+  });
+
+  it('refuses to publish over a target that appeared while the export was written, and removes the temp', async () => {
+    const dir = path.join(root, 'appeared');
+    await mkdir(dir);
+    const out = path.join(dir, 'model');
+    const staged = await stageFolder(out, new Map([['a.txt', new TextEncoder().encode('new')]]));
+    await mkdir(out);
+    await writeFile(path.join(out, 'keep.txt'), 'mine');
+    await expect(publishStaged(staged)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`${out} already exists.`) });
+    expect(await readdir(dir)).toEqual(['model']);
+    expect(await readdir(out)).toEqual(['keep.txt']);
   });
 
   it('puts back an export set aside by a process killed between its two renames', async () => {
