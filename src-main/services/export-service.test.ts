@@ -41,7 +41,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** Calls `cancelExport` as soon as an export's temp appears in `dir`: mid-write, before it is renamed into place. */
-function cancelWhenTempAppears(dir: string): { cancelled: Promise<void>; close(): void } {
+function cancelWhenTempAppears(dir: string): { cancelled: Promise<void> } {
   let resolve!: () => void;
   const cancelled = new Promise<void>((r) => (resolve = r));
   const watcher = watch(dir, (_event, name) => {
@@ -50,7 +50,7 @@ function cancelWhenTempAppears(dir: string): { cancelled: Promise<void>; close()
       void workbench.cancelExport({}).then(resolve);
     }
   });
-  return { cancelled, close: () => watcher.close() };
+  return { cancelled };
 }
 
 describe('exports and imports in the engine worker', () => {
@@ -89,24 +89,22 @@ describe('exports and imports in the engine worker', () => {
     expect(await strays(path.join(dataDir, 'runs'))).toEqual([]);
   });
 
-  it('cancelled mid-write: rejects with cancelled, leaves no temp and no target', async () => {
-    for (const format of ['tfjs', 'zip'] as const) {
-      const dir = path.join(root, `cancel-${format}`);
-      await mkdir(dir);
-      const out = path.join(dir, format === 'zip' ? 'model.zip' : 'model');
-      const cancel = cancelWhenTempAppears(dir);
-      const error = await workbench.exportRun({ runId, out, format }).then(
-        () => undefined,
-        (caught: unknown) => caught,
-      );
-      await cancel.cancelled;
-      expect(error).toBeInstanceOf(WorkbenchError);
-      expect(error).toMatchObject({ code: 'cancelled', message: `The export was cancelled; nothing was written at ${out}.` });
-      expect(await readdir(dir)).toEqual([]);
-    }
+  it('cancelled mid-write of a file: rejects with cancelled, leaves no temp and no target', async () => {
+    const dir = path.join(root, 'cancel-zip');
+    await mkdir(dir);
+    const out = path.join(dir, 'model.zip');
+    const cancel = cancelWhenTempAppears(dir);
+    const error = await workbench.exportRun({ runId, out }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    await cancel.cancelled;
+    expect(error).toBeInstanceOf(WorkbenchError);
+    expect(error).toMatchObject({ code: 'cancelled', message: `The export was cancelled; nothing was written at ${out}.` });
+    expect(await readdir(dir)).toEqual([]);
   });
 
-  it('cancelled while replacing an export (force): the old one stays whole', async () => {
+  it('cancelled mid-write of a folder replacing an export (force): no temp, the old one stays whole', async () => {
     const dir = path.join(root, 'cancel-force');
     await mkdir(dir);
     const out = path.join(dir, 'model');
