@@ -118,6 +118,22 @@ describe('exports and imports in the engine worker', () => {
     await loadExport(out);
   });
 
+  it('a worker ended mid-write (the app quitting) leaves no temp and no target', async () => {
+    const dir = path.join(root, 'quit');
+    await mkdir(dir);
+    const other = createWorkbench({ dataDir, host: 'web' });
+    const out = path.join(dir, 'model');
+    let quitting: Promise<void> | undefined;
+    const watcher = watch(dir, (_event, name) => {
+      if (!name?.startsWith('.tmp-export-')) return;
+      watcher.close();
+      quitting = other.dispose();
+    });
+    await expect(other.exportRun({ runId, out })).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('The engine worker stopped unexpectedly') });
+    await quitting;
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('cancelled before the worker starts it, or while it waits behind another job; the next export works', async () => {
     const first = path.join(root, 'queued-first');
     const second = path.join(root, 'queued-second');
