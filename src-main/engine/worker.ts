@@ -1,6 +1,7 @@
 /**
  * The engine worker: trains, evaluates, predicts, exports and imports off the main thread, so the
- * app's event loop stays free. One worker per job; the main thread owns `run.json`, the worker writes weights.
+ * app's event loop stays free. A run trains in a worker of its own; the other jobs take turns on one
+ * reused worker (`EngineClient`). The main thread owns `run.json`, the worker writes weights.
  *
  * Bundled builds ship this file as `engine-worker.js`; from sources it is started through
  * `worker-entry.mjs`, which registers tsx first.
