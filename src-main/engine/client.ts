@@ -54,7 +54,7 @@ export class EngineClient {
     });
   }
 
-  /** Ends the worker; the next request starts a new one. */
+  /** Ends the worker; a job it was running rejects with `cancelled`, and the next request starts a new one. */
   async close(): Promise<void> {
     clearTimeout(this.idle);
     const worker = this.worker;
@@ -76,6 +76,8 @@ export class EngineClient {
         signal?.removeEventListener('abort', onAbort);
       };
       const onMessage = (message: FromWorker): void => {
+        // Closed while the job ran: a reply already on its way does not count; the exit rejects.
+        if (this.worker !== worker) return;
         if (message.type === 'error') {
           cleanup();
           const code = passedThrough.find((known) => known === message.code) ?? 'internal';
@@ -94,7 +96,11 @@ export class EngineClient {
       };
       const onExit = (code: number): void => {
         cleanup();
-        if (this.worker === worker) this.worker = undefined;
+        if (this.worker !== worker) {
+          reject(new WorkbenchError('cancelled', 'The engine worker was closed before the job finished.'));
+          return;
+        }
+        this.worker = undefined;
         reject(new WorkbenchError('internal', `The engine worker stopped unexpectedly (exit code ${code}).`));
       };
       const onAbort = (): void => {

@@ -129,7 +129,7 @@ describe('exports and imports in the engine worker', () => {
       watcher.close();
       quitting = other.dispose();
     });
-    await expect(other.exportRun({ runId, out })).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('The engine worker stopped unexpectedly') });
+    await expect(other.exportRun({ runId, out })).rejects.toMatchObject({ code: 'cancelled', message: 'The engine worker was closed before the job finished.' });
     await quitting;
     expect(await readdir(dir)).toEqual([]);
   });
