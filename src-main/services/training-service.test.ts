@@ -138,23 +138,30 @@ describe('NodeTrainingService', () => {
       data: { path: dataPath, options: { maxFeatures: 40, maxlen: 400 } },
     };
     const epochSeconds: number[] = [];
-    service.onDidTrainingEvent((event) => void (event.type === 'epoch' && epochSeconds.push(event.seconds)));
+    let ended = false;
+    service.onDidTrainingEvent((event) => {
+      if (event.type === 'epoch') epochSeconds.push(event.seconds);
+      if (event.type === 'done') ended = true;
+    });
     const runId = await service.start(heavy);
     await new Promise<void>((resolve) => service.onDidTrainingEvent((event) => event.type === 'started' && resolve()));
-    const trainingStarted = performance.now();
+    // Ask the main side over and over until the first epoch (one long batch) ends in the worker.
     let worstDelay = 0;
-    while (performance.now() - trainingStarted < 1500) {
+    let answers = 0;
+    while (epochSeconds.length === 0 && !ended) {
       const asked = performance.now();
       await service.getRun(runId);
+      answers++;
       await new Promise((resolve) => setTimeout(resolve, 10));
       worstDelay = Math.max(worstDelay, performance.now() - asked - 10);
     }
     await service.stop(runId);
     expect((await service.whenDone(runId)).status).toBe('stopped');
-    // The worker really was busy throughout: its first batch took longer than the whole check.
-    expect(epochSeconds[0]).toBeGreaterThan(1.5);
     // Relative, not a fixed budget (a loaded CI machine slows both sides): training on the main thread would
-    // hold a request for the whole batch, so any answer slower than a fifth of one means it blocked.
+    // hold every request for the whole batch, so many answers, none slower than a fifth of the batch, mean
+    // the main thread stayed free.
+    expect(epochSeconds.length).toBeGreaterThan(0);
+    expect(answers).toBeGreaterThan(10);
     expect(worstDelay).toBeLessThan((epochSeconds[0]! * 1000) / 5);
   });
 
