@@ -51,8 +51,12 @@ describe('autosaved draft across a crash (web mode, Chromium)', () => {
     cleanups.push(() => relaunched.close());
     const next = await relaunched.browser.newPage({ viewport: { width: 1280, height: 800 } });
     await next.goto(app.url);
+    await next.getByTestId('app-info').waitFor({ timeout: 60_000 });
     const banner = next.getByRole('alert').filter({ hasText: 'autosaved draft' });
-    await expect.poll(() => banner.textContent()).toContain('An autosaved draft of GRU (IMDb) from');
+    // On a miss, say what the page shows instead and what the server printed (a CI run once saw no banner).
+    const shown = async () => `alerts: ${JSON.stringify(await next.getByRole('alert').allTextContents())}; draft on disk: ${JSON.stringify(draftKinds())}; server: ${app.output()}`;
+    await banner.waitFor({ timeout: 30_000 }).catch(async () => expect.fail(`no draft banner after the relaunch. ${await shown()}`));
+    expect(await banner.textContent()).toContain('An autosaved draft of GRU (IMDb) from');
     // Reading the draft at launch swept any temp a killed write had left.
     expect(readdirSync(home).filter((name) => name.includes('.tmp-'))).toEqual([]);
     mkdirSync(screenshots, { recursive: true });
