@@ -137,11 +137,12 @@ describe('exports and imports in the engine worker', () => {
   it('cancelled before the worker starts it, or while it waits behind another job; the next export works', async () => {
     const first = path.join(root, 'queued-first');
     const second = path.join(root, 'queued-second');
-    const running = workbench.exportRun({ runId, out: first });
-    const waiting = workbench.exportRun({ runId, out: second });
+    // Both outcomes are awaited from the start: the queued one rejects first, and an unhandled rejection ends the process.
+    const running = expect(workbench.exportRun({ runId, out: first })).rejects.toMatchObject({ code: 'cancelled' });
+    const waiting = expect(workbench.exportRun({ runId, out: second })).rejects.toMatchObject({ code: 'cancelled' });
     await workbench.cancelExport({});
-    await expect(running).rejects.toMatchObject({ code: 'cancelled' });
-    await expect(waiting).rejects.toMatchObject({ code: 'cancelled' });
+    await running;
+    await waiting;
     expect(await exists(first)).toBe(false);
     expect(await exists(second)).toBe(false);
     // A cancel with nothing running is a no-op, and the engine starts again for the next job.
