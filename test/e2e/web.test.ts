@@ -122,9 +122,11 @@ describe('web mode (npm run serve)', () => {
     process.kill(parser!, 'SIGSEGV');
     await expect.poll(() => page.getByTestId('data-error').textContent(), { timeout: 30_000 }).toContain('The data parser process stopped unexpectedly (SIGSEGV)');
     await page.screenshot({ path: 'test-results/screenshots/web-parser-crashed.png' });
+    expect(await page.getByTestId('status-data').textContent()).toBe(`Data: ${SAMPLE} (could not be opened; see the Data tab)`);
     await page.getByRole('button', { name: /^(Open data|Reopen)$/ }).click();
     await page.getByTestId('data-preview').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('data-error').count()).toBe(0);
+    expect(await page.getByTestId('status-data').textContent()).toBe('Data: 1,000 train / 500 test reviews');
     await page.screenshot({ path: 'test-results/screenshots/web-parser-recovered.png' });
     await page.close();
   });
