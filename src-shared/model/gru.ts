@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { activation, bool, formatCount } from './options';
 import {
-  features,
   recurrentMultiplyAdds,
   recurrentOptionShape,
   recurrentOutputShape,
+  recurrentParamFormula,
   recurrentTfConfig,
+  recurrentWeightShapes,
   validateRecurrent,
 } from './recurrent';
 import type { LayerKind } from './types';
@@ -38,15 +39,9 @@ export const gru: LayerKind<GruOptions> = {
   optionsSchema: gruOptions,
   validate: (_options, input, ctx) => validateRecurrent('GRU', input, ctx),
   outputShape: recurrentOutputShape,
-  weightShapes: (o, input) => [
-    { name: 'kernel', shape: [features(input), 3 * o.units] },
-    { name: 'recurrent_kernel', shape: [o.units, 3 * o.units] },
-    ...(o.use_bias ? [{ name: 'bias', shape: o.reset_after ? [2, 3 * o.units] : [3 * o.units] }] : []),
-  ],
-  paramFormula: (o, input) => {
-    const bias = !o.use_bias ? '' : o.reset_after ? ` + 2 · ${formatCount(o.units)}` : ` + ${formatCount(o.units)}`;
-    return `3 · (${formatCount(o.units)} · (${formatCount(features(input))} + ${formatCount(o.units)})${bias})`;
-  },
+  // reset_after keeps separate input and recurrent biases: two rows.
+  weightShapes: (o, input) => recurrentWeightShapes(3, o, input, o.reset_after ? [2, 3 * o.units] : undefined),
+  paramFormula: (o, input) => recurrentParamFormula(3, o, input, o.reset_after ? `2 · ${formatCount(o.units)}` : undefined),
   multiplyAdds: (o, input) => recurrentMultiplyAdds(3, o, input),
   mask: (o) => o.return_sequences,
   toTfjs: (o) => ({

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { activation, bool, formatCount } from './options';
+import { activation, bool } from './options';
 import {
-  features,
   recurrentMultiplyAdds,
   recurrentOptionShape,
   recurrentOutputShape,
+  recurrentParamFormula,
   recurrentTfConfig,
+  recurrentWeightShapes,
   validateRecurrent,
 } from './recurrent';
 import type { LayerKind } from './types';
@@ -29,13 +30,8 @@ export const lstm: LayerKind<LstmOptions> = {
   optionsSchema: lstmOptions,
   validate: (_options, input, ctx) => validateRecurrent('LSTM', input, ctx),
   outputShape: recurrentOutputShape,
-  weightShapes: (o, input) => [
-    { name: 'kernel', shape: [features(input), 4 * o.units] },
-    { name: 'recurrent_kernel', shape: [o.units, 4 * o.units] },
-    ...(o.use_bias ? [{ name: 'bias', shape: [4 * o.units] }] : []),
-  ],
-  paramFormula: (o, input) =>
-    `4 · (${formatCount(o.units)} · (${formatCount(features(input))} + ${formatCount(o.units)})${o.use_bias ? ` + ${formatCount(o.units)}` : ''})`,
+  weightShapes: (o, input) => recurrentWeightShapes(4, o, input),
+  paramFormula: (o, input) => recurrentParamFormula(4, o, input),
   multiplyAdds: (o, input) => recurrentMultiplyAdds(4, o, input),
   mask: (o) => o.return_sequences,
   toTfjs: (o) => ({

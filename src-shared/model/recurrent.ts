@@ -3,9 +3,9 @@
  * initializers passed to tfjs-layers explicitly.
  */
 import { z } from 'zod';
-import { activation, bool, positiveInt, rate } from './options';
+import { activation, bool, formatCount, positiveInt, rate } from './options';
 import { requireSequence } from './shape';
-import type { LayerContext, LayerProblem, Shape } from './types';
+import type { LayerContext, LayerProblem, Shape, WeightShape } from './types';
 
 /** Options every Keras recurrent layer takes; each one's help text is its `describe()`. */
 export const recurrentOptionShape = {
@@ -54,6 +54,25 @@ export function recurrentTfConfig(options: RecurrentOptions): Record<string, unk
     recurrentDropout: options.recurrent_dropout,
     ...kerasRecurrentInitializers,
   };
+}
+
+/**
+ * Keras' weights of a recurrent layer with `gates` dense maps of `(features + units) → units`: the
+ * kernel, the recurrent kernel and, with `use_bias`, a bias of `biasShape` (one per gate by default).
+ */
+export function recurrentWeightShapes(gates: number, options: RecurrentOptions, input: Shape, biasShape = [gates * options.units]): WeightShape[] {
+  return [
+    { name: 'kernel', shape: [features(input), gates * options.units] },
+    { name: 'recurrent_kernel', shape: [options.units, gates * options.units] },
+    ...(options.use_bias ? [{ name: 'bias', shape: biasShape }] : []),
+  ];
+}
+
+/** The formula of `recurrentWeightShapes`' count, `gates · (units · (features + units) + bias)`; one gate is written bare. */
+export function recurrentParamFormula(gates: number, options: RecurrentOptions, input: Shape, biasTerm = formatCount(options.units)): string {
+  const units = formatCount(options.units);
+  const perGate = `${units} · (${formatCount(features(input))} + ${units})${options.use_bias ? ` + ${biasTerm}` : ''}`;
+  return gates === 1 ? perGate : `${gates} · (${perGate})`;
 }
 
 /** Multiply-adds of `gates` dense maps of `(features + units) → units` per step. */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { formatCount } from './options';
 import {
-  features,
   recurrentMultiplyAdds,
   recurrentOptionShape,
   recurrentOutputShape,
+  recurrentParamFormula,
   recurrentTfConfig,
+  recurrentWeightShapes,
   validateRecurrent,
 } from './recurrent';
 import type { LayerKind } from './types';
@@ -22,13 +22,8 @@ export const simpleRnn: LayerKind<SimpleRnnOptions> = {
   optionsSchema: simpleRnnOptions,
   validate: (_options, input, ctx) => validateRecurrent('SimpleRNN', input, ctx),
   outputShape: recurrentOutputShape,
-  weightShapes: (o, input) => [
-    { name: 'kernel', shape: [features(input), o.units] },
-    { name: 'recurrent_kernel', shape: [o.units, o.units] },
-    ...(o.use_bias ? [{ name: 'bias', shape: [o.units] }] : []),
-  ],
-  paramFormula: (o, input) =>
-    `${formatCount(o.units)} · (${formatCount(features(input))} + ${formatCount(o.units)})${o.use_bias ? ` + ${formatCount(o.units)}` : ''}`,
+  weightShapes: (o, input) => recurrentWeightShapes(1, o, input),
+  paramFormula: (o, input) => recurrentParamFormula(1, o, input),
   multiplyAdds: (o, input) => recurrentMultiplyAdds(1, o, input),
   mask: (o) => o.return_sequences,
   toTfjs: (o) => ({ className: 'SimpleRNN', config: recurrentTfConfig(o) }),
