@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { WorkbenchError } from '../../src-shared/errors';
 import { encodeText, loadDataset } from './index';
 import { describeFsError } from './detect';
 import { runDataJob } from './job';
+import { childPids } from '../../test/support/processes';
 import { aclImdbEntries, kerasNpz, makeTar, writeAclImdbFolder, type Reviews } from './test-fixtures';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -50,12 +50,6 @@ async function cacheFiles(): Promise<string[]> {
   } catch {
     return [];
   }
-}
-
-/** The parser processes this test process started (`pgrep -P`). */
-function parserPids(): number[] {
-  const listed = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).stdout;
-  return listed.split('\n').filter(Boolean).map(Number);
 }
 
 async function write(name: string, data: Buffer | string): Promise<string> {
@@ -216,7 +210,7 @@ describe('loadDataset (worker, cache)', () => {
       dataDir,
       onProgress: (progress) => {
         if (progress.phase !== 'reading' || crashed.length > 0) return;
-        crashed = parserPids();
+        crashed = childPids(process.pid);
         for (const pid of crashed) process.kill(pid, 'SIGSEGV');
       },
     });

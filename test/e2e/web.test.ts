@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { launchChromium } from '../support/browser';
+import { childPids } from '../support/processes';
 import { repoRoot, startServe, type ServedApp } from '../support/serve';
 
 let app: ServedApp;
@@ -22,10 +23,6 @@ afterAll(async () => {
 });
 
 const SAMPLE = path.resolve(repoRoot, '../shared/data/aclImdb-sample.tar.gz');
-
-function childPids(pid: number): number[] {
-  return spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
-}
 
 /** A raw HTTP GET with exactly the headers given, so tests can forge Host and Origin as a hostile page would. */
 function get(path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
