@@ -140,12 +140,14 @@ async function runInProcess(request: DataJobRequest, print: Fingerprint, onProgr
     });
   } catch (error) {
     // A parser stopped mid-write leaves its temp file; the cache folder must hold only whole entries.
-    child.kill();
+    // Removed once the parser has exited, so it cannot create the file again after the sweep.
+    await child.kill();
     await removeTemps(ctx.dataDir, request.tempTag);
     throw error;
   } finally {
     ctx.signal?.removeEventListener('abort', onAbort);
-    child.kill();
+    // Done or failed, the parser only waits for more work now; on a failure this is the kill above.
+    void child.kill();
   }
 }
 

@@ -22,8 +22,8 @@ export interface IsolatedProcess {
   postMessage(message: unknown): void;
   onMessage(listener: (message: unknown) => void): void;
   onExit(listener: (exit: ProcessExit) => void): void;
-  /** SIGKILL: used to cancel, so nothing the process does afterwards matters. */
-  kill(): void;
+  /** SIGKILL; resolves once the process has exited, so nothing it does can reach the disk afterwards. */
+  kill(): Promise<void>;
 }
 
 export interface LaunchOptions {
@@ -66,12 +66,16 @@ export const launchNodeProcess: ProcessLauncher = (entry, { heapMb, name }) => {
   });
   const stderrTail = collectTail(child.stderr);
   const stderrDone = child.stderr === null ? Promise.resolve() : new Promise<void>((resolve) => child.stderr!.once('close', resolve));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     postMessage: (message) => child.send(message as never),
     onMessage: (listener) => child.on('message', listener),
     onExit: (listener) =>
       // 'exit' may fire before stderr is drained; wait so an out-of-memory report is not missed.
       child.once('exit', (code, signal) => void stderrDone.then(() => listener({ code, signal, stderrTail: stderrTail() }))),
-    kill: () => child.kill('SIGKILL'),
+    kill: () => {
+      child.kill('SIGKILL');
+      return exited;
+    },
   };
 };
