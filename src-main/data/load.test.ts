@@ -8,7 +8,7 @@ import { WorkbenchError } from '../../src-shared/errors';
 import { encodeText, loadDataset } from './index';
 import { describeFsError } from './detect';
 import { runDataJob } from './job';
-import { childPids } from '../../test/support/processes';
+import { parserPids } from '../../test/support/processes';
 import { aclImdbEntries, kerasNpz, makeTar, writeAclImdbFolder, type Reviews } from './test-fixtures';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -210,7 +210,7 @@ describe('loadDataset (worker, cache)', () => {
       dataDir,
       onProgress: (progress) => {
         if (progress.phase !== 'reading' || crashed.length > 0) return;
-        crashed = childPids(process.pid);
+        crashed = parserPids(process.pid);
         for (const pid of crashed) process.kill(pid, 'SIGSEGV');
       },
     });
