@@ -1,11 +1,20 @@
 import { defineConfig } from 'electron-vite';
+import { bundledEntryNames } from './src-main/services/entry-points';
 import { rendererConfig } from './vite.renderer.config';
 
 export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        input: { index: 'src-main/electron/main.ts', 'data-worker': 'src-main/data/worker.ts', 'engine-worker': 'src-main/engine/worker.ts' },
+        // The main process, and the modules it starts in a thread or process of their own (named at start-up: entry-points.ts).
+        input: {
+          index: 'src-main/electron/main.ts',
+          [bundledEntryNames.dataParser]: 'src-main/data/worker.ts',
+          [bundledEntryNames.engineWorker]: 'src-main/engine/worker.ts',
+        },
+        // An entry exports nothing but its own exports: shared modules go to chunks, so no chunk imports an entry
+        // (the engine worker's, whose top level refuses to run outside a worker thread).
+        preserveEntrySignatures: 'strict',
       },
     },
   },

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './data';
-import { WorkbenchError } from './errors';
+import { WorkbenchError, type Reply } from './errors';
 import type { Project } from './project';
 import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from './training';
 
@@ -199,3 +199,14 @@ export function parseRequest<M extends ApiMethodName>(method: M, params: unknown
   const where = issue.path.length > 0 ? issue.path.join('.') : 'params';
   throw new WorkbenchError('invalid_request', `${method}: ${where}: ${issue.message}`);
 }
+
+/**
+ * The workbench as a transport carries it: each method resolves with the handler's Reply, so an error's
+ * `code` crosses as data. Electron's contextBridge copies a thrown Error with its message only, so the
+ * preload exposes this shape and the renderer's host unwraps it, as the web host unwraps WebSocket replies.
+ */
+export type RemoteWorkbenchApi = {
+  [M in ApiMethodName]: (params: ApiParams<M>) => Promise<Reply<ApiResults[M]>>;
+} & {
+  [E in ApiEventName]: (listener: (event: ApiEvents[E]) => void) => Unsubscribe;
+};

@@ -3,6 +3,7 @@
  * Electron main side binds it and the preload exposes it as `window.workbench.desktop`.
  */
 import { z } from 'zod';
+import type { Reply } from './errors';
 
 /** A project file the user chose: its name for the title bar, its path for saving back, its text. */
 export interface DesktopOpenedFile {
@@ -44,3 +45,8 @@ export const desktopMethodNames = Object.keys(desktopMethods) as DesktopMethodNa
 export function desktopChannelOf(name: DesktopMethodName): string {
   return `desktop:${name}`;
 }
+
+/** The desktop API as the preload exposes it: replies as data (see `RemoteWorkbenchApi`). */
+export type RemoteDesktopApi = {
+  [M in DesktopMethodName]: (params: z.input<(typeof desktopMethods)[M]>) => Promise<Reply<DesktopResults[M]>>;
+};

@@ -10,6 +10,7 @@ import type { DataProgress, DatasetOptions, DatasetPreview, TokenizerSpec } from
 import { WorkbenchError, fromErrorPayload } from '../../src-shared/errors';
 import { removeOrphanedTemps, removeTemps } from './cache';
 import { launchNodeProcess, isOutOfMemory, type ProcessLauncher } from '../services/isolated-process';
+import { entryUrl } from '../services/entry-points';
 import { encodeWithSpec } from './keras-text';
 import { fingerprint, openCached, type DataJobRequest, type DataJobResult, type Fingerprint } from './job';
 import type { ReadLimits } from './sources/types';
@@ -47,8 +48,8 @@ export interface LoadContext {
 const PARSER_HEAP_MB = 2048;
 
 function parserUrl(): URL {
-  // From sources (tsx, vitest) the process needs tsx registered first; a bundled build ships `data-worker.js` beside this file.
-  return import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./data-worker.js', import.meta.url);
+  // From sources (tsx, vitest) the process needs tsx registered first; a bundled build names its `data-worker.js`.
+  return entryUrl('dataParser', new URL('./worker-entry.mjs', import.meta.url));
 }
 
 /** Checks the numeric options in the house style before any work starts. */

@@ -1,7 +1,9 @@
 import { app, BrowserWindow, dialog, net, protocol, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { useBundledEntries } from '../services/entry-points';
 import { createWorkbench } from '../services/workbench';
+import { bundleLayout, nativeAddonPath } from './layout';
 import { launchUtilityProcess } from './utility-process';
 import { bindDesktop } from './desktop';
 import { bindIpc, forwardEvents } from './ipc';
@@ -33,7 +35,7 @@ function serveRenderer(rendererDir: string): void {
   });
 }
 
-function createWindow(): BrowserWindow {
+function createWindow(preload: string): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 800,
@@ -41,7 +43,7 @@ function createWindow(): BrowserWindow {
     minHeight: 600,
     title: 'RNN Workbench',
     show: false,
-    webPreferences: windowWebPreferences(path.join(import.meta.dirname, '../preload/index.cjs')),
+    webPreferences: windowWebPreferences(preload),
   });
   window.once('ready-to-show', () => window.show());
   // No navigation away from the app and no new windows; external links open in the user's browser.
@@ -72,14 +74,18 @@ async function start(): Promise<void> {
   await app.whenReady();
   session.defaultSession.setPermissionRequestHandler(denyPermissionRequests(log));
   session.defaultSession.setPermissionCheckHandler(denyPermissionChecks(log));
-  serveRenderer(path.join(import.meta.dirname, '../renderer'));
+  const layout = bundleLayout(app.getAppPath());
+  serveRenderer(layout.rendererDir);
+  useBundledEntries(layout.mainDir);
+  // The engine worker threads read it from their copy of the environment (the override native.ts documents).
+  process.env['RNN_WORKBENCH_NATIVE'] ??= nativeAddonPath(app, process.resourcesPath);
 
-  const workbench = createWorkbench({ dataDir: app.getPath('userData'), host: 'electron', launchProcess: launchUtilityProcess });
+  const workbench = createWorkbench({ dataDir: app.getPath('userData'), host: 'electron', version: app.getVersion(), launchProcess: launchUtilityProcess });
   const windows = new Set<BrowserWindow>();
   bindIpc(workbench, isTrustedSender, log);
   bindDesktop(isTrustedSender, log);
   const open = () => {
-    const window = createWindow();
+    const window = createWindow(layout.preload);
     windows.add(window);
     forwardEvents(workbench, window.webContents);
     window.once('closed', () => windows.delete(window));
@@ -93,7 +99,16 @@ async function start(): Promise<void> {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => void workbench.dispose());
+  // Quitting waits for the workbench: a run's last checkpoint and run.json, the draft, the parser and worker
+  // processes. Electron quits once will-quit passes without preventDefault, so hold it once, then quit again.
+  let disposed: Promise<void> | undefined;
+  app.on('will-quit', (event) => {
+    if (disposed === undefined) {
+      event.preventDefault();
+      disposed = workbench.dispose().catch((error: unknown) => log.error(`closing the workbench failed: ${String(error)}`));
+      void disposed.then(() => app.quit());
+    }
+  });
 }
 
 void start();

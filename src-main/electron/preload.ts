@@ -1,28 +1,15 @@
 // The preload exposes exactly one object, `window.workbench`: the API as named functions. The renderer
-// never sees ipcRenderer or an IPC event.
+// never sees ipcRenderer or an IPC event. Replies cross as data (`Reply`), not as thrown errors: contextBridge
+// copies an Error with its message only, and ipcRenderer.invoke rewrites a handler's throw as "Error invoking
+// remote method …", so an error's code would not reach the renderer otherwise.
 import { contextBridge, ipcRenderer } from 'electron';
 import { apiEvents, apiMethodNames, channelOf } from '../../src-shared/api';
 import { desktopChannelOf, desktopMethodNames } from '../../src-shared/desktop-api';
-import type { Reply } from '../../src-shared/errors';
 
-class WorkbenchError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'WorkbenchError';
-  }
-}
-
-async function invoke(channel: string, params: unknown): Promise<unknown> {
-  const reply = (await ipcRenderer.invoke(channel, params)) as Reply<unknown>;
-  if (reply.ok) return reply.value;
-  throw new WorkbenchError(reply.error.code, reply.error.message);
-}
+const invoke = (channel: string) => (params: unknown) => ipcRenderer.invoke(channel, params);
 
 const api: Record<string, unknown> = {};
-for (const method of apiMethodNames) api[method] = (params: unknown) => invoke(channelOf(method), params);
+for (const method of apiMethodNames) api[method] = invoke(channelOf(method));
 for (const event of apiEvents) {
   api[event] = (listener: (payload: unknown) => void) => {
     const wrapped = (_event: unknown, payload: unknown) => listener(payload);
@@ -32,7 +19,7 @@ for (const event of apiEvents) {
 }
 
 const desktop: Record<string, unknown> = {};
-for (const method of desktopMethodNames) desktop[method] = (params: unknown) => invoke(desktopChannelOf(method), params);
+for (const method of desktopMethodNames) desktop[method] = invoke(desktopChannelOf(method));
 api.desktop = desktop;
 
 contextBridge.exposeInMainWorld('workbench', api);

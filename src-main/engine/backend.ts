@@ -28,7 +28,9 @@ async function tryWasm(): Promise<boolean> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const require = createRequire(import.meta.url);
-    const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+    // Packaged, the package sits in app.asar, but its .wasm files are unpacked (electron-builder.yml's asarUnpack):
+    // Emscripten reads them with plain fs calls, which must see a real file.
+    const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')).replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
     // Node's fetch cannot read file: URLs, so Emscripten must be given plain paths; a trailing
     // separator makes setWasmPaths treat it as a folder prefix.
     wasm.setWasmPaths(dist + path.sep);

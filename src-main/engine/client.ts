@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError, type ErrorCode } from '../../src-shared/errors';
+import { entryUrl } from '../services/entry-points';
 import type { FromWorker, ToWorker } from './protocol';
 
 /** An idle inference worker is kept this long for the next "try a review". */
@@ -12,10 +13,8 @@ const IDLE_MS = 60_000;
 
 /** A new engine worker thread. */
 export function startEngineWorker(): Worker {
-  // From sources (tsx, vitest) the worker needs tsx registered first; a bundled build ships
-  // `engine-worker.js` (built from src-main/engine/worker.ts) beside the main bundle.
-  const url = import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./engine-worker.js', import.meta.url);
-  return new Worker(url);
+  // From sources (tsx, vitest) the worker needs tsx registered first; a bundled build names its `engine-worker.js`.
+  return new Worker(entryUrl('engineWorker', new URL('./worker-entry.mjs', import.meta.url)));
 }
 
 const passedThrough: readonly ErrorCode[] = ['not_found', 'bad_input', 'invalid_request', 'conflict'];

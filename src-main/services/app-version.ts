@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+// A build-time constant: the bundler inlines package.json's version, and tsx reads it from the source tree,
+// so no module looks for package.json at run time relative to where it was built to (the bundle moves it).
+import packageJson from '../../package.json' with { type: 'json' };
 
-/** The app's version, from package.json, read once. */
-export const appVersion: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** The app's version, from package.json. */
+export const appVersion: string = packageJson.version;

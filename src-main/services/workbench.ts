@@ -17,6 +17,8 @@ import { NodeTrainingService } from './training-service';
 export interface WorkbenchOptions {
   dataDir: string;
   host: AppInfo['host'];
+  /** The version the status bar shows; the desktop app passes Electron's `app.getVersion()`. Default: package.json's. */
+  version?: string;
   /** Starts isolated processes: the desktop app passes Electron's utilityProcess launcher; plain Node forks. */
   launchProcess?: ProcessLauncher;
 }
@@ -61,7 +63,7 @@ async function listDirectory(requested: string | undefined): Promise<{ path: str
  * transports (Electron IPC, WebSocket) serve this object; the CLI uses the services directly.
  */
 export function createWorkbench(options: WorkbenchOptions): Workbench {
-  const info: AppInfo = { name: 'RNN Workbench', version: appVersion, dataDir: options.dataDir, host: options.host };
+  const info: AppInfo = { name: 'RNN Workbench', version: options.version ?? appVersion, dataDir: options.dataDir, host: options.host };
   // One engine worker for evaluate, predict and exports: TensorFlow.js loads there once.
   const engine = new EngineClient();
   const training = new NodeTrainingService({ dataDir: options.dataDir, launchProcess: options.launchProcess, engine });
