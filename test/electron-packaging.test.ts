@@ -4,14 +4,12 @@
 // fuses is checked by the packaged-build describe in test/e2e/electron.test.ts.
 // Slow (an electron-vite build, then ~25 s and ~350 MB of temp output), so it runs with RNN_WORKBENCH_PACKAGING=1.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
-// @electron/fuses 1.x exports the fuse states only from this module.
-import { FuseState, SENTINEL } from '@electron/fuses/dist/constants';
+import { getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packApp, RELEASE_FUSES } from './support/package-app';
+import { packApp, RELEASE_FUSES, writeStandInElectron } from './support/package-app';
 import { repoRoot } from './support/serve';
 
 const skipReason =
@@ -20,27 +18,6 @@ const skipReason =
     : process.platform !== 'linux'
       ? `packaging test skipped: the stand-in Electron has Linux's layout. Received platform: ${process.platform}`
       : undefined;
-
-/** Stock Electron's fuse wire: Node mode, NODE_OPTIONS, --inspect and file:// privileges on; asar checks off. */
-const STOCK_WIRE: Record<FuseV1Options, FuseState> = {
-  [FuseV1Options.RunAsNode]: FuseState.ENABLE,
-  [FuseV1Options.EnableCookieEncryption]: FuseState.DISABLE,
-  [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: FuseState.ENABLE,
-  [FuseV1Options.EnableNodeCliInspectArguments]: FuseState.ENABLE,
-  [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: FuseState.DISABLE,
-  [FuseV1Options.OnlyLoadAppFromAsar]: FuseState.DISABLE,
-  [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: FuseState.DISABLE,
-  [FuseV1Options.GrantFileProtocolExtraPrivileges]: FuseState.ENABLE,
-};
-
-/** Writes a stand-in `electron` whose only content Electron tooling reads is the fuse wire (version 1). */
-function writeStandInElectron(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  const wire = Object.values(FuseV1Options)
-    .filter((option): option is FuseV1Options => typeof option === 'number')
-    .map((option) => STOCK_WIRE[option]);
-  writeFileSync(path.join(dir, 'electron'), Buffer.concat([Buffer.from(SENTINEL), Buffer.from([1, wire.length, ...wire])]), { mode: 0o755 });
-}
 
 describe.skipIf(skipReason !== undefined)(`electron-builder --dir${skipReason ? ` — ${skipReason}` : ''}`, () => {
   let workDir: string;

@@ -55,7 +55,10 @@ describe('the built desktop app on the electron test host', () => {
   });
 
   it('builds a model', () => buildModel(driver));
-  it('opens the sample data through the native Open dialog', () => openSampleData(driver), 120_000);
+  it('opens the sample data through the native Open dialog, parsed in a utility process', async () => {
+    await openSampleData(driver);
+    expect(launched.electron.testHost.forkedServices).toContain('RNN Workbench data parser');
+  }, 120_000);
   it('trains one short epoch with live charts, then stops', () => trainOneEpochAndStop(driver), 180_000);
   it('saves and reopens the project through the native dialogs', () => saveAndReopenProject(driver, path.join(workDir, 'Desktop flow.json')), 60_000);
   it('exports a run, and a cancelled export reads as a note', () => exportAndCancel(driver, path.join(workDir, 'model.h5')), 180_000);

@@ -1,11 +1,11 @@
 // Packs the built app (out/) with the repo's electron-builder.yml into an unpacked folder, as `npm run dist`
 // does but without installers, signing or a download: Electron comes from `electronDist`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FuseV1Options } from '@electron/fuses';
 // @electron/fuses 1.x exports the fuse states only from this module.
-import { FuseState } from '@electron/fuses/dist/constants';
+import { FuseState, SENTINEL } from '@electron/fuses/dist/constants';
 import { repoRoot } from './serve';
 
 /** The fuse wire electron-builder.yml asks for, as @electron/fuses reads it back from a packaged binary. */
@@ -51,4 +51,25 @@ function packagedExecutable(outputDir: string): string {
   const executable = dirs.map((dir) => path.join(dir, inDir)).find((candidate) => existsSync(candidate));
   if (executable === undefined) throw new Error(`electron-builder --dir left no ${inDir} in ${outputDir}. Found: ${dirs.join(', ')}`);
   return executable;
+}
+
+/** Stock Electron's fuse wire: Node mode, NODE_OPTIONS, --inspect and file:// privileges on; asar checks off. */
+export const STOCK_WIRE: Record<FuseV1Options, FuseState> = {
+  [FuseV1Options.RunAsNode]: FuseState.ENABLE,
+  [FuseV1Options.EnableCookieEncryption]: FuseState.DISABLE,
+  [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: FuseState.ENABLE,
+  [FuseV1Options.EnableNodeCliInspectArguments]: FuseState.ENABLE,
+  [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: FuseState.DISABLE,
+  [FuseV1Options.OnlyLoadAppFromAsar]: FuseState.DISABLE,
+  [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: FuseState.DISABLE,
+  [FuseV1Options.GrantFileProtocolExtraPrivileges]: FuseState.ENABLE,
+};
+
+/** Writes a stand-in `electron` whose only content Electron tooling reads is the fuse wire (version 1). */
+export function writeStandInElectron(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const wire = Object.values(FuseV1Options)
+    .filter((option): option is FuseV1Options => typeof option === 'number')
+    .map((option) => STOCK_WIRE[option]);
+  writeFileSync(path.join(dir, 'electron'), Buffer.concat([Buffer.from(SENTINEL), Buffer.from([1, wire.length, ...wire])]), { mode: 0o755 });
 }

@@ -88,6 +88,8 @@ export const testHost = {
   menu: () => applicationMenu,
   openedExternally: [] as string[],
   utilityProcesses: () => [...utilityProcesses],
+  /** The serviceName of every utility process forked so far. */
+  forkedServices: [] as (string | undefined)[],
   permissionHandlers: () => ({ request: permissionRequestHandler, check: permissionCheckHandler }),
 };
 
@@ -582,6 +584,7 @@ export class UtilityProcess extends EventEmitter {
   constructor(modulePath: string, args: string[], options: Electron.ForkOptions) {
     super();
     this.serviceName = options.serviceName;
+    testHost.forkedServices.push(options.serviceName);
     const stdio = options.stdio ?? 'inherit';
     const [, out, err] = typeof stdio === 'string' ? [stdio, stdio, stdio] : stdio;
     this.child = fork(UTILITY_ENTRY, [modulePath, ...args], {
