@@ -7,6 +7,7 @@ import { _electron as electron, type ElectronApplication, type Page } from 'play
 import { getCurrentFuseWire } from '@electron/fuses';
 // @ts-expect-error -- a plain .mjs helper shared with `npm start`; it has no type declarations.
 import { findElectronBinary } from '../../scripts/electron-binary.mjs';
+import { buildModel, exportAndCancel, openSampleData, saveAndReopenProject, trainOneEpochAndStop, tryReview, type DesktopDriver } from '../desktop/flows';
 import { packApp, RELEASE_FUSES } from '../support/package-app';
 import { repoRoot } from '../support/serve';
 
@@ -132,7 +133,7 @@ describe.skipIf(skipReason !== undefined)(`desktop app (Electron)${skipReason ? 
       try {
         await window.loadURL('data:text/html,<title>foreign</title>');
         return (await window.webContents.executeJavaScript(
-          "typeof window.workbench === 'object' ? window.workbench.getAppInfo().then(() => 'accepted', (error) => error.message) : 'no preload'",
+          "typeof window.workbench === 'object' ? window.workbench.getAppInfo({}).then((reply) => (reply.ok ? 'accepted' : reply.error.message)) : 'no preload'",
         )) as string;
       } finally {
         window.destroy();
@@ -153,7 +154,7 @@ describe.skipIf(skipReason !== undefined)(`desktop app (Electron)${skipReason ? 
         const child = window.webContents.mainFrame.frames[0];
         if (child === undefined) return 'no subframe';
         return (await child.executeJavaScript(
-          "typeof window.workbench === 'object' ? window.workbench.getAppInfo().then(() => 'accepted', (error) => error.message) : 'no preload'",
+          "typeof window.workbench === 'object' ? window.workbench.getAppInfo({}).then((reply) => (reply.ok ? 'accepted' : reply.error.message)) : 'no preload'",
         )) as string;
       } finally {
         window.destroy();
@@ -178,6 +179,32 @@ describe.skipIf(skipReason !== undefined)(`desktop app (Electron)${skipReason ? 
     await page.getByRole('button', { name: /^(Open data|Reopen)$/ }).click();
     await page.getByTestId('data-preview').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('train-count').textContent()).toBe('1,000');
+  });
+
+  // The desktop tier's flows (test/desktop/flows.ts) on the real binary; the native dialogs answer once from the script.
+  describe('main flows', () => {
+    const answer = (method: 'showOpenDialog' | 'showSaveDialog', value: unknown) =>
+      app.evaluate(
+        ({ dialog }, [name, reply]) => {
+          const original = dialog[name];
+          (dialog as unknown as Record<string, unknown>)[name] = async () => {
+            (dialog as unknown as Record<string, unknown>)[name] = original;
+            return reply;
+          };
+        },
+        [method, value] as const,
+      );
+    const driver = (): DesktopDriver => ({
+      page,
+      answerOpen: (filePaths) => answer('showOpenDialog', { canceled: filePaths.length === 0, filePaths }),
+      answerSave: (filePath) => answer('showSaveDialog', { canceled: filePath === '', filePath }),
+    });
+    it('builds a model', () => buildModel(driver()));
+    it('opens the sample data through the native Open dialog', () => openSampleData(driver()), 120_000);
+    it('trains one short epoch with live charts, then stops', () => trainOneEpochAndStop(driver()), 180_000);
+    it('saves and reopens the project through the native dialogs', () => saveAndReopenProject(driver(), path.join(userData, 'Desktop flow.json')), 60_000);
+    it('exports a run, and a cancelled export reads as a note', () => exportAndCancel(driver(), path.join(userData, 'model.h5')), 180_000);
+    it('tries a review', () => tryReview(driver()), 120_000);
   });
 });
 
