@@ -59,10 +59,16 @@ describe('the built desktop app on the electron test host', () => {
     await openSampleData(driver);
     expect(launched.electron.testHost.forkedServices).toContain('RNN Workbench data parser');
   }, 120_000);
-  it('trains one short epoch with live charts, then stops', () => trainOneEpochAndStop(driver), 180_000);
+  it('trains one short epoch with live charts, then stops', async () => {
+    await trainOneEpochAndStop(driver);
+    await driver.page.screenshot({ path: 'test-results/screenshots/desktop-trained.png' });
+  }, 180_000);
   it('saves and reopens the project through the native dialogs', () => saveAndReopenProject(driver, path.join(workDir, 'Desktop flow.json')), 60_000);
   it('exports a run, and a cancelled export reads as a note', () => exportAndCancel(driver, path.join(workDir, 'model.h5')), 180_000);
-  it('tries a review', () => tryReview(driver), 120_000);
+  it('tries a review', async () => {
+    await tryReview(driver);
+    await driver.page.screenshot({ path: 'test-results/screenshots/desktop-runs.png' });
+  }, 120_000);
 
   it('quits only once the workbench has disposed: a run training at quit ends as stopped', async () => {
     const { page, electron } = launched;
