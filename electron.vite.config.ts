@@ -1,5 +1,5 @@
 import { defineConfig } from 'electron-vite';
-import { bundledEntryNames } from './src-main/services/entry-points';
+import { bundledEntryNames } from './src-main/platform/entry-points';
 import { rendererConfig } from './vite.renderer.config';
 
 export default defineConfig({
@@ -10,7 +10,7 @@ export default defineConfig({
         input: {
           index: 'src-main/electron/main.ts',
           [bundledEntryNames.dataParser]: 'src-main/data/worker.ts',
-          [bundledEntryNames.engineWorker]: 'src-main/engine/worker.ts',
+          [bundledEntryNames.engineWorker]: 'src-main/jobs/worker.ts',
         },
         // An entry exports nothing but its own exports: shared modules go to chunks, so no chunk imports an entry
         // (the engine worker's, whose top level refuses to run outside a worker thread).

@@ -235,3 +235,11 @@ function receivedValue(input: unknown, path: readonly PropertyKey[]): string | u
   if (value === undefined) return undefined;
   return JSON.stringify(value);
 }
+
+/**
+ * Seconds for an epoch from measured step times: ceil(train/batch) training steps plus
+ * ceil(validation/batch) inference batches.
+ */
+export function projectEpoch(times: { msPerBatch: number; msPerEval: number }, batchSize: number, trainReviews: number, validationReviews: number): number {
+  return (Math.ceil(trainReviews / batchSize) * times.msPerBatch + Math.ceil(validationReviews / batchSize) * times.msPerEval) / 1000;
+}

@@ -9,7 +9,7 @@ import type { Configuration } from 'electron-builder';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { APP_ORIGIN, WINDOW_CONTENT_SECURITY_POLICY } from '../src-main/electron/security';
-import { contentSecurityPolicy } from '../src-main/services/content-security-policy';
+import { contentSecurityPolicy } from '../src-main/platform/content-security-policy';
 import { repoRoot } from './support/serve';
 
 const config = load(readFileSync(path.join(repoRoot, 'electron-builder.yml'), 'utf8')) as Configuration;

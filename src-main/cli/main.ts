@@ -1,5 +1,5 @@
 import { WorkbenchError } from '../../src-shared/errors';
-import { appVersion } from '../services/app-version';
+import { appVersion } from '../platform/app-version';
 import { bench } from './commands/bench';
 import { data } from './commands/data';
 import { evaluate } from './commands/evaluate';

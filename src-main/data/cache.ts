@@ -7,7 +7,7 @@ import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { TokenizerSpec } from '../../src-shared/data';
-import { removeStrayTemps, removeTaggedTemps, writeFileAtomic } from '../services/atomic-file';
+import { removeStrayTemps, removeTaggedTemps, writeFileAtomic } from '../platform/atomic-file';
 import type { BuiltDataset, DatasetStats, SplitTensors } from './build';
 
 const MAGIC = Buffer.from('RNNWBDS1', 'latin1');

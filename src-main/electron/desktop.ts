@@ -1,7 +1,7 @@
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron';
 import { desktopChannelOf, desktopMethodNames, desktopMethods, type DesktopApi, type DesktopMethodName } from '../../src-shared/desktop-api';
 import { toErrorPayload, WorkbenchError, type Reply } from '../../src-shared/errors';
-import type { Logger } from '../services/dispatch';
+import type { Logger } from '../platform/logger';
 import { readProjectFile, writeProjectFile } from '../services/project-files';
 
 const projectFilters = [{ name: 'RNN Workbench project', extensions: ['json'] }];

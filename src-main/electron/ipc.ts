@@ -1,7 +1,8 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { apiEvents, apiMethodNames, channelOf, type WorkbenchApi } from '../../src-shared/api';
 import type { Reply } from '../../src-shared/errors';
-import { createDispatcher, type Logger } from '../services/dispatch';
+import type { Logger } from '../platform/logger';
+import { createDispatcher } from '../services/dispatch';
 
 /**
  * Binds the workbench API to Electron IPC, one `ipcMain.handle` per method of the contract. Only the

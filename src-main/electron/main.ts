@@ -1,7 +1,7 @@
 import { app, BrowserWindow, dialog, net, protocol, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { useBundledEntries } from '../services/entry-points';
+import { useBundledEntries } from '../platform/entry-points';
 import { createWorkbench } from '../services/workbench';
 import { bundleLayout, nativeAddonPath } from './layout';
 import { launchUtilityProcess } from './utility-process';

@@ -1,8 +1,8 @@
 // The desktop window's security decisions, kept free of Electron's runtime (type-only imports) so plain-Node
 // tests can pin them; main.ts only wires them to the session and the IPC binding.
 import type { Session, WebFrameMain, WebPreferences } from 'electron';
-import { contentSecurityPolicy } from '../services/content-security-policy';
-import type { Logger } from '../services/dispatch';
+import { contentSecurityPolicy } from '../platform/content-security-policy';
+import type { Logger } from '../platform/logger';
 
 /** The UI is served from app://workbench/ rather than file://: a real origin, the CSP, no disk access. */
 export const APP_SCHEME = 'app';

@@ -1,7 +1,7 @@
 // Isolated processes in the desktop app: Electron's utilityProcess, which needs no runAsNode fuse.
 import { utilityProcess } from 'electron';
 import { fileURLToPath } from 'node:url';
-import { collectTail, type ProcessLauncher } from '../services/isolated-process';
+import { collectTail, type ProcessLauncher } from '../platform/isolated-process';
 
 export const launchUtilityProcess: ProcessLauncher = (entry, { heapMb, name }) => {
   const child = utilityProcess.fork(fileURLToPath(entry), [], { execArgv: [`--max-old-space-size=${heapMb}`], serviceName: name, stdio: ['ignore', 'inherit', 'pipe'] });

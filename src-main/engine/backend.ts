@@ -5,11 +5,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { backendNames, parseBackendName, type BackendName } from './backend-names';
 import { registerFastKernels } from './kernels';
-
-/** The backends the engine knows, fastest first. */
-export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof backendNames)[number];
 
 let ready: Promise<BackendName> | undefined;
 
@@ -67,11 +64,4 @@ export function initBackend(preferred?: BackendName): Promise<BackendName> {
     throw new Error('No TensorFlow.js backend could be initialised.');
   })();
   return ready;
-}
-
-/** Validates a backend name from the environment or a flag. */
-export function parseBackendName(value: string | undefined): BackendName | undefined {
-  if (value === undefined || value === '') return undefined;
-  if ((backendNames as readonly string[]).includes(value)) return value as BackendName;
-  throw new Error(`RNN_WORKBENCH_BACKEND must be one of ${backendNames.join(', ')}. Received: ${value}`);
 }

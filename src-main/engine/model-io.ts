@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { WorkbenchError } from '../../src-shared/errors';
-import { writeFileAtomic } from '../services/atomic-file';
+import { writeFileAtomic } from '../platform/atomic-file';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { access, constants, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkbenchError } from '../../src-shared/errors';
-import { isProcessAlive, writeFileDurable } from '../services/atomic-file';
+import { isProcessAlive, writeFileDurable } from '../platform/atomic-file';
 
 /** Writes one whole file; injectable so tests can fill the disk. */
 export type WriteFileFn = (file: string, data: Uint8Array) => Promise<void>;

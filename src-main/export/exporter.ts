@@ -14,7 +14,7 @@ import { initBackend } from '../engine/backend';
 import { loadWeightsInto, MODEL_FILE } from '../engine/model-io';
 import { buildTfModel } from '../engine/tfjs-model';
 import { newRunId, readRunFolder, RunStore, RUN_FILE, TOKENIZER_FILE, type RunTokenizer } from '../runs/run-store';
-import { appVersion } from '../services/app-version';
+import { appVersion } from '../platform/app-version';
 import { publishStaged, stageFile, stageFolder, writeFolderAtomic, type AtomicOptions, type StagedOutput } from './atomic-output';
 import { kerasH5Bytes, readKerasH5 } from './keras-h5';
 import { toKerasModel } from './keras-model';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRun, importModel, loadExport, recoverExports, type WriteFileFn } from '.';
-import { writeFileDurable } from '../services/atomic-file';
+import { writeFileDurable } from '../platform/atomic-file';
 import { publishStaged, stageFolder } from './atomic-output';
 import { loadModelFromArtifacts, readModelArtifacts } from './tfjs-files';
 import { lstmStack, makeRunFolder, sampleTokenizer } from './test-fixtures';
@@ -123,7 +123,7 @@ describe('export failures leave nothing half-written', () => {
     await writeFile(
       child,
       `import { exportRun } from ${JSON.stringify(path.resolve('src-main/export/index.ts'))};
-import { writeFileDurable } from ${JSON.stringify(path.resolve('src-main/services/atomic-file.ts'))};
+import { writeFileDurable } from ${JSON.stringify(path.resolve('src-main/platform/atomic-file.ts'))};
 let first = true;
 await exportRun({ runDir: ${JSON.stringify(run)}, out: ${JSON.stringify(out)}, force: true, writeFile: async (file, data) => {
   await writeFileDurable(file, data);

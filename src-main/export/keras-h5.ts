@@ -9,7 +9,7 @@
  * `layer_names` order and weights by `weight_names` order; the tests read the file back as it does.
  */
 import type { Dataset, Group } from 'h5wasm';
-import { appVersion } from '../services/app-version';
+import { appVersion } from '../platform/app-version';
 import { KERAS_VERSION, type KerasModel } from './keras-model';
 
 /** Keras 2's backend tag; `tensorflow` also tells Keras not to convert kernels from another backend. */

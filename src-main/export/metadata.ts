@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { formatSummary, summarize, type LayerSpec } from '../../src-shared/model';
 import type { Project } from '../../src-shared/project';
 import type { RunRecord } from '../../src-shared/training';
-import { appVersion } from '../services/app-version';
+import { appVersion } from '../platform/app-version';
 
 export const METADATA_FILE = 'metadata.json';
 export const README_FILE = 'README.md';

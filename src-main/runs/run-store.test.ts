@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src-shared/training';
-import { TEMP_MARKER, writeFileAtomic } from '../services/atomic-file';
+import { TEMP_MARKER, writeFileAtomic } from '../platform/atomic-file';
 import { RunStore, newRunId } from './run-store';
 
 let root: string;

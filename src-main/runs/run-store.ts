@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import type { RunRecord, RunSummary } from '../../src-shared/training';
-import { TEMP_MARKER, isProcessAlive, removeStrayTemps, writeFileAtomic } from '../services/atomic-file';
+import { TEMP_MARKER, isProcessAlive, removeStrayTemps, writeFileAtomic } from '../platform/atomic-file';
 
 export const RUN_FILE = 'run.json';
 export const TOKENIZER_FILE = 'tokenizer.json';

@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { apiEvents, type WorkbenchApi } from '../../src-shared/api';
-import { contentSecurityPolicy } from '../services/content-security-policy';
-import { createDispatcher, type Logger } from '../services/dispatch';
+import { contentSecurityPolicy } from '../platform/content-security-policy';
+import type { Logger } from '../platform/logger';
+import { createDispatcher } from '../services/dispatch';
 import { decodeClientMessage, type ServerMessage } from './protocol';
 
 /** The documented default port of `npm run serve`; taken ports fall back to a free one. */

@@ -1,12 +1,8 @@
 import { isApiMethod, parseRequest, apiMethodNames, type WorkbenchApi } from '../../src-shared/api';
 import { toErrorPayload, type Reply } from '../../src-shared/errors';
+import type { Logger } from '../platform/logger';
 
 export type Dispatch = (method: unknown, params: unknown) => Promise<Reply<unknown>>;
-
-export interface Logger {
-  warn(message: string): void;
-  error(message: string): void;
-}
 
 /**
  * The one entry point both transports call: validates the method name and params at the boundary,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProject } from '../../src-shared/project';
-import { TEMP_MARKER } from './atomic-file';
+import { TEMP_MARKER } from '../platform/atomic-file';
 import { DAMAGED_DRAFT_FILE, DRAFT_FILE, DraftStore } from './draft-store';
 
 const DEAD_PID = 2 ** 22 + 12345;

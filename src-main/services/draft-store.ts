@@ -10,7 +10,7 @@ import { MAX_PROJECT_BYTES } from '../../src-shared/desktop-api';
 import { WorkbenchError } from '../../src-shared/errors';
 import { formatReceived } from '../../src-shared/model/options';
 import { parseProject } from '../../src-shared/project';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../platform/atomic-file';
 import { removeStrayTempsOf } from './project-files';
 
 export const DRAFT_FILE = 'draft.json';

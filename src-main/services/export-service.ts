@@ -10,8 +10,8 @@
 import path from 'node:path';
 import { WorkbenchError } from '../../src-shared/errors';
 import type { RunRecord } from '../../src-shared/training';
-import type { EngineClient } from '../engine/client';
-import type { FromWorker } from '../engine/protocol';
+import type { EngineClient } from '../jobs/client';
+import type { JobReply } from '../jobs/protocol';
 import { RunStore } from '../runs/run-store';
 import { discardStaged, newTempId, publishStaged, tempPathOf } from '../export/atomic-output';
 import type { ExportRequest, ExportResult } from '../export/formats';
@@ -36,11 +36,11 @@ export class NodeExportService {
     const tempId = newTempId();
     const target = path.resolve(request.out);
     this.running.set(abort, target);
-    let reply: Extract<FromWorker, { type: 'exported' }>;
+    let reply: JobReply<'export'>;
     try {
       // A typo gets "no such run" rather than a file error; a cancel meanwhile is seen by `request`.
       if (request.runId !== undefined && request.dataDir !== undefined) await new RunStore(request.dataDir).get(request.runId);
-      reply = await this.engine.request({ type: 'export', request: { ...request, out: target }, tempId }, [], (message) => (message.type === 'exported' ? message : undefined), abort.signal);
+      reply = await this.engine.request({ type: 'export', request: { ...request, out: target }, tempId }, [], abort.signal);
     } catch (error) {
       // The worker removes its temp on a failure it sees; one that was ended (cancel, crash) cannot.
       await discardStaged({ temp: tempPathOf(target, tempId) });
@@ -58,7 +58,8 @@ export class NodeExportService {
   }
 
   /** Imports an export (folder or `.zip`) as a new run in `<dataDir>/runs/`, off the main thread; returns its record. */
-  importModel(location: string, dataDir: string): Promise<RunRecord> {
-    return this.engine.request({ type: 'import', location: path.resolve(location), dataDir }, [], (message) => (message.type === 'imported' ? message.record : undefined));
+  async importModel(location: string, dataDir: string): Promise<RunRecord> {
+    const reply = await this.engine.request({ type: 'import', location: path.resolve(location), dataDir }, []);
+    return reply.record;
   }
 }

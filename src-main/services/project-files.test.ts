@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_PROJECT_BYTES } from '../../src-shared/desktop-api';
 import { createProject, parseProject, serializeProject } from '../../src-shared/project';
-import { TEMP_MARKER } from './atomic-file';
+import { TEMP_MARKER } from '../platform/atomic-file';
 import { readProjectFile, removeStrayTempsOf, writeProjectFile } from './project-files';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');

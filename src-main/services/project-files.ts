@@ -7,7 +7,7 @@ import path from 'node:path';
 import { MAX_PROJECT_BYTES, type DesktopOpenedFile } from '../../src-shared/desktop-api';
 import { WorkbenchError } from '../../src-shared/errors';
 import { parseProject } from '../../src-shared/project';
-import { TEMP_MARKER, isProcessAlive, writeFileAtomic } from './atomic-file';
+import { TEMP_MARKER, isProcessAlive, writeFileAtomic } from '../platform/atomic-file';
 
 /** What an errno means to someone choosing a file. */
 function describeFsError(error: unknown): string {

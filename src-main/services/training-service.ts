@@ -12,16 +12,15 @@ import { validateStack } from '../../src-shared/model';
 import type { LayerSpec } from '../../src-shared/model/types';
 import { parseProject, type Project } from '../../src-shared/project';
 import type { ModelBenchmark } from '../../src-shared/api';
-import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from '../../src-shared/training';
+import { projectEpoch, type EngineInfo, type Evaluation, type Prediction, type RunRecord, type RunSummary, type TrainingEvent } from '../../src-shared/training';
 import { encodeText, loadDataset, type LoadedDataset } from '../data';
-import { EngineClient, startEngineWorker } from '../engine/client';
-import { projectEpoch } from '../engine/fused/benchmark';
+import { EngineClient, startEngineWorker } from '../jobs/client';
 import { readModelDir } from '../export/export-reader';
-import type { FromWorker, ToWorker } from '../engine/protocol';
-import { transferablesOf } from '../engine/protocol';
+import type { FromWorker, ToWorker } from '../jobs/protocol';
+import { transferablesOf } from '../jobs/protocol';
 import { RunStore, TOKENIZER_FILE, newRunId, readRunFolder, readRunTokenizer, toSummary, type RunTokenizer } from '../runs/run-store';
-import { writeFileAtomic } from './atomic-file';
-import type { ProcessLauncher } from './isolated-process';
+import { writeFileAtomic } from '../platform/atomic-file';
+import type { ProcessLauncher } from '../platform/isolated-process';
 
 /** The labelled training reviews of IMDb (aclImdb's train folder), the projection's default. */
 const IMDB_TRAIN_REVIEWS = 25_000;
@@ -195,7 +194,7 @@ export class NodeTrainingService {
 
   /** The TensorFlow.js backend and recurrent path training uses here, for the status bar. */
   probeEngine(): Promise<EngineInfo> {
-    this.engineInfo ??= this.engine.request({ type: 'probe' }, [], (message) => (message.type === 'probed' ? message.engine : undefined));
+    this.engineInfo ??= this.engine.request({ type: 'probe' }, []).then((reply) => reply.engine);
     this.engineInfo.catch(() => (this.engineInfo = undefined));
     return this.engineInfo;
   }
@@ -217,9 +216,7 @@ export class NodeTrainingService {
     if (this.active.size > 0) throw new WorkbenchError('busy', 'A run is training; the model is benchmarked once it has ended.');
     const { maxlen } = project.data.options;
     const { batchSize, limit, validationSplit } = project.training;
-    const reply = await this.engine.request({ type: 'bench', layers: project.layers, maxlen, batchSize, batches: options.batches ?? 2 }, [], (message) =>
-      message.type === 'benched' ? message : undefined,
-    );
+    const reply = await this.engine.request({ type: 'bench', layers: project.layers, maxlen, batchSize, batches: options.batches ?? 2 }, []);
     const used = Math.min(options.trainCount ?? IMDB_TRAIN_REVIEWS, limit ?? Infinity);
     const validation = Math.floor(used * validationSplit);
     return {
@@ -435,13 +432,13 @@ export async function evaluateModelDir(
   }
   const split = dataset.test;
   if (split.count === 0) throw new WorkbenchError('bad_input', `${dataPath}: expected a dataset with test reviews to evaluate on. Received: 0 test reviews`);
-  return withEngine(ctx.engine, (engine) =>
+  const reply = await withEngine(ctx.engine, (engine) =>
     engine.request(
       { type: 'evaluate', modelDir, layers: project.layers, maxlen: tokenizer.maxlen, batchSize: ctx.batchSize ?? record.training.batchSize, split },
       transferablesOf(split),
-      (message) => (message.type === 'evaluated' ? { evaluation: message.evaluation, engine: message.engine } : undefined),
     ),
   );
+  return { evaluation: reply.evaluation, engine: reply.engine };
 }
 
 /** Runs `job` on `engine`, or on a one-off client closed afterwards (the CLI). */
@@ -467,10 +464,7 @@ export async function predictModelDir(modelDir: string, text: string, engine?: E
   );
   const tokenizer = await readRunTokenizer(modelDir);
   const x = encodeText(tokenizer, text, tokenizer.maxlen);
-  const [probability] = await withEngine(engine, (client) =>
-    client.request({ type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: 1 }, [x.buffer as ArrayBuffer], (message) =>
-      message.type === 'predicted' ? message.probabilities : undefined,
-    ),
-  );
+  const reply = await withEngine(engine, (client) => client.request({ type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: 1 }, [x.buffer as ArrayBuffer]));
+  const probability = reply.probabilities[0];
   return { label: probability! > 0.5 ? 'positive' : 'negative', probability: probability! };
 }

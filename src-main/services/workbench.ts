@@ -6,12 +6,12 @@ import { datasetOptionsSchema } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import { Emitter } from '../../src-shared/event';
 import { loadDataset } from '../data';
-import { EngineClient } from '../engine/client';
+import { EngineClient } from '../jobs/client';
 import { toSummary } from '../runs/run-store';
-import { appVersion } from './app-version';
+import { appVersion } from '../platform/app-version';
 import { DraftStore } from './draft-store';
 import { NodeExportService } from './export-service';
-import type { ProcessLauncher } from './isolated-process';
+import type { ProcessLauncher } from '../platform/isolated-process';
 import { NodeTrainingService } from './training-service';
 
 export interface WorkbenchOptions {

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src-main/data';
-import { entryUrl, useBundledEntries } from '../../src-main/services/entry-points';
+import { entryUrl, useBundledEntries } from '../../src-main/platform/entry-points';
 import { repoRoot } from '../support/serve';
 import { SAMPLE_DATA } from './flows';
 

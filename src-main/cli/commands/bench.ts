@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { backendNames, parseBackendName } from '../../engine/backend';
-import { fusedStatus } from '../../engine/fused';
-import { benchCells, findTorchPython, runAppBench, runTorchBench, type BenchCell, type BenchResult } from '../../engine/fused/benchmark';
+import { backendNames, parseBackendName } from '../../engine/backend-names';
+import { benchCells, type BenchCell } from '../../engine/bench-cells';
+import type { BenchResult } from '../../engine/benchmark';
 import { UsageError, type Command } from '../command';
 
 export const bench: Command = {
@@ -56,6 +56,9 @@ export const bench: Command = {
           ? JSON.stringify(r)
           : `${r.cell.padEnd(10)} ${r.path.padEnd(12)} ${r.backend.padEnd(8)} ${r.msPerBatch.toFixed(1).padStart(8)} ms/batch ${r.epochSeconds.toFixed(1).padStart(8)} s/epoch ${r.cpuMsPerBatch.toFixed(1).padStart(8)} CPU ms/batch`,
       );
+    // The engine, and TensorFlow.js with it, loads only once the flags are known to be good.
+    const { fusedStatus } = await import('../../engine/fused');
+    const { findTorchPython, runAppBench, runTorchBench } = await import('../../engine/benchmark');
     const status = fusedStatus();
     if (values.path === 'fused' && !status.available) process.stderr.write(`rnn-workbench bench: fused kernels unavailable (${status.reason}); timing tfjs-layers.\n`);
     else if (!values.json) print(`recurrent path: ${values.path === 'fused' ? `fused native kernels (${status.simd}, ${status.threads} threads)` : 'tfjs-layers'}`);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { DatasetOptions, DatasetPreview } from '../../../src-shared/data';
 import { loadDataset } from '../../data/index';
-import { resolveDataDir } from '../../services/paths';
+import { resolveDataDir } from '../../platform/paths';
 import { UsageError, type Command } from '../command';
 import { parsePositiveInt } from '../flags';
 

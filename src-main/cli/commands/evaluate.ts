@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { resolveDataDir } from '../../services/paths';
+import { resolveDataDir } from '../../platform/paths';
 import { evaluateModelDir } from '../../services/training-service';
 import { UsageError, type Command } from '../command';
 import { parsePositiveInt } from '../flags';

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportFormats, exportRun, resolveFormat } from '../../export';
-import { resolveDataDir } from '../../services/paths';
+import { resolveDataDir } from '../../platform/paths';
 import { UsageError, type Command } from '../command';
 
 export const exportCommand: Command = {

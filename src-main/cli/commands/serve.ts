@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { resolveDataDir } from '../../services/paths';
+import { resolveDataDir } from '../../platform/paths';
 import { createWorkbench } from '../../services/workbench';
 import { DEFAULT_PORT, startWebServer } from '../../server/web-server';
 import { UsageError, type Command } from '../command';

@@ -5,7 +5,7 @@ import { createProject, parseProject, type Project } from '../../../src-shared/p
 import { getPreset, presetIds } from '../../../src-shared/presets';
 import { optimizerNames, type OptimizerConfig, type RunSummary, type TrainingEvent } from '../../../src-shared/training';
 import { RunStore } from '../../runs/run-store';
-import { resolveDataDir } from '../../services/paths';
+import { resolveDataDir } from '../../platform/paths';
 import { NodeTrainingService } from '../../services/training-service';
 import { UsageError, type Command } from '../command';
 import { parseFraction, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from '../flags';

@@ -13,14 +13,14 @@ import * as tf from '@tensorflow/tfjs';
 import { toErrorPayload } from '../../src-shared/errors';
 import type { LayerSpec } from '../../src-shared/model/types';
 import type { EngineInfo } from '../../src-shared/training';
-import { initBackend } from './backend';
-import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } from './fused';
-import { timeTrainingSteps } from './fused/benchmark';
-import { WEIGHTS_FILE, loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from './model-io';
+import { initBackend } from '../engine/backend';
+import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } from '../engine/fused';
+import { timeTrainingSteps } from '../engine/benchmark';
+import { WEIGHTS_FILE, loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from '../engine/model-io';
 import { CHECKPOINT_DIR } from '../runs/run-store';
-import type { BenchRequest, EvaluateRequest, ExportJob, FromWorker, ImportJob, PredictRequest, ToWorker, TrainRequest } from './protocol';
-import { buildTfModel } from './tfjs-model';
-import { evaluateSplit, makeOptimizer, splitValidation, trainModel, withSeededMathRandom } from './trainer';
+import type { BenchRequest, EvaluateRequest, ExportJob, FromWorker, ImportJob, JobReply, PredictRequest, ToWorker, TrainRequest } from './protocol';
+import { buildTfModel } from '../engine/tfjs-model';
+import { evaluateSplit, makeOptimizer, splitValidation, trainModel, withSeededMathRandom } from '../engine/trainer';
 
 /** At most this many batch events a second reach the UI; charts need no more. */
 const BATCH_EVENTS_PER_SECOND = 10;
@@ -34,7 +34,7 @@ console.warn = (...args: unknown[]): void => {
 };
 
 const port = parentPort;
-if (port === null) throw new Error('engine/worker.ts must run in a worker thread.');
+if (port === null) throw new Error('jobs/worker.ts must run in a worker thread.');
 
 function post(message: FromWorker): void {
   port!.postMessage(message);
@@ -151,50 +151,53 @@ async function train(request: TrainRequest): Promise<void> {
   });
 }
 
-async function evaluate(request: EvaluateRequest): Promise<void> {
+async function evaluate(request: EvaluateRequest): Promise<JobReply<'evaluate'>> {
   const backend = await initBackend();
   const model = await openModel(request);
   const evaluation = await evaluateSplit(model, request.split, request.maxlen, request.batchSize);
-  post({ type: 'evaluated', evaluation, engine: engineInfo(backend, model) });
+  return { type: 'evaluated', evaluation, engine: engineInfo(backend, model) };
 }
 
-async function predict(request: PredictRequest): Promise<void> {
+async function predict(request: PredictRequest): Promise<JobReply<'predict'>> {
   await initBackend();
   const model = await openModel(request);
   const output = tf.tidy(() => (model.predict(tf.tensor2d(request.x, [request.count, request.maxlen], 'int32')) as tf.Tensor).reshape([-1]));
   const probabilities = Array.from(await output.data());
   output.dispose();
-  post({ type: 'predicted', probabilities });
+  return { type: 'predicted', probabilities };
 }
 
 /** Times the stack as training would build it; the model is thrown away afterwards. */
-async function bench(request: BenchRequest): Promise<void> {
+async function bench(request: BenchRequest): Promise<JobReply<'bench'>> {
   const backend = await initBackend();
   const embedding = request.layers.find((layer) => layer.kind === 'Embedding');
   const vocab = typeof embedding?.options['input_dim'] === 'number' ? embedding.options['input_dim'] : 2;
   const model = buildModel(request.layers, request.maxlen);
   try {
     const times = timeTrainingSteps(model, { batchSize: request.batchSize, maxlen: request.maxlen, vocab }, request.batches, 1);
-    post({ type: 'benched', msPerBatch: times.msPerBatch, msPerEval: times.msPerEval, engine: engineInfo(backend, model) });
+    return { type: 'benched', msPerBatch: times.msPerBatch, msPerEval: times.msPerEval, engine: engineInfo(backend, model) };
   } finally {
     model.dispose();
   }
 }
 
 /** TensorFlow.js is here already; the exporter's own libraries (h5wasm, fflate) load with the first export or import. */
-async function exportJob(job: ExportJob): Promise<void> {
+async function exportJob(job: ExportJob): Promise<JobReply<'export'>> {
   const { stageRunExport } = await import('../export/exporter');
   const { result, staged } = await stageRunExport({ ...job.request, tempId: job.tempId });
-  post({ type: 'exported', result, staged });
+  return { type: 'exported', result, staged };
 }
 
-async function importJob(job: ImportJob): Promise<void> {
+async function importJob(job: ImportJob): Promise<JobReply<'import'>> {
   const { importModel } = await import('../export/exporter');
-  post({ type: 'imported', record: await importModel(job.location, job.dataDir) });
+  return { type: 'imported', record: await importModel(job.location, job.dataDir) };
 }
 
-function run(job: Promise<void>): void {
-  job.catch((error: unknown) => {
+/** Posts what a job or run ends with: its reply, if it has one, or an `error` reply when it fails. */
+function run(job: Promise<FromWorker | void>): void {
+  job.then((reply) => {
+    if (reply !== undefined) post(reply);
+  }, (error: unknown) => {
     const payload = toErrorPayload(error);
     post({ type: 'error', message: payload.message, code: payload.code });
   });
@@ -221,7 +224,7 @@ port.on('message', (message: ToWorker) => {
       run(importJob(message));
       break;
     case 'probe':
-      run(initBackend().then((backend) => post({ type: 'probed', engine: engineInfo(backend, undefined) })));
+      run(initBackend().then((backend): JobReply<'probe'> => ({ type: 'probed', engine: engineInfo(backend, undefined) })));
       break;
     case 'stop':
       stopRequested = true;

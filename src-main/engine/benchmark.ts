@@ -9,16 +9,14 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import type { LayerSpec } from '../../../src-shared/model/types';
-import { optimizerSchema } from '../../../src-shared/training';
-import { initBackend, type BackendName } from '../backend';
-import { buildTfModel } from '../tfjs-model';
-import { makeOptimizer } from '../trainer';
-import { FusedBidirectional, FusedRecurrent, makeFusedRecurrent } from './index';
-
-/** The cells the bench times, named as the CLI flag spells them. */
-export const benchCells = ['lstm', 'gru', 'simplernn'] as const;
-export type BenchCell = (typeof benchCells)[number];
+import type { LayerSpec } from '../../src-shared/model/types';
+import { optimizerSchema, projectEpoch } from '../../src-shared/training';
+import { initBackend } from './backend';
+import type { BackendName } from './backend-names';
+import { buildTfModel } from './tfjs-model';
+import { makeOptimizer } from './trainer';
+import type { BenchCell } from './bench-cells';
+import { FusedBidirectional, FusedRecurrent, makeFusedRecurrent } from './fused';
 
 /** The fixed problem size of the IMDb benchmark. */
 export const benchShape = { batchSize: 128, maxlen: 500, vocab: 10_000, embedding: 32, units: 32, trainReviews: 20_000, validationReviews: 5_000 };
@@ -159,16 +157,11 @@ export async function runAppBench(cell: BenchCell, options: { batches?: number; 
   }
 }
 
-/** Seconds for an epoch: ceil(train/batch) training steps plus ceil(validation/batch) inference batches. */
-export function projectEpoch(times: Pick<StepTimes, 'msPerBatch' | 'msPerEval'>, batchSize: number, trainReviews: number, validationReviews: number): number {
-  return (Math.ceil(trainReviews / batchSize) * times.msPerBatch + Math.ceil(validationReviews / batchSize) * times.msPerEval) / 1000;
-}
-
 function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-const torchScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bench/torch_rnn_bench.py');
+const torchScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/torch_rnn_bench.py');
 
 /**
  * The first python that imports torch: `$RNN_WORKBENCH_PYTHON`, then `python3` on PATH, then the

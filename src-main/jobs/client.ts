@@ -5,8 +5,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError, type ErrorCode } from '../../src-shared/errors';
-import { entryUrl } from '../services/entry-points';
-import type { FromWorker, ToWorker } from './protocol';
+import { entryUrl } from '../platform/entry-points';
+import { replyTypes, type FromWorker, type JobReply, type JobRequest } from './protocol';
 
 /** An idle inference worker is kept this long for the next "try a review". */
 const IDLE_MS = 60_000;
@@ -31,20 +31,20 @@ export class EngineClient {
   private idle: NodeJS.Timeout | undefined;
 
   /**
-   * Sends `request` and resolves with the first reply `pick` accepts; an `error` reply rejects.
+   * Sends `request` and resolves with the reply that ends its job (`replyTypes`); an `error` reply rejects.
    * Aborting `signal` drops the job while it waits its turn, or ends the worker running it (the
    * next job starts a new one): the promise then rejects with the signal's reason, and only once
    * the worker has exited, so what the job left on disk can be removed without a race.
    */
-  request<T>(request: ToWorker, transfer: ArrayBuffer[], pick: (message: FromWorker) => T | undefined, signal?: AbortSignal): Promise<T> {
+  request<R extends JobRequest>(request: R, transfer: ArrayBuffer[], signal?: AbortSignal): Promise<JobReply<R['type']>> {
     let started = false;
     const job = this.queue.then(() => {
       started = true;
-      return this.send(request, transfer, pick, signal);
+      return this.send(request, transfer, signal);
     });
     this.queue = job.catch(() => undefined);
     if (signal === undefined) return job;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<JobReply<R['type']>>((resolve, reject) => {
       const onAbort = (): void => {
         if (!started) reject(abortReason(signal));
       };
@@ -61,13 +61,13 @@ export class EngineClient {
     await worker?.terminate();
   }
 
-  private send<T>(request: ToWorker, transfer: ArrayBuffer[], pick: (message: FromWorker) => T | undefined, signal: AbortSignal | undefined): Promise<T> {
+  private send<R extends JobRequest>(request: R, transfer: ArrayBuffer[], signal: AbortSignal | undefined): Promise<JobReply<R['type']>> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     clearTimeout(this.idle);
     const worker = (this.worker ??= startEngineWorker());
     // Referenced only while a job runs: an idle worker must not keep the process alive.
     worker.ref();
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<JobReply<R['type']>>((resolve, reject) => {
       const cleanup = (): void => {
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -83,10 +83,9 @@ export class EngineClient {
           reject(new WorkbenchError(code, message.message));
           return;
         }
-        const value = pick(message);
-        if (value === undefined) return;
+        if (message.type !== replyTypes[request.type]) return;
         cleanup();
-        resolve(value);
+        resolve(message as JobReply<R['type']>);
       };
       const onError = (error: Error): void => {
         cleanup();

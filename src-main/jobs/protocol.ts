@@ -1,12 +1,13 @@
 /**
- * Messages between the main thread and the engine worker: one discriminated union each way.
+ * Messages between the main thread and the engine worker: a typed request → reply map for the
+ * one-reply jobs, and the events of a training run.
  * Typed arrays travel as transferables, so the dataset is never copied.
  */
 import type { LayerSpec } from '../../src-shared/model/types';
 import type { EngineInfo, EpochMetrics, Evaluation, RunRecord, TrainingConfig } from '../../src-shared/training';
 import type { StagedOutput } from '../export/atomic-output';
 import type { ExportRequest, ExportResult } from '../export/formats';
-import type { Split } from './trainer';
+import type { Split } from '../engine/trainer';
 
 export interface TrainRequest {
   type: 'train';
@@ -68,23 +69,58 @@ export interface ImportJob {
   dataDir: string;
 }
 
-/** Main thread → worker. `probe` asks which backend and recurrent path this machine runs. */
-export type ToWorker = TrainRequest | EvaluateRequest | PredictRequest | BenchRequest | ExportJob | ImportJob | { type: 'probe' } | { type: 'stop' };
+/** Asks which backend and recurrent path this machine runs. */
+export interface ProbeRequest {
+  type: 'probe';
+}
 
-/** Worker → main thread. */
-export type FromWorker =
+/**
+ * The one-reply jobs, each with the request it takes and the reply that ends it. A request's `type`
+ * is its key here, so `EngineClient.request` knows the reply a request gets from its type alone.
+ */
+export interface Jobs {
+  probe: { request: ProbeRequest; reply: { type: 'probed'; engine: EngineInfo } };
+  evaluate: { request: EvaluateRequest; reply: { type: 'evaluated'; evaluation: Evaluation; engine: EngineInfo } };
+  predict: { request: PredictRequest; reply: { type: 'predicted'; probabilities: number[] } };
+  bench: { request: BenchRequest; reply: { type: 'benched'; msPerBatch: number; msPerEval: number; engine: EngineInfo } };
+  export: { request: ExportJob; reply: { type: 'exported'; result: ExportResult; staged: StagedOutput } };
+  import: { request: ImportJob; reply: { type: 'imported'; record: RunRecord } };
+}
+
+export type JobKind = keyof Jobs;
+export type JobRequest<K extends JobKind = JobKind> = Jobs[K]['request'];
+export type JobReply<K extends JobKind = JobKind> = Jobs[K]['reply'];
+
+/** The reply type that ends each job. */
+export const replyTypes = {
+  probe: 'probed',
+  evaluate: 'evaluated',
+  predict: 'predicted',
+  bench: 'benched',
+  export: 'exported',
+  import: 'imported',
+} as const satisfies { [K in JobKind]: JobReply<K>['type'] };
+
+/** What a training run's worker reports, from `ready` to `done`. */
+export type TrainEvent =
   | { type: 'ready'; engine: EngineInfo; batchesPerEpoch: number; trainCount: number; validationCount: number }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; acc: number; samplesPerSecond: number; etaSeconds: number }
   | { type: 'epoch'; metrics: EpochMetrics; checkpointEpoch: number }
   | { type: 'warning'; message: string }
-  | { type: 'done'; reason: 'done' | 'stopped' | 'early-stopped' | 'failed'; message?: string; test?: Evaluation }
-  | { type: 'evaluated'; evaluation: Evaluation; engine: EngineInfo }
-  | { type: 'predicted'; probabilities: number[] }
-  | { type: 'probed'; engine: EngineInfo }
-  | { type: 'benched'; msPerBatch: number; msPerEval: number; engine: EngineInfo }
-  | { type: 'exported'; result: ExportResult; staged: StagedOutput }
-  | { type: 'imported'; record: RunRecord }
-  | { type: 'error'; message: string; code?: string };
+  | { type: 'done'; reason: 'done' | 'stopped' | 'early-stopped' | 'failed'; message?: string; test?: Evaluation };
+
+/** Ends a job or a run that failed. */
+export interface ErrorReply {
+  type: 'error';
+  message: string;
+  code?: string;
+}
+
+/** Main thread → worker: a job, a training run, or `stop` for the run. */
+export type ToWorker = JobRequest | TrainRequest | { type: 'stop' };
+
+/** Worker → main thread. */
+export type FromWorker = JobReply | TrainEvent | ErrorReply;
 
 /** The buffers to transfer with a split, so it moves to the worker instead of being copied. */
 export function transferablesOf(...splits: { x: Int32Array; y?: Uint8Array }[]): ArrayBuffer[] {
