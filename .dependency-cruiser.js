@@ -4,7 +4,7 @@
 
 /** src-main's layers, bottom first. A folder may import folders of lower rows only. */
 const layers = [
-  // Atomic files, isolated processes, app paths and version, the Logger type, the CSP.
+  // Atomic files, isolated processes, app paths and version, worker entry points, the Logger type, the CSP.
   ['platform'],
   // The domain: datasets and run folders, then the tfjs engine, then export (which uses the engine).
   ['data', 'runs'],
