@@ -1,7 +1,7 @@
 // What starting the app loads: TensorFlow.js takes a second or more and much memory to load, so the
 // CLI and the web server start without it and only the engine worker loads it, when a job needs it
-// (`.dependency-cruiser-startup.js` checks the same statically). The Electron main module's case
-// needs the desktop test host (test/desktop/) and is not covered here yet.
+// (`.dependency-cruiser-startup.js` checks the same statically). The Electron main module's case runs in the
+// desktop tier (test/desktop/desktop.test.ts), on the built bundle.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 // What ships is what is tested: every module of the built main bundle loads in Node from where it lies, and each
 // entry that starts in a thread or process of its own starts in that kind (and refuses the others plainly).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +33,13 @@ describe('the built main bundle (out/main)', () => {
     const { status, stderr } = importInNode(path.join(mainDir, 'chunks', chunk));
     expect(stderr).toBe('');
     expect(status).toBe(0);
+  });
+
+  it('control for the desktop tier\'s startup check: loading a chunk with TensorFlow.js sets its global engine', () => {
+    const withTf = chunks.find((chunk) => readFileSync(path.join(mainDir, 'chunks', chunk), 'utf8').includes('from "@tensorflow/tfjs"'))!;
+    const url = pathToFileURL(path.join(mainDir, 'chunks', withTf)).href;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(url)}); process.stdout.write(typeof globalThis._tfengine)`], { encoding: 'utf8' });
+    expect(result.stdout).toBe('object');
   });
 
   it('engine-worker.js answers in a worker thread, and refuses to run as a process', async () => {

@@ -49,6 +49,12 @@ describe('the built desktop app on the electron test host', () => {
     expect(await page.evaluate(() => Object.keys(window).filter((key) => key.startsWith('__electron')))).toEqual([]);
   });
 
+  it('starts the main process without TensorFlow.js: only the engine worker loads it, once the status bar asks', async () => {
+    await expect.poll(() => launched.page.getByTestId('engine-info').textContent(), { timeout: 90_000 }).toMatch(/^engine \w+ · /);
+    // tfjs keeps its engine in a global of the thread that loads it (test/desktop/bundle.test.ts shows it appears).
+    expect((globalThis as { _tfengine?: unknown })._tfengine).toBeUndefined();
+  }, 120_000);
+
   it("gives an error's code to the renderer as data (contextBridge would drop it from a thrown Error)", async () => {
     const reply = await launched.page.evaluate(() => (window as unknown as { workbench: { getRun(p: unknown): Promise<unknown> } }).workbench.getRun({ runId: '20260101-120000-a1b2c3' }));
     expect(reply).toMatchObject({ ok: false, error: { code: 'not_found' } });
