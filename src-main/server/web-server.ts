@@ -4,8 +4,9 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { apiEvents, type WorkbenchApi } from '../../src-shared/api';
+import { MAX_PROJECT_BYTES } from '../../src-shared/desktop-api';
 import { contentSecurityPolicy } from '../platform/content-security-policy';
 import type { Logger } from '../platform/logger';
 import { createDispatcher } from '../services/dispatch';
@@ -14,6 +15,30 @@ import { decodeClientMessage, type ServerMessage } from './protocol';
 /** The documented default port of `npm run serve`; taken ports fall back to a free one. */
 export const DEFAULT_PORT = 7318;
 const LOOPBACK = '127.0.0.1';
+
+/**
+ * The largest message a client may send. The largest legitimate one is a project (at most
+ * MAX_PROJECT_BYTES of JSON, sent as an object, so unescaped) inside a saveDraft or startTraining
+ * request; a predict text is capped at 100,000 characters. 1 MB covers the envelope and the name.
+ * `ws` refuses a larger frame on its announced length, before buffering it.
+ */
+export const MAX_CLIENT_MESSAGE_BYTES = MAX_PROJECT_BYTES + 1024 * 1024;
+
+/** WebSocket close code 1009: the message was too big to process (RFC 6455 §7.4.1). */
+const MESSAGE_TOO_BIG = 1009;
+
+/**
+ * A WebSocket that says why it closed with 1009. `ws` closes a connection that sends an oversized frame
+ * itself, with an empty reason; the reason tells the client what the bound is.
+ */
+class ApiWebSocket extends WebSocket {
+  override close(code?: number, reason?: string | Buffer): void {
+    if (code === MESSAGE_TOO_BIG && (reason === undefined || reason.length === 0)) {
+      reason = `Messages must be at most ${MAX_CLIENT_MESSAGE_BYTES} bytes.`;
+    }
+    super.close(code, reason);
+  }
+}
 
 export interface WebServerOptions {
   /** A port number, 0 for any free port, or 'default' for DEFAULT_PORT falling back to a free port. */
@@ -111,8 +136,20 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     });
   });
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  // A malformed HTTP request gets a 400 and ends that connection; without this listener Node does the same,
+  // but a reset socket would otherwise be an unhandled 'error'.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    options.log.warn(`bad HTTP request closed: ${error.code ?? error.message}`);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, WebSocket: ApiWebSocket });
+  // Errors of one connection arrive on its WebSocket (below); the server's own are logged, never thrown.
+  sockets.on('error', (error) => options.log.error(`WebSocket server: ${error.message}`));
   server.on('upgrade', (request, socket, head) => {
+    // Until the upgrade completes, a reset connection reports here; afterwards `ws` listens on the socket.
+    socket.on('error', (error: NodeJS.ErrnoException) => options.log.warn(`WebSocket upgrade connection: ${error.code ?? error.message}`));
     const refused = refusal(request) ?? (new URL(request.url ?? '/', 'http://localhost').pathname === '/api' ? undefined : { status: 403 as const, reason: 'Forbidden: the API lives at /api.' });
     if (refused !== undefined) {
       options.log.warn(`refused WebSocket ${request.url}: ${refused.reason}`);
@@ -130,6 +167,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       (options.api[event] as (listener: (payload: unknown) => void) => () => void)((payload) => post({ kind: 'event', event, payload })),
     );
     ws.on('close', () => unsubscribes.forEach((unsubscribe) => unsubscribe()));
+    // A protocol error (an oversized frame, invalid UTF-8, an unmasked frame) or a reset: `ws` has already
+    // closed this connection with the matching code; without a listener the error would end the process.
+    ws.on('error', (error) => options.log.warn(`WebSocket connection closed: ${error.message}`));
     ws.on('message', (data) => {
       const decoded = decodeClientMessage(data.toString());
       if (!decoded.ok) {
@@ -159,6 +199,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   } else {
     port = await listen(options.port);
   }
+  // Once listening, a server error (e.g. too many open files on accept) is logged; it must not end the process.
+  server.on('error', (error) => options.log.error(`web server: ${error.message}`));
 
   return {
     url: `http://${LOOPBACK}:${port}/?token=${token}`,

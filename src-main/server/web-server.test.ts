@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startServe, type ServedApp } from '../../test/support/serve';
+import { MAX_CLIENT_MESSAGE_BYTES } from './web-server';
+
+// `serve` needs the built UI (`npm run build:web`), as `npm test` builds it first.
+let app: ServedApp;
+beforeAll(async () => {
+  app = await startServe();
+}, 60_000);
+afterAll(async () => {
+  await app?.stop();
+});
+
+/** Opens an authorised WebSocket over a raw TCP socket, so the test can write any bytes at all. */
+async function rawClient(): Promise<{ socket: Socket; received: () => Buffer; ended: Promise<void> }> {
+  const socket = connect(app.port, '127.0.0.1');
+  let data = Buffer.alloc(0);
+  socket.on('data', (chunk) => (data = Buffer.concat([data, chunk])));
+  // The server may reset the connection after its close frame; that is the end we wait for, not a failure.
+  socket.on('error', () => {});
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  socket.write(
+    [
+      `GET /api?token=${app.token} HTTP/1.1`,
+      `Host: 127.0.0.1:${app.port}`,
+      `Origin: ${app.origin}`,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+      'Sec-WebSocket-Version: 13',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  await waitFor(() => data.includes('\r\n\r\n'));
+  expect(data.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+  const headerEnd = data.indexOf('\r\n\r\n') + 4;
+  return { socket, received: () => data.subarray(headerEnd), ended };
+}
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** The close code of the first frame the server sent, when it is a close frame (opcode 8). */
+function closeCode(frames: Buffer): number | undefined {
+  if (frames.length < 4 || (frames[0]! & 0x0f) !== 0x8) return undefined;
+  return frames.readUInt16BE(2);
+}
+
+/** A masked client frame header announcing `length` payload bytes (64-bit length form). */
+function maskedHeader(opcode: number, length: number): Buffer {
+  const header = Buffer.alloc(14);
+  header[0] = 0x80 | opcode;
+  header[1] = 0x80 | 127;
+  header.writeBigUInt64BE(BigInt(length), 2);
+  randomBytes(4).copy(header, 10);
+  return header;
+}
+
+/** A second, well-behaved client that must keep working while another connection is killed. */
+async function goodClient(): Promise<{ ask: () => Promise<unknown>; close: () => void }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${app.port}/api?token=${app.token}`, { headers: { Origin: app.origin } });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let id = 0;
+  return {
+    ask: () =>
+      new Promise((resolve) => {
+        const mine = ++id;
+        const onMessage = (data: WebSocket.RawData): void => {
+          const message = JSON.parse(data.toString()) as { kind: string; id: number; reply: unknown };
+          if (message.kind === 'reply' && message.id === mine) {
+            ws.off('message', onMessage);
+            resolve(message.reply);
+          }
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ id: mine, method: 'getAppInfo', params: {} }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+describe('web server under hostile WebSocket frames', () => {
+  const frames: { name: string; code: number; send: (socket: Socket) => void }[] = [
+    {
+      name: `a frame announcing more than the ${MAX_CLIENT_MESSAGE_BYTES}-byte bound (17 MB)`,
+      code: 1009,
+      // Only the header: the bound is checked on the announced length, before any payload is buffered.
+      send: (socket) => socket.write(maskedHeader(0x2, 17 * 1024 * 1024)),
+    },
+    {
+      name: 'a text frame of invalid UTF-8 (81 82 00000000 ff fe)',
+      code: 1007,
+      send: (socket) => socket.write(Buffer.from('818200000000fffe', 'hex')),
+    },
+    {
+      name: 'an unmasked client frame',
+      code: 1002,
+      send: (socket) => socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69])),
+    },
+  ];
+
+  for (const frame of frames) {
+    it(`${frame.name}: closes that connection with ${frame.code}; the server and another client keep working`, async () => {
+      const other = await goodClient();
+      expect(await other.ask()).toMatchObject({ ok: true });
+      const bad = await rawClient();
+      frame.send(bad.socket);
+      await bad.ended;
+      expect(closeCode(bad.received())).toBe(frame.code);
+      expect(await other.ask()).toMatchObject({ ok: true });
+      other.close();
+      // A new connection is served too: the process did not die and still accepts.
+      const fresh = await goodClient();
+      expect(await fresh.ask()).toMatchObject({ ok: true });
+      fresh.close();
+      expect(app.output()).not.toMatch(/Unhandled 'error' event|RangeError/);
+    });
+  }
+
+  it('names the bound in the close reason of an oversized message', async () => {
+    const bad = await rawClient();
+    bad.socket.write(maskedHeader(0x1, MAX_CLIENT_MESSAGE_BYTES + 1));
+    await bad.ended;
+    const received = bad.received();
+    const length = received[1]! & 0x7f;
+    expect(received.subarray(4, 2 + length).toString()).toBe(`Messages must be at most ${MAX_CLIENT_MESSAGE_BYTES} bytes.`);
+  });
+});
