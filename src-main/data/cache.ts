@@ -3,11 +3,13 @@
  * file beside it and renamed into place, so a reader sees the old file, the new file or none. Every entry
  * carries its key and a CRC-32 of its tensors; a foreign, stale or damaged entry reads as a miss.
  */
-import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { TokenizerSpec } from '../../src-shared/data';
+import type { WorkbenchError } from '../../src-shared/errors';
 import { removeStrayTemps, removeTaggedTemps, writeFileAtomic } from '../platform/atomic-file';
+import { openRegularFile, UNBOUNDED } from '../platform/bounded-file';
 import type { BuiltDataset, DatasetStats, SplitTensors } from './build';
 
 const MAGIC = Buffer.from('RNNWBDS1', 'latin1');
@@ -83,9 +85,10 @@ export async function readCache(dataDir: string, key: string): Promise<BuiltData
   const file = cacheFileFor(dataDir, key);
   let handle;
   try {
-    handle = await open(file, 'r');
+    // Bounded by the header check below, not by size: an entry is as large as its dataset.
+    ({ handle } = await openRegularFile(file, { what: 'a dataset cache entry', maxBytes: UNBOUNDED }));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if ((error as WorkbenchError).code === 'not_found') return null;
     throw error;
   }
   let dataset: BuiltDataset | null;

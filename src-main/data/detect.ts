@@ -1,7 +1,8 @@
 /** Recognises a dataset by content (magic bytes), not by its name. */
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { DatasetFormat } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
+import { describeFileKind, openRegularFile, UNBOUNDED } from '../platform/bounded-file';
 import { badFile } from './sources/types';
 
 const EXPECTED_FORMATS = 'an aclImdb archive (.tar.gz) or folder, a Keras imdb.npz, or a CSV of reviews and labels';
@@ -32,11 +33,11 @@ export async function detectFormat(file: string): Promise<Detected> {
     throw describeFsError(file, error);
   }
   if (info.isDirectory()) return { format: 'aclImdb-folder', gzipped: false, size: 0 };
-  if (!info.isFile()) throw badFile(file, `expected ${EXPECTED_FORMATS}. Received: a special file.`);
+  if (!info.isFile()) throw badFile(file, `expected ${EXPECTED_FORMATS}. Received: ${describeFileKind(info)}.`);
   const head = Buffer.alloc(512);
   let read: number;
   try {
-    const handle = await open(file, 'r');
+    const { handle } = await openRegularFile(file, { what: EXPECTED_FORMATS, maxBytes: UNBOUNDED });
     try {
       ({ bytesRead: read } = await handle.read(head, 0, head.length, 0));
     } finally {

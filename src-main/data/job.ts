@@ -3,16 +3,17 @@
  * Runs inside the data worker (see `worker.ts`); plain async code so tests can also call it directly.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { DataProgress, DatasetOptions, DatasetPreview } from '../../src-shared/data';
+import { openRegularStream, UNBOUNDED, type RegularFileOptions } from '../platform/bounded-file';
 import { buildDataset, type BuiltDataset } from './build';
 import { readCache, writeCache } from './cache';
 import { describeFsError, detectFormat, type Detected } from './detect';
 import { listAclImdbFolder, readAclImdbFolder, type FolderListing } from './sources/aclimdb-folder';
 import { readAclImdbTar } from './sources/aclimdb-tar';
 import { readCsv } from './sources/csv';
-import { readNpz, resolveWordIndex } from './sources/npz';
+import { readNpz, resolveWordIndex, WORD_INDEX_FILE } from './sources/npz';
 import { defaultLimits, type ReadContext, type ReadLimits, type Source } from './sources/types';
 
 /** Bump when tokenization or the cached layout changes, so older cache entries read as misses. */
@@ -32,11 +33,11 @@ export interface DataJobResult {
   dataset: BuiltDataset;
 }
 
-async function hashFile(file: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
+async function hashFile(file: string, bound: RegularFileOptions, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
   let bytes = 0;
   try {
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, signal })) {
+    for await (const chunk of await openRegularStream(file, { ...bound, highWaterMark: 1 << 20, signal })) {
       hash.update(chunk as Buffer);
       bytes += (chunk as Buffer).length;
       onBytes(bytes);
@@ -91,10 +92,10 @@ export async function fingerprint(request: DataJobRequest, onProgress: (p: DataP
       throw describeFsError(file, error);
     }
   } else {
-    contentHash = await hashFile(file, (bytes) => onProgress({ phase: 'fingerprinting', files: 0, bytes, totalBytes: detected.size }), signal);
+    contentHash = await hashFile(file, { what: 'a dataset file', maxBytes: UNBOUNDED }, (bytes) => onProgress({ phase: 'fingerprinting', files: 0, bytes, totalBytes: detected.size }), signal);
     if (detected.format === 'keras-npz') {
       wordIndexFile = await resolveWordIndex(file, options.wordIndexPath);
-      if (wordIndexFile !== null) contentHash += ':' + (await hashFile(wordIndexFile, () => {}, signal));
+      if (wordIndexFile !== null) contentHash += ':' + (await hashFile(wordIndexFile, WORD_INDEX_FILE, () => {}, signal));
     }
   }
   const key = createHash('sha256')

@@ -342,11 +342,11 @@ describe('bad input: a clear error naming the file, no cache left behind', () =>
 
   it('CSV: no usable label column, more than two classes, header only, unmatched quote, an overlong record', async () => {
     const noLabel = await write('nolabel.csv', 'title,review\nA,great film\nB,bad film\nC,ok film\n');
-    expect((await failure(noLabel)).message).toMatch(new RegExp(`^${noLabel}: expected a label column \\(a column of positive/negative, pos/neg or 1/0\\). Received: columns title`));
+    expect((await failure(noLabel)).message).toMatch(new RegExp(`^${noLabel}: expected a label column \\(a column of positive/negative, pos/neg or 1/0\\). Received: columns "title" \\("a", "b", "c"\\), "review"`));
     const three = await write('three.csv', 'review,sentiment\ngood,positive\nbad,negative\nmeh,neutral\n');
-    expect((await failure(three)).message).toBe(`${three}: expected two classes in label column sentiment. Received: 3 classes ("positive", "negative", "neutral").`);
+    expect((await failure(three)).message).toBe(`${three}: expected two classes in label column "sentiment". Received: 3 classes ("positive", "negative", "neutral").`);
     const headerOnly = await write('header.csv', 'review,sentiment\r\n');
-    expect((await failure(headerOnly)).message).toBe(`${headerOnly}: expected review rows under the header. Received: only the header (review, sentiment).`);
+    expect((await failure(headerOnly)).message).toBe(`${headerOnly}: expected review rows under the header. Received: only the header ("review", "sentiment").`);
     const quote = await write('quote.csv', 'review,sentiment\n"good film,positive\nbad,negative\n');
     expect((await failure(quote)).message).toMatch(new RegExp(`^${quote}: expected a well-formed CSV file. Received: .*[Qq]uote`));
     const passwd = await write('passwd', 'root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000:A, B, C:/home/user:/bin/sh\n');
@@ -356,7 +356,20 @@ describe('bad input: a clear error naming the file, no cache left behind', () =>
     const long = await write('long.csv', 'review,sentiment\n' + 'x'.repeat(20_000) + ',positive\nbad,negative\n');
     expect((await failure(long, OPTIONS, { maxReviewBytes: 4096 })).message).toMatch(new RegExp(`^${long}: expected CSV records of at most 4096 characters`));
     const chosen = await write('chosen.csv', 'review,sentiment\ngood,positive\nbad,negative\n');
-    expect((await failure(chosen, { ...OPTIONS, csv: { labelColumn: 'stars' } })).message).toBe(`${chosen}: expected a label column named "stars". Received: columns review, sentiment.`);
+    expect((await failure(chosen, { ...OPTIONS, csv: { labelColumn: 'stars' } })).message).toBe(`${chosen}: expected a label column named "stars". Received: columns "review", "sentiment".`);
+  });
+
+  it('CSV errors never quote what is not a name or a label, and stay one short line for 100,000 columns', async () => {
+    // A system file opened by mistake (/etc/shadow's layout): described by position, its lines never quoted.
+    const shadow = await write('shadow', 'root:*:20228:0:99999:7:::\ndaemon:$6$salt$hash:20228:0:99999:7:::\nbin:*:20228:0:99999:7:::\n');
+    const message = (await failure(shadow)).message;
+    expect(message).toBe(`${shadow}: expected a label column (a column of positive/negative, pos/neg or 1/0). Received: columns column 1 (2 values not shown).`);
+    expect(message).not.toMatch(/root|daemon|20228|\$6\$/);
+
+    const wide = await write('wide.csv', Array.from({ length: 100_000 }, (_, i) => `c${i % 10}`).join(',') + '\n' + '1,'.repeat(99_999) + '0\n' + '0,'.repeat(99_999) + '1\n');
+    const wideMessage = (await failure(wide)).message;
+    expect(wideMessage).toMatch(/several fit \("c0", "c1", "c2", "c3", "c4" and 99995 more\)/);
+    expect(wideMessage.length).toBeLessThan(300);
   });
 
   it('npz: missing keys, a pickle naming another global, ../ entry names, lying sizes, overlapping entries', async () => {

@@ -3,11 +3,14 @@
  * written through a small `tf.io` handler that writes each file atomically, plus the optimizer's
  * state for resuming a run.
  */
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { WorkbenchError } from '../../src-shared/errors';
+import { formatBytes, MAX_FILE_BYTES, requireWithinMemory } from '../../src-shared/limits';
 import { writeFileAtomic } from '../platform/atomic-file';
+import { readRegularFile, readRegularText } from '../platform/bounded-file';
+import { memoryLimitBytes } from '../platform/memory-limit';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -49,14 +52,8 @@ export function folderSaveHandler(dir: string): tf.io.IOHandler {
   };
 }
 
-async function readJson<T>(file: string): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new WorkbenchError(code === 'ENOENT' ? 'not_found' : 'bad_input', `${file}: cannot read it (${code ?? (error as Error).message}).`);
-  }
+async function readJson<T>(file: string, what: string): Promise<T> {
+  const text = await readRegularText(file, { what, maxBytes: MAX_FILE_BYTES.modelJson });
   try {
     return JSON.parse(text) as T;
   } catch (error) {
@@ -64,15 +61,33 @@ async function readJson<T>(file: string): Promise<T> {
   }
 }
 
-/** Reads the model artifacts saved by `folderSaveHandler` (or any single-folder tfjs layers model). */
+/** Bytes of float32/int32 weights for specs, from their declared shapes, refusing malformed ones. */
+function declaredWeightBytes(specs: unknown, file: string): number {
+  if (!Array.isArray(specs)) throw new WorkbenchError('bad_input', `${file}: expected a list of weight specs. Received: ${typeof specs}`);
+  let total = 0;
+  for (const spec of specs as { shape?: unknown }[]) {
+    const shape = spec?.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new WorkbenchError('bad_input', `${file}: expected weight shapes of whole numbers. Received: ${JSON.stringify(shape)?.slice(0, 80)}`);
+    }
+    total += shape.reduce((a: number, c: number) => a * c, 1) * 4;
+  }
+  return total;
+}
+
+/**
+ * Reads the model artifacts saved by `folderSaveHandler` (or any single-folder tfjs layers model). The
+ * weights' size comes from the declared shapes and is checked against the memory limit and each shard's
+ * size on disk before a shard is read.
+ */
 export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   const modelFile = path.join(dir, MODEL_FILE);
-  const json = await readJson<Partial<ModelJson>>(modelFile);
+  const json = await readJson<Partial<ModelJson>>(modelFile, "a model's model.json");
   if (typeof json.modelTopology !== 'object' || json.modelTopology === null || !Array.isArray(json.weightsManifest)) {
     throw new WorkbenchError('bad_input', `${modelFile}: expected a TensorFlow.js layers model with modelTopology and weightsManifest.`);
   }
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: Uint8Array[] = [];
+  const shards: string[] = [];
   for (const group of json.weightsManifest) {
     weightSpecs.push(...group.weights);
     for (const relative of group.paths) {
@@ -80,17 +95,28 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
       if (path.dirname(file) !== path.resolve(dir)) {
         throw new WorkbenchError('bad_input', `${modelFile}: weight paths must name files in the same folder. Received: ${relative}`);
       }
-      try {
-        buffers.push(await readFile(file));
-      } catch (error) {
-        throw new WorkbenchError('not_found', `${file}: cannot read the model's weights (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
-      }
+      shards.push(file);
     }
   }
+  const expected = declaredWeightBytes(weightSpecs, modelFile);
+  requireWithinMemory(`The weights ${modelFile} declares`, expected, `${formatBytes(expected)} of float32 weights`, memoryLimitBytes());
+  // Named by the shards model.json lists, so a cut shard is found where it is.
+  const where = shards.length === 1 ? shards[0]! : `${dir} (${shards.map((file) => path.basename(file)).join(', ')})`;
+  let onDisk = 0;
+  for (const file of shards) {
+    const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
+      throw new WorkbenchError('not_found', `${file}: cannot read the model's weights (${error.code ?? error.message}).`);
+    });
+    onDisk += info.size;
+  }
+  if (onDisk !== expected) {
+    throw new WorkbenchError('bad_input', `${where}: expected ${expected} bytes of weights for ${modelFile}. Received: ${onDisk}`);
+  }
+  const buffers: Uint8Array[] = [];
+  for (const file of shards) buffers.push(await readRegularFile(file, { what: "the model's weights", maxBytes: expected }));
   const weightData = tf.io.concatenateArrayBuffers(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
-  const expected = weightSpecs.reduce((sum, spec) => sum + spec.shape.reduce((a, c) => a * c, 1) * 4, 0);
   if (weightData.byteLength !== expected) {
-    throw new WorkbenchError('bad_input', `${path.join(dir, WEIGHTS_FILE)}: expected ${expected} bytes of weights for ${modelFile}. Received: ${weightData.byteLength}`);
+    throw new WorkbenchError('bad_input', `${where}: expected ${expected} bytes of weights for ${modelFile}. Received: ${weightData.byteLength}`);
   }
   return { modelTopology: json.modelTopology, weightSpecs, weightData, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy ?? undefined };
 }
@@ -112,7 +138,7 @@ export async function loadWeightsInto(dir: string, model: tf.LayersModel): Promi
   const received = values.map((t) => t.shape.join('×')).join(', ');
   try {
     if (expected !== received) {
-      throw new WorkbenchError('bad_input', `${path.join(dir, WEIGHTS_FILE)}: expected weights of shapes ${expected} for this model. Received: ${received}`);
+      throw new WorkbenchError('bad_input', `${path.join(dir, MODEL_FILE)}: expected weights of shapes ${expected} for this model. Received: ${received}`);
     }
     model.setWeights(values);
   } finally {
@@ -139,8 +165,11 @@ export async function saveOptimizerState(dir: string, optimizer: tf.Optimizer): 
  * rebuilt model's new variable names do not matter.
  */
 export async function loadOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<void> {
-  const { specs } = await readJson<{ specs: tf.io.WeightsManifestEntry[] }>(path.join(dir, OPTIMIZER_FILE));
-  const bytes = await readFile(path.join(dir, OPTIMIZER_WEIGHTS_FILE));
+  const optimizerFile = path.join(dir, OPTIMIZER_FILE);
+  const { specs } = await readJson<{ specs: tf.io.WeightsManifestEntry[] }>(optimizerFile, "a checkpoint's optimizer.json");
+  const expected = declaredWeightBytes(specs, optimizerFile);
+  requireWithinMemory(`The optimizer state ${optimizerFile} declares`, expected, `${formatBytes(expected)} of float32 slots`, memoryLimitBytes());
+  const bytes = await readRegularFile(path.join(dir, OPTIMIZER_WEIGHTS_FILE), { what: `the optimizer state ${OPTIMIZER_FILE} declares`, maxBytes: expected });
   const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, specs);
   try {
     await optimizer.setWeights(specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name]! })));

@@ -3,13 +3,15 @@
  * `metadata.json`, its project and tokenizer. Light enough for the main process to import, e.g. for
  * `predict`/`evaluate --model-dir` to accept an export folder as well as a run folder.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { WorkbenchError } from '../../src-shared/errors';
+import { MAX_FILE_BYTES } from '../../src-shared/limits';
 import { parseProject, type Project } from '../../src-shared/project';
 import type { RunRecord } from '../../src-shared/training';
 import { readRunFolder, RUN_FILE, TOKENIZER_FILE, type RunTokenizer } from '../runs/run-store';
+import { readRegularFile, readRegularText } from '../platform/bounded-file';
 import { EXPORT_FORMAT, METADATA_FILE, sha256, type ExportMetadata } from './metadata';
 import { parseTokenizerFile } from './tokenizer-file';
 
@@ -28,6 +30,14 @@ const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 /** The most a `.zip` export may unpack to; a real one is a few megabytes. */
 const ZIP_MAX_BYTES = 1 << 30;
 
+/** The most bytes one file of an export may have, by its name: JSON files are small, weights are not. */
+function exportFileBound(name: string): number {
+  if (name === MODEL_FILE) return MAX_FILE_BYTES.modelJson;
+  if (name === TOKENIZER_FILE) return MAX_FILE_BYTES.vocabulary;
+  if (name === METADATA_FILE) return MAX_FILE_BYTES.record;
+  return ZIP_MAX_BYTES;
+}
+
 /** An export's files, read from its folder or `.zip`. */
 async function exportReader(location: string): Promise<ReadExportFile> {
   const info = await stat(location).catch((error: NodeJS.ErrnoException) => {
@@ -35,9 +45,10 @@ async function exportReader(location: string): Promise<ReadExportFile> {
   });
   if (info.isDirectory()) {
     const names = new Set(await readdir(location));
-    return async (name) => (names.has(name) ? new Uint8Array(await readFile(path.join(location, name))) : undefined);
+    return async (name) =>
+      names.has(name) ? new Uint8Array(await readRegularFile(path.join(location, name), { what: `an export's ${name}`, maxBytes: exportFileBound(name) })) : undefined;
   }
-  const bytes = new Uint8Array(await readFile(location));
+  const bytes = new Uint8Array(await readRegularFile(location, { what: 'an exported model folder or .zip', maxBytes: ZIP_MAX_BYTES }));
   if (HDF5_SIGNATURE.every((byte, i) => bytes[i] === byte)) {
     throw new WorkbenchError(
       'bad_input',
@@ -50,7 +61,7 @@ async function exportReader(location: string): Promise<ReadExportFile> {
     entries = unzipSync(bytes, {
       filter: (file) => {
         total += file.originalSize;
-        if (total > ZIP_MAX_BYTES || !/^[A-Za-z0-9_.-]+$/.test(file.name)) {
+        if (total > ZIP_MAX_BYTES || file.originalSize > exportFileBound(file.name) || !/^[A-Za-z0-9_.-]+$/.test(file.name)) {
           throw new Error(`entry ${JSON.stringify(file.name)} is not a plain file of an export, or the entries exceed ${ZIP_MAX_BYTES} bytes`);
         }
         return true;
@@ -128,9 +139,7 @@ export async function readModelDir(dir: string): Promise<{ record: RunRecord; to
   );
   if (isRun) {
     const file = path.join(dir, TOKENIZER_FILE);
-    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new WorkbenchError('not_found', `${file}: expected the tokenizer the model was trained with. Received: ${error.code ?? error.message}`);
-    });
+    const text = await readRegularText(file, { what: 'the tokenizer the model was trained with', maxBytes: MAX_FILE_BYTES.vocabulary });
     return { record: await readRunFolder(dir), tokenizer: parseTokenizerFile(text, file) };
   }
   const checked = await readCheckedExport(dir);

@@ -2,12 +2,13 @@
  * The export and import implementation (TensorFlow.js, h5wasm, fflate). Callers go through
  * `./index`, which loads this module on first use so the app starts without TensorFlow.js.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { zipSync } from 'fflate';
 import { WorkbenchError } from '../../src-shared/errors';
 import type { LayerSpec } from '../../src-shared/model';
+import { MAX_FILE_BYTES } from '../../src-shared/limits';
 import { parseProject, type Project } from '../../src-shared/project';
 import type { RunRecord } from '../../src-shared/training';
 import { initBackend } from '../engine/backend';
@@ -15,6 +16,7 @@ import { loadWeightsInto, MODEL_FILE } from '../engine/model-io';
 import { buildTfModel } from '../engine/tfjs-model';
 import { newRunId, readRunFolder, RunStore, RUN_FILE, TOKENIZER_FILE, type RunTokenizer } from '../runs/run-store';
 import { appVersion } from '../platform/app-version';
+import { readRegularText } from '../platform/bounded-file';
 import { publishStaged, stageFile, stageFolder, writeFolderAtomic, type AtomicOptions, type StagedOutput } from './atomic-output';
 import { kerasH5Bytes, readKerasH5 } from './keras-h5';
 import { toKerasModel } from './keras-model';
@@ -54,9 +56,7 @@ export async function openRunForExport(runDir: string): Promise<ExportSource> {
   const record = await readRunFolder(runDir);
   const project = parseProject(record.project, path.join(runDir, RUN_FILE));
   const tokenizerFile = path.join(runDir, TOKENIZER_FILE);
-  const tokenizerText = await readFile(tokenizerFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new WorkbenchError('not_found', `${tokenizerFile}: expected the tokenizer the run trained with. Received: ${error.code ?? error.message}`);
-  });
+  const tokenizerText = await readRegularText(tokenizerFile, { what: 'the tokenizer the run trained with', maxBytes: MAX_FILE_BYTES.vocabulary });
   const tokenizer = parseTokenizerFile(tokenizerText, tokenizerFile);
   const hasWeights = await stat(path.join(runDir, MODEL_FILE)).then(
     () => true,

@@ -4,12 +4,14 @@
  * and the optimizer's state for resuming. Every file is written atomically.
  */
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import type { RunRecord, RunSummary } from '../../src-shared/training';
+import { MAX_FILE_BYTES } from '../../src-shared/limits';
 import { TEMP_MARKER, isProcessAlive, removeStrayTemps, writeFileAtomic } from '../platform/atomic-file';
+import { readRegularText } from '../platform/bounded-file';
 
 export const RUN_FILE = 'run.json';
 export const TOKENIZER_FILE = 'tokenizer.json';
@@ -37,13 +39,7 @@ export function newRunId(now = new Date()): string {
 /** Reads `run.json` from a run folder, with a clear error naming the file. */
 export async function readRunFolder(dir: string): Promise<RunRecord> {
   const file = path.join(dir, RUN_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new WorkbenchError(code === 'ENOENT' ? 'not_found' : 'bad_input', `${file}: expected a run folder with ${RUN_FILE}. Received: ${code ?? (error as Error).message}`);
-  }
+  const text = await readRegularText(file, { what: `a run folder with ${RUN_FILE}`, maxBytes: MAX_FILE_BYTES.record });
   let record: RunRecord;
   try {
     record = JSON.parse(text) as RunRecord;
@@ -64,13 +60,13 @@ export async function writeRunFolder(dir: string, record: RunRecord): Promise<vo
 /** Reads `tokenizer.json` from a run or export folder. */
 export async function readRunTokenizer(dir: string): Promise<RunTokenizer> {
   const file = path.join(dir, TOKENIZER_FILE);
+  const text = await readRegularText(file, { what: 'the tokenizer the model was trained with', maxBytes: MAX_FILE_BYTES.vocabulary });
   try {
-    const tokenizer = JSON.parse(await readFile(file, 'utf8')) as RunTokenizer;
+    const tokenizer = JSON.parse(text) as RunTokenizer;
     if (typeof tokenizer.maxlen !== 'number' || typeof tokenizer.scheme !== 'string') throw new Error('no maxlen or scheme');
     return tokenizer;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new WorkbenchError(code === 'ENOENT' ? 'not_found' : 'bad_input', `${file}: expected the tokenizer the model was trained with. Received: ${code ?? (error as Error).message}`);
+    throw new WorkbenchError('bad_input', `${file}: expected the tokenizer the model was trained with. Received: ${(error as Error).message}`);
   }
 }
 

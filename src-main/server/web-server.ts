@@ -1,6 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { apiEvents, type WorkbenchApi } from '../../src-shared/api';
 import { MAX_PROJECT_BYTES } from '../../src-shared/desktop-api';
 import { contentSecurityPolicy } from '../platform/content-security-policy';
+import { openRegularFile, UNBOUNDED } from '../platform/bounded-file';
 import type { Logger } from '../platform/logger';
 import { createDispatcher } from '../services/dispatch';
 import { decodeClientMessage, type ServerMessage } from './protocol';
@@ -106,11 +106,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
     const file = path.resolve(rendererDir, '.' + relative);
     if (!file.startsWith(rendererDir + path.sep)) return send(response, 404, 'Not found');
-    const info = await stat(file).catch(() => undefined);
-    if (info === undefined || !info.isFile()) return send(response, 404, 'Not found');
+    const opened = await openRegularFile(file, { what: 'a file of the UI', maxBytes: UNBOUNDED }).catch(() => undefined);
+    if (opened === undefined) return send(response, 404, 'Not found');
     const headers: Record<string, string> = {
       'Content-Type': contentTypes[path.extname(file)] ?? 'application/octet-stream',
-      'Content-Length': String(info.size),
+      'Content-Length': String(opened.size),
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-store',
     };
@@ -120,7 +120,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       if (url.searchParams.has('token')) headers['Set-Cookie'] = `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     }
     response.writeHead(200, headers);
-    createReadStream(file).pipe(response);
+    createReadStream('', { fd: opened.handle }).pipe(response);
   }
 
   const server = createServer((request, response) => {

@@ -3,7 +3,7 @@
  * survives a crash of the app, the server or the browser — unlike the renderer's localStorage, which
  * Chromium writes to disk lazily.
  */
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Draft, DraftReading } from '../../src-shared/api';
 import { MAX_PROJECT_BYTES } from '../../src-shared/desktop-api';
@@ -11,6 +11,7 @@ import { WorkbenchError } from '../../src-shared/errors';
 import { formatReceived } from '../../src-shared/model/options';
 import { parseProject } from '../../src-shared/project';
 import { writeFileAtomic } from '../platform/atomic-file';
+import { readRegularText } from '../platform/bounded-file';
 import { removeStrayTempsOf } from './project-files';
 
 export const DRAFT_FILE = 'draft.json';
@@ -89,7 +90,7 @@ export class DraftStore {
       }
       try {
         if (size > MAX_DRAFT_BYTES) throw new WorkbenchError('bad_input', `${this.file}: expected a draft of at most ${MAX_DRAFT_BYTES} bytes. Received: ${size} bytes`);
-        return { draft: parseDraft(await readFile(this.file, 'utf8'), this.file) };
+        return { draft: parseDraft(await readRegularText(this.file, { what: 'a draft', maxBytes: MAX_DRAFT_BYTES }), this.file) };
       } catch (error) {
         const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
         const aside = path.join(this.#dataDir, DAMAGED_DRAFT_FILE);

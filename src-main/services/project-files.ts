@@ -2,12 +2,13 @@
  * Project files on disk: read with a size cap, validated before every write, written atomically. A
  * project sits in a folder of the user's, so only this project's own temp files are ever swept there.
  */
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_PROJECT_BYTES, type DesktopOpenedFile } from '../../src-shared/desktop-api';
 import { WorkbenchError } from '../../src-shared/errors';
 import { parseProject } from '../../src-shared/project';
 import { TEMP_MARKER, isProcessAlive, writeFileAtomic } from '../platform/atomic-file';
+import { describeFileKind, readRegularText } from '../platform/bounded-file';
 
 /** What an errno means to someone choosing a file. */
 function describeFsError(error: unknown): string {
@@ -51,11 +52,9 @@ export async function readProjectFile(file: string): Promise<DesktopOpenedFile> 
   const info = await stat(file).catch((error: unknown) => {
     throw new WorkbenchError((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not_found' : 'bad_input', `${file}: expected a project file to open. Received: ${describeFsError(error)}`);
   });
-  if (!info.isFile()) throw new WorkbenchError('bad_input', `${file}: expected a project file to open. Received: ${info.isDirectory() ? 'a folder' : 'not a regular file'}`);
+  if (!info.isFile()) throw new WorkbenchError('bad_input', `${file}: expected a project file to open. Received: ${describeFileKind(info)}`);
   if (info.size > MAX_PROJECT_BYTES) throw new WorkbenchError('bad_input', `${file} is not a project file: expected at most ${MAX_PROJECT_BYTES} bytes of JSON. Received: ${info.size} bytes`);
-  const text = await readFile(file, 'utf8').catch((error: unknown) => {
-    throw new WorkbenchError('bad_input', `${file}: expected a project file you may read. Received: ${describeFsError(error)}`);
-  });
+  const text = await readRegularText(file, { what: 'a project file you may read', maxBytes: MAX_PROJECT_BYTES });
   await removeStrayTempsOf(file);
   return { name: path.basename(file), path: file, text };
 }

@@ -10,16 +10,19 @@ import { WorkbenchError } from '../../src-shared/errors';
 import { Emitter } from '../../src-shared/event';
 import { validateStack } from '../../src-shared/model';
 import type { LayerSpec } from '../../src-shared/model/types';
+import { MAX_FILE_BYTES } from '../../src-shared/limits';
 import { parseProject, type Project } from '../../src-shared/project';
 import type { ModelBenchmark } from '../../src-shared/api';
 import { projectEpoch, type EngineInfo, type Evaluation, type Prediction, type RunRecord, type RunSummary, type TrainingEvent } from '../../src-shared/training';
 import { encodeText, loadDataset, type LoadedDataset } from '../data';
 import { EngineClient, startEngineWorker } from '../jobs/client';
 import { readModelDir } from '../export/export-reader';
+import { parseTokenizerFile } from '../export/tokenizer-file';
 import type { FromWorker, ToWorker } from '../jobs/protocol';
 import { transferablesOf } from '../jobs/protocol';
-import { RunStore, TOKENIZER_FILE, newRunId, readRunFolder, readRunTokenizer, toSummary, type RunTokenizer } from '../runs/run-store';
+import { RunStore, TOKENIZER_FILE, newRunId, readRunFolder, toSummary, type RunTokenizer } from '../runs/run-store';
 import { writeFileAtomic } from '../platform/atomic-file';
+import { readRegularText } from '../platform/bounded-file';
 import type { ProcessLauncher } from '../platform/isolated-process';
 
 /** The labelled training reviews of IMDb (aclImdb's train folder), the projection's default. */
@@ -462,7 +465,8 @@ export async function predictModelDir(modelDir: string, text: string, engine?: E
       throw error;
     },
   );
-  const tokenizer = await readRunTokenizer(modelDir);
+  const tokenizerFile = path.join(modelDir, TOKENIZER_FILE);
+  const tokenizer = parseTokenizerFile(await readRegularText(tokenizerFile, { what: 'the tokenizer the model was trained with', maxBytes: MAX_FILE_BYTES.vocabulary }), tokenizerFile);
   const x = encodeText(tokenizer, text, tokenizer.maxlen);
   const reply = await withEngine(engine, (client) => client.request({ type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: 1 }, [x.buffer as ArrayBuffer]));
   const probability = reply.probabilities[0];

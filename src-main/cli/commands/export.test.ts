@@ -79,7 +79,7 @@ describe('rnn-workbench export', () => {
       await expect(exportCommand.run(['--run', id])).rejects.toThrow('--out is required: the folder or file to create. Received: nothing');
       await expect(exportCommand.run(['--run', id, '--out', 'x', '--format', 'onnx'])).rejects.toThrow('--format must be one of tfjs, zip, keras-h5, python. Received: onnx');
       await expect(exportCommand.run(['--run', '20261128-070000-ffffff', '--out', path.join(root, 'nothing')])).rejects.toThrow(
-        /runs\/20261128-070000-ffffff\/run\.json: expected a run folder with run\.json\. Received: ENOENT$/,
+        /runs\/20261128-070000-ffffff\/run\.json: expected a run folder with run\.json\. Received: no such file$/,
       );
       await expect(exportCommand.run(['--run', '../escape', '--out', path.join(root, 'nothing')])).rejects.toThrow('runId must look like 20260101-120000-a1b2c3');
     } finally {

@@ -1,7 +1,7 @@
 /** An unpacked `aclImdb` folder, or the folder that holds it. Only regular files are read; links are not followed. */
-import { readFileSync } from 'node:fs';
 import { opendir, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { readRegularFileSync } from '../../platform/bounded-file';
 import { badFile, canonicalOrder, classifyReviewPath, requireAclImdb, throwIfAborted, type KeyedReview, type ReadContext, type TextSource } from './types';
 
 /** The aclImdb root inside `folder`: the folder itself when it has `train/`, else its `aclImdb/` child. */
@@ -63,10 +63,8 @@ export async function readAclImdbFolder(folder: string, listing: FolderListing, 
   for (const f of listing.files) {
     throwIfAborted(ctx.signal);
     const full = path.join(listing.root, f.rel);
-    const buffer = readFileSync(full);
-    if (buffer.length > ctx.limits.maxReviewBytes) {
-      throw badFile(full, `expected a review file of at most ${ctx.limits.maxReviewBytes} bytes. Received: ${buffer.length} bytes.`);
-    }
+    // The size is checked before the read: a 2 GB (even sparse) file in the folder costs nothing.
+    const buffer = readRegularFileSync(full, { what: 'an aclImdb review file', maxBytes: ctx.limits.maxReviewBytes });
     bytes += buffer.length;
     (f.split === 'train' ? train : test).push({ text: decoder.decode(buffer), label: f.label, rating: f.rating, id: f.id });
     if (++done % 500 === 0) ctx.onProgress({ phase: 'reading', files: done, bytes });

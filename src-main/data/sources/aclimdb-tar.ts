@@ -4,13 +4,13 @@
  * extraction (`..`, absolute paths, links, devices) are refused even though nothing is extracted: an
  * archive carrying them is not the official one.
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { WorkbenchError } from '../../../src-shared/errors';
+import { openRegularStream, UNBOUNDED } from '../../platform/bounded-file';
 import {
   badFile,
   canonicalOrder,
@@ -72,7 +72,7 @@ export async function readAclImdbTar(file: string, gzipped: boolean, ctx: ReadCo
   let compressedBytes = 0;
   let lastReport = 0;
 
-  const input = createReadStream(file, { highWaterMark: 1 << 20, signal: ctx.signal });
+  const input = await openRegularStream(file, { what: 'an aclImdb archive', maxBytes: UNBOUNDED, highWaterMark: 1 << 20, signal: ctx.signal });
   input.on('data', (chunk) => {
     compressedBytes += chunk.length;
   });

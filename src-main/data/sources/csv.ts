@@ -4,8 +4,6 @@
  * The text and label columns are guessed (or chosen); labels map to 0/1; a `split` column, if present,
  * says train/test, else a fixed-seed share of rows is held out as test.
  */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TextDecoder } from 'node:util';
@@ -13,6 +11,8 @@ import { CsvError, parse } from 'csv-parse';
 import type { DatasetOptions } from '../../../src-shared/data';
 import { DATASET_SHUFFLE_SEED } from '../../../src-shared/tokenizer';
 import { WorkbenchError } from '../../../src-shared/errors';
+import { summarizeList } from '../../../src-shared/limits';
+import { openRegularFile, openRegularStream, UNBOUNDED } from '../../platform/bounded-file';
 import { RandomState } from '../random-state';
 import { badFile, type RawReview, type ReadContext, type TextSource } from './types';
 
@@ -45,8 +45,11 @@ class Utf16Decoder extends Transform {
   }
 }
 
+/** A CSV is streamed through the parser, whose record bound caps memory; its size alone is no reason to refuse. */
+const CSV_FILE = { what: 'a CSV of reviews and labels', maxBytes: UNBOUNDED };
+
 async function sniff(file: string): Promise<{ encoding: 'utf-8' | 'utf-16le' | 'utf-16be'; delimiter: string }> {
-  const handle = await open(file, 'r');
+  const { handle } = await openRegularFile(file, CSV_FILE);
   const head = Buffer.alloc(64 * 1024);
   let bytesRead: number;
   try {
@@ -68,7 +71,7 @@ export async function readCsv(file: string, options: CsvOptions, ctx: ReadContex
   const rows: string[][] = [];
   let header: string[] | null = null;
   let bytes = 0;
-  const input = createReadStream(file, { highWaterMark: 1 << 20, signal: ctx.signal });
+  const input = await openRegularStream(file, { ...CSV_FILE, highWaterMark: 1 << 20, signal: ctx.signal });
   input.on('data', (chunk) => {
     bytes += chunk.length;
     ctx.onProgress({ phase: 'reading', files: rows.length, bytes });
@@ -90,7 +93,7 @@ export async function readCsv(file: string, options: CsvOptions, ctx: ReadContex
     if (error instanceof WorkbenchError) throw error;
     const e = error as NodeJS.ErrnoException;
     if (e.name === 'AbortError') throw new WorkbenchError('cancelled', 'Opening the dataset was cancelled.');
-    if (e.code === 'CSV_MAX_RECORD_SIZE') throw badFile(file, `expected CSV records of at most ${ctx.limits.maxReviewBytes} characters. Received: a longer one (${e.message}).`);
+    if (e.code === 'CSV_MAX_RECORD_SIZE') throw badFile(file, `expected CSV records of at most ${ctx.limits.maxReviewBytes} characters. Received: a longer one on line ${(error as { lines?: number }).lines ?? '?'}.`);
     if (error instanceof CsvError && e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
       // What a non-CSV text file (a log, /etc/passwd) usually trips over first: say what a reviews CSV looks like.
       const { record, lines } = error as CsvError & { record?: unknown[]; lines?: number };
@@ -99,11 +102,12 @@ export async function readCsv(file: string, options: CsvOptions, ctx: ReadContex
         `expected a CSV of reviews and labels: a header row, then one review per row with as many comma-separated fields as the header. Received: ${record?.length ?? 'a different number of'} fields on line ${lines ?? '?'} under a header of ${(header as string[] | null)?.length ?? '?'}.`,
       );
     }
-    if (error instanceof CsvError) throw badFile(file, `expected a well-formed CSV file. Received: ${e.message}`);
+    // csv-parse's own messages quote the offending field; ours name the problem and the line only.
+    if (error instanceof CsvError) throw badFile(file, `expected a well-formed CSV file. Received: ${describeCsvError(error)}.`);
     throw error;
   }
   if (header === null) throw badFile(file, `expected a CSV with a header row and reviews. Received: no rows.`);
-  if (rows.length === 0) throw badFile(file, `expected review rows under the header. Received: only the header (${(header as string[]).join(', ')}).`);
+  if (rows.length === 0) throw badFile(file, `expected review rows under the header. Received: only the header (${describeColumns(header as string[])}).`);
   const names: string[] = header;
   const columns = chooseColumns(file, names, rows, options);
   const source = splitRows(file, rows, columns, options);
@@ -119,7 +123,7 @@ interface Columns {
 
 function columnIndex(file: string, header: string[], name: string, role: string): number {
   const i = header.findIndex((h) => h.toLowerCase() === name.toLowerCase());
-  if (i < 0) throw badFile(file, `expected a ${role} column named ${JSON.stringify(name)}. Received: columns ${header.join(', ')}.`);
+  if (i < 0) throw badFile(file, `expected a ${role} column named ${JSON.stringify(name.slice(0, 40))}. Received: columns ${describeColumns(header)}.`);
   return i;
 }
 
@@ -146,21 +150,21 @@ function chooseColumns(file: string, header: string[], rows: string[][], options
     if (named.length === 1 || (named.length === 0 && usable.length === 1)) {
       label = named[0] ?? usable[0]!;
     } else if (usable.length > 1) {
-      throw badFile(file, `expected one label column; several fit (${usable.map((i) => header[i]).join(', ')}). Choose one (--label-column).`);
+      throw badFile(file, `expected one label column; several fit (${summarizeList(usable.map((i) => columnName(header, i)))}). Choose one (--label-column).`);
     } else {
       const namedAny = lower.findIndex((h) => LABEL_NAMES.includes(h));
       if (namedAny < 0) {
-        throw badFile(file, `expected a label column (${LABEL_HINT}). Received: columns ${header.map((h, i) => `${h} (${describeValues(distinct(rows, i, 3))})`).join(', ')}.`);
+        throw badFile(file, `expected a label column (${LABEL_HINT}). Received: columns ${summarizeList(header.map((_, i) => `${columnName(header, i)} (${describeValues(distinct(rows, i, 3))})`), 5, 80)}.`);
       }
       label = namedAny;
     }
   }
   const classes = distinct(rows, label);
   if (classes.length > 2) {
-    throw badFile(file, `expected two classes in label column ${header[label]}. Received: ${classes.length > 50 ? 'more than 50' : classes.length} classes (${describeValues(classes)}).`);
+    throw badFile(file, `expected two classes in label column ${columnName(header, label)}. Received: ${classes.length > 50 ? 'more than 50' : classes.length} classes (${describeValues(classes)}).`);
   }
   const unknown = classes.find((c) => labelOf(c) === null);
-  if (unknown !== undefined) throw badFile(file, `expected label column ${header[label]} to be ${LABEL_HINT}. Received: ${JSON.stringify(unknown)}.`);
+  if (unknown !== undefined) throw badFile(file, `expected label column ${columnName(header, label)} to be ${LABEL_HINT}. Received: ${describeValues([unknown])}.`);
 
   let text: number;
   if (options.textColumn !== undefined) {
@@ -181,19 +185,49 @@ function chooseColumns(file: string, header: string[], rows: string[][], options
           bestLength = length;
         }
       });
-      if (best < 0) throw badFile(file, `expected a text column beside the label column ${header[label]}. Received: columns ${header.join(', ')}.`);
+      if (best < 0) throw badFile(file, `expected a text column beside the label column ${columnName(header, label)}. Received: columns ${describeColumns(header)}.`);
       text = best;
     }
   }
-  if (text === label) throw badFile(file, `expected different text and label columns. Received: ${header[text]} for both.`);
+  if (text === label) throw badFile(file, `expected different text and label columns. Received: ${columnName(header, text)} for both.`);
   return { text, label, split };
 }
 
+/**
+ * Messages about a CSV show its column names and cell values only as short excerpts that look like
+ * names or labels (letters, digits, spaces, a little punctuation). Anything else, e.g. the lines of a
+ * system file opened by mistake, is described by position, never quoted.
+ */
+const PLAIN_EXCERPT = /^[\p{L}\p{N} _.,'!?+-]{0,24}$/u;
+
+function excerpt(value: string): string | null {
+  const trimmed = value.trim();
+  return PLAIN_EXCERPT.test(trimmed) ? JSON.stringify(trimmed) : null;
+}
+
+/** A column as a message names it: its header if that reads as a name, else its position. */
+function columnName(header: string[], i: number): string {
+  return excerpt(header[i]!) ?? `column ${i + 1}`;
+}
+
+/** Every column, summarised: a million-column header stays one short line. */
+function describeColumns(header: string[]): string {
+  return summarizeList(header.map((_, i) => columnName(header, i)));
+}
+
+/** `CSV_INVALID_CLOSING_QUOTE` on line 3 → "invalid closing quote on line 3". */
+function describeCsvError(error: CsvError): string {
+  const problem = error.code.replace(/^CSV_/, '').toLowerCase().replace(/_/g, ' ');
+  const line = (error as CsvError & { lines?: number }).lines;
+  return line === undefined ? problem : `${problem} on line ${line}`;
+}
+
 function describeValues(values: string[]): string {
-  return values
-    .slice(0, 5)
-    .map((v) => JSON.stringify(v.slice(0, 20)))
-    .join(', ') + (values.length > 5 ? ', …' : '');
+  const shown = values.map(excerpt);
+  const plain = shown.filter((v): v is string => v !== null);
+  const hidden = shown.length - plain.length;
+  const parts = [...plain.slice(0, 5), ...(hidden > 0 ? [`${hidden} value${hidden === 1 ? '' : 's'} not shown`] : [])];
+  return parts.join(', ') + (plain.length > 5 ? ', …' : '');
 }
 
 function splitRows(file: string, rows: string[][], columns: Columns, options: CsvOptions): TextSource {

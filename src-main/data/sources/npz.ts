@@ -3,9 +3,11 @@
  * The zip directory is read here so that names, sizes and overlaps are checked before a byte is inflated;
  * inflation is capped at each entry's declared size (node:zlib `maxOutputLength`).
  */
-import { access, readFile, stat } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
+import { MAX_FILE_BYTES } from '../../../src-shared/limits';
+import { readRegularFile, readRegularText } from '../../platform/bounded-file';
 import { RaggedInt32 } from '../keras-text';
 import { PickleError, readObjectArrayPickle } from './pickle';
 import { badFile, type IdSource, type ReadContext } from './types';
@@ -198,6 +200,9 @@ function readSequences(file: string, name: string, npy: Npy, maxElements: number
   return out;
 }
 
+/** A word index is read whole: `imdb_word_index.json` is 1.6 MB; the bound is a million-word vocabulary's. */
+export const WORD_INDEX_FILE = { what: 'a Keras word index (imdb_word_index.json)', maxBytes: MAX_FILE_BYTES.vocabulary };
+
 /** The word index to use: the one chosen, else `imdb_word_index.json` beside the npz, else none. */
 export async function resolveWordIndex(npzFile: string, chosen: string | undefined): Promise<string | null> {
   if (chosen !== undefined) return path.resolve(chosen);
@@ -214,9 +219,9 @@ export async function resolveWordIndex(npzFile: string, chosen: string | undefin
 async function readWordIndex(file: string): Promise<string[]> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse(await readRegularText(file, WORD_INDEX_FILE));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== undefined) throw error;
+    if (!(error instanceof SyntaxError)) throw error;
     throw badFile(file, `expected a JSON word index like {"the": 1, "and": 2}. Received: invalid JSON (${(error as Error).message}).`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -234,10 +239,9 @@ async function readWordIndex(file: string): Promise<string[]> {
 }
 
 export async function readNpz(file: string, wordIndexFile: string | null, ctx: ReadContext): Promise<IdSource> {
-  const { size } = await stat(file);
-  if (size > ctx.limits.maxExpandedBytes) throw badFile(file, `expected an npz of at most ${ctx.limits.maxExpandedBytes} bytes. Received: ${size}.`);
-  ctx.onProgress({ phase: 'reading', files: 0, bytes: 0, totalBytes: size });
-  const zip = await readFile(file);
+  ctx.onProgress({ phase: 'reading', files: 0, bytes: 0 });
+  const zip = await readRegularFile(file, { what: 'a Keras imdb.npz', maxBytes: ctx.limits.maxExpandedBytes });
+  const size = zip.length;
   ctx.onProgress({ phase: 'reading', files: 0, bytes: size, totalBytes: size });
   const entries = readZipDirectory(file, zip);
   const byName = new Map<string, ZipEntry>();
