@@ -1,14 +1,25 @@
 import { z } from 'zod';
+import { WorkbenchError } from './errors';
+import { MAX_MAXLEN, MAX_VOCABULARY } from './limits';
 
 /** The forms of IMDb data the app opens, recognised by content. */
 export type DatasetFormat = 'aclImdb-tar' | 'aclImdb-folder' | 'keras-npz' | 'csv';
 
+function boundedPhrase(max: number): string {
+  return `a positive integer of at most ${max.toLocaleString('en-US')}`;
+}
+
+function boundedInt(max: number) {
+  const error = boundedPhrase(max);
+  return z.number({ error }).int({ error }).positive({ error }).max(max, { error });
+}
+
 /** How a dataset is turned into padded id sequences, Keras-style. */
 export const datasetOptionsSchema = z.object({
   /** Keep the `maxFeatures` most frequent words (Keras `num_words`: ids below it are kept). Default 10000. */
-  maxFeatures: z.number().int().positive().default(10000),
+  maxFeatures: boundedInt(MAX_VOCABULARY).default(10000),
   /** Pad or truncate every review to `maxlen` ids, `pre` as `pad_sequences` does. Default 500. */
-  maxlen: z.number().int().positive().default(500),
+  maxlen: boundedInt(MAX_MAXLEN).default(500),
   /** Keras npz only: the `imdb_word_index.json` that maps words to ids; default: the one beside the npz, if any. */
   wordIndexPath: z.string().min(1).optional(),
   /** CSV only: the columns to read and the test share when the file has no split column. */
@@ -22,6 +33,24 @@ export const datasetOptionsSchema = z.object({
     .optional(),
 });
 export type DatasetOptions = z.infer<typeof datasetOptionsSchema>;
+
+/**
+ * Checks the numeric options in the house style before any work starts, with the bounds of
+ * `limits.ts`: `maxlen must be a positive integer of at most 20,000. Received: 300000`.
+ */
+export function validateDatasetOptions(options: DatasetOptions): void {
+  const bounded = (name: string, value: unknown, max: number): void => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
+      throw new WorkbenchError('invalid_request', `${name} must be ${boundedPhrase(max)}. Received: ${String(value)}`);
+    }
+  };
+  bounded('maxFeatures', options.maxFeatures, MAX_VOCABULARY);
+  bounded('maxlen', options.maxlen, MAX_MAXLEN);
+  const testSplit = options.csv?.testSplit;
+  if (testSplit !== undefined && !(testSplit > 0 && testSplit < 1)) {
+    throw new WorkbenchError('invalid_request', `csv.testSplit must be a number between 0 and 1 (exclusive). Received: ${testSplit}`);
+  }
+}
 
 export interface SplitCounts {
   count: number;

@@ -30,10 +30,24 @@ export interface ErrorPayload {
   message: string;
 }
 
+/** The most characters a message shows: room for two long paths and what was expected. */
+export const MAX_MESSAGE_LENGTH = 600;
+
+/**
+ * A message as the user sees it: one line (newlines folded, control characters dropped), at most
+ * MAX_MESSAGE_LENGTH characters. Applied where errors leave the app (the wire, the CLI), so no message
+ * composed from a long input or passed up from a library can flood a dialog or a terminal.
+ */
+export function oneLine(message: string, maxLength = MAX_MESSAGE_LENGTH): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = message.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return flat.length > maxLength ? `${flat.slice(0, maxLength - 1)}…` : flat;
+}
+
 export function toErrorPayload(error: unknown): ErrorPayload {
-  if (error instanceof WorkbenchError) return { code: error.code, message: error.message };
+  if (error instanceof WorkbenchError) return { code: error.code, message: oneLine(error.message) };
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', message };
+  return { code: 'internal', message: oneLine(message) };
 }
 
 export function fromErrorPayload(payload: ErrorPayload): WorkbenchError {

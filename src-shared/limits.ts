@@ -103,13 +103,3 @@ export function summarizeList(items: readonly string[], shown = 5, maxItemLength
   const head = items.slice(0, shown).map(clip).join(', ');
   return items.length > shown ? `${head} and ${items.length - shown} more` : head;
 }
-
-/**
- * Makes a foreign or composed message the app's own line: newlines folded, control characters dropped,
- * cut at `maxLength` characters.
- */
-export function oneLine(message: string, maxLength = 500): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = message.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  return flat.length > maxLength ? `${flat.slice(0, maxLength - 1)}…` : flat;
-}

@@ -1,4 +1,4 @@
-import { WorkbenchError } from '../../src-shared/errors';
+import { oneLine, WorkbenchError } from '../../src-shared/errors';
 import { appVersion } from '../platform/app-version';
 import { bench } from './commands/bench';
 import { data } from './commands/data';
@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     // parseArgs reports unknown or malformed options as TypeErrors with an ERR_PARSE_ARGS_* code.
     const parseArgsError = (error as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS') === true;
     if (error instanceof UsageError || error instanceof WorkbenchError || parseArgsError) {
-      process.stderr.write(`rnn-workbench ${name}: ${(error as Error).message}\n`);
+      process.stderr.write(`rnn-workbench ${name}: ${oneLine((error as Error).message)}\n`);
       return 1;
     }
     throw error;

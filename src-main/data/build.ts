@@ -3,7 +3,9 @@
  * Pure computation: no I/O, so it runs the same in the worker and in tests.
  */
 import type { CsvColumns, DatasetFormat, DatasetOptions, DatasetPreview, SplitCounts } from '../../src-shared/data';
+import { datasetBytes, requireWithinMemory } from '../../src-shared/limits';
 import { DATASET_SHUFFLE_SEED, KERAS_DEFAULT_FILTERS, type TokenizerSpec } from '../../src-shared/tokenizer';
+import { memoryLimitBytes } from '../platform/memory-limit';
 import { KerasTokenizerFit, RaggedInt32, WordSplitter, imdbId, padPreInto, wordOfId } from './keras-text';
 import { RandomState } from './random-state';
 import type { IdSource, Source, TextSource } from './sources/types';
@@ -33,7 +35,17 @@ const SAMPLES = 3;
 const SAMPLE_WORDS = 120;
 const HISTOGRAM_BINS = 20;
 
+/**
+ * Refuses a dataset whose padded ids (`reviews × maxlen × 4 bytes`) would not fit in the memory limit,
+ * before they are allocated; called as soon as the number of reviews is known.
+ */
+export function requirePaddedFits(reviews: number, maxlen: number): void {
+  const bytes = datasetBytes(reviews, maxlen);
+  requireWithinMemory('The padded dataset', bytes, `${reviews.toLocaleString('en-US')} reviews × maxlen ${maxlen.toLocaleString('en-US')} × 4 bytes`, memoryLimitBytes());
+}
+
 export function buildDataset(source: Source, options: DatasetOptions, onTokenizing?: (files: number) => void): BuiltDataset {
+  requirePaddedFits(source.kind === 'text' ? source.train.length + source.test.length : source.train.labels.length + source.test.labels.length, options.maxlen);
   return source.kind === 'text' ? buildFromText(source, options, onTokenizing) : buildFromIds(source, options);
 }
 

@@ -6,7 +6,7 @@
  * huge or hostile file, or a crash in the parsers, costs that process, not the app.
  */
 import { randomUUID } from 'node:crypto';
-import type { DataProgress, DatasetOptions, DatasetPreview, TokenizerSpec } from '../../src-shared/data';
+import { validateDatasetOptions, type DataProgress, type DatasetOptions, type DatasetPreview, type TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError, fromErrorPayload } from '../../src-shared/errors';
 import { removeOrphanedTemps, removeTemps } from './cache';
 import { launchNodeProcess, isOutOfMemory, type ProcessLauncher } from '../platform/isolated-process';
@@ -50,21 +50,6 @@ const PARSER_HEAP_MB = 2048;
 function parserUrl(): URL {
   // From sources (tsx, vitest) the process needs tsx registered first; a bundled build names its `data-worker.js`.
   return entryUrl('dataParser', new URL('./worker-entry.mjs', import.meta.url));
-}
-
-/** Checks the numeric options in the house style before any work starts. */
-export function validateDatasetOptions(options: DatasetOptions): void {
-  const positiveInt = (name: string, value: unknown): void => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new WorkbenchError('invalid_request', `${name} must be a positive integer. Received: ${String(value)}`);
-    }
-  };
-  positiveInt('maxFeatures', options.maxFeatures);
-  positiveInt('maxlen', options.maxlen);
-  const testSplit = options.csv?.testSplit;
-  if (testSplit !== undefined && !(testSplit > 0 && testSplit < 1)) {
-    throw new WorkbenchError('invalid_request', `csv.testSplit must be a number between 0 and 1 (exclusive). Received: ${testSplit}`);
-  }
 }
 
 /**

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { DataProgress, DatasetOptions, DatasetPreview } from '../../src-shared/data';
 import { openRegularStream, UNBOUNDED, type RegularFileOptions } from '../platform/bounded-file';
-import { buildDataset, type BuiltDataset } from './build';
+import { buildDataset, requirePaddedFits, type BuiltDataset } from './build';
 import { readCache, writeCache } from './cache';
 import { describeFsError, detectFormat, type Detected } from './detect';
 import { listAclImdbFolder, readAclImdbFolder, type FolderListing } from './sources/aclimdb-folder';
@@ -129,6 +129,8 @@ export async function runDataJob(
     return hit;
   }
   const listing = detected.format === 'aclImdb-folder' ? (print.listing ?? (await listAclImdbFolder(file, ctx.limits.maxEntries))) : null;
+  // A folder's review count is known from its listing: refuse a maxlen too large for it before reading a file.
+  if (listing !== null) requirePaddedFits(listing.files.length, options.maxlen);
 
   let source: Source;
   try {

@@ -234,7 +234,7 @@ describe('loadDataset (worker, cache)', () => {
   });
 
   it('reports bad options and a missing path in the house style', async () => {
-    await expect(loadDataset(SAMPLE, { maxFeatures: 10, maxlen: -3 }, { dataDir })).rejects.toThrow('maxlen must be a positive integer. Received: -3');
+    await expect(loadDataset(SAMPLE, { maxFeatures: 10, maxlen: -3 }, { dataDir })).rejects.toThrow('maxlen must be a positive integer of at most 20,000. Received: -3');
     const missing = path.join(dir, 'nope.tar.gz');
     await expect(loadDataset(missing, OPTIONS, { dataDir })).rejects.toThrow(`${missing}: no such file or folder. Expected an aclImdb archive`);
     expect(await cacheFiles()).toEqual([]);

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { WorkbenchError } from '../../src-shared/errors';
+import { oneLine, WorkbenchError } from '../../src-shared/errors';
 import { formatBytes, MAX_FILE_BYTES, requireWithinMemory } from '../../src-shared/limits';
 import { writeFileAtomic } from '../platform/atomic-file';
 import { readRegularFile, readRegularText } from '../platform/bounded-file';
@@ -146,10 +146,25 @@ export async function loadWeightsInto(dir: string, model: tf.LayersModel): Promi
   }
 }
 
+/**
+ * What tfjs' refusal to build a model means, in one line. Its own message for a class it lacks is three
+ * lines about registerClass(), written for the model's programmer, not for someone opening a file.
+ */
+export function describeModelBuildError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /Unknown (?:layer|initializer|regularizer|constraint|activation)[^:]*: ([A-Za-z0-9_.>-]{1,80})/.exec(message);
+  if (unknown !== null) return `a layer class TensorFlow.js does not have (${unknown[1]}); custom and Lambda layers cannot be loaded`;
+  return oneLine(message, 200);
+}
+
 /** Loads a self-contained tfjs layers model from `dir` (stock layer classes only). */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
   const artifacts = await readModelArtifacts(dir);
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  try {
+    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (error) {
+    throw new WorkbenchError('bad_input', `${path.join(dir, MODEL_FILE)}: expected a model TensorFlow.js can build from its layers. Received: ${describeModelBuildError(error)}`);
+  }
 }
 
 /** Saves the optimizer's slots (moving averages, iteration count) so a resumed run continues exactly. */

@@ -5,11 +5,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { WorkbenchError } from '../../src-shared/errors';
 import { analyzeStack } from '../../src-shared/model/analyze';
+import { requireModelFits } from '../../src-shared/model/memory';
 import { recurrentKindNames } from '../../src-shared/model/registry';
 import { formatIssues, summarize } from '../../src-shared/model/summary';
 import type { LayerSpec, Shape, TfLayerDescription } from '../../src-shared/model/types';
 // Registers ResetAfterGRU with tfjs' serialization, which `deserializeLayer` looks classes up in.
 import './reset-after-gru';
+import { memoryLimitBytes } from '../platform/memory-limit';
 
 /**
  * Lets the engine put its own implementation of a recurrent layer in place of tfjs-layers'.
@@ -49,8 +51,13 @@ export function buildTfModel(stack: readonly LayerSpec[], options: BuildOptions 
   const dataset = { maxlen: options.maxlen, maxFeatures: options.maxFeatures };
   const analysis = analyzeStack(stack, dataset);
   if (analysis.issues.length > 0) {
-    throw new WorkbenchError('bad_input', `The model is not valid:\n${formatIssues(summarize(stack, dataset)).join('\n')}`);
+    const issues = formatIssues(summarize(stack, dataset));
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    throw new WorkbenchError('bad_input', `The model is not valid: ${issues[0]}${more}`);
   }
+  // Every model the app builds passes here: its weights are checked against the memory limit before tfjs
+  // allocates them, whichever path (training, a run folder, an export) declared it.
+  requireModelFits(stack, dataset, { purpose: 'inference', batchSize: 1 }, memoryLimitBytes());
   const layers = analysis.layers.map((layer, index) => {
     const input = layer.inputShape!;
     const parsedOptions = layer.options!;

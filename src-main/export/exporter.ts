@@ -2,7 +2,7 @@
  * The export and import implementation (TensorFlow.js, h5wasm, fflate). Callers go through
  * `./index`, which loads this module on first use so the app starts without TensorFlow.js.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { zipSync } from 'fflate';
@@ -138,6 +138,30 @@ export async function stageExport(source: ExportSource, out: string, format: Exp
 }
 
 /**
+ * A path with the symlinks of its existing part resolved, so a link into a run, or `run/../run/x`, is
+ * seen for what it is; the part that does not exist yet is kept as written.
+ */
+async function realPathOf(location: string): Promise<string> {
+  const rest: string[] = [];
+  let head = path.resolve(location);
+  for (;;) {
+    try {
+      return path.join(await realpath(head), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(head);
+      if (parent === head) return path.resolve(location);
+      rest.push(path.basename(head));
+      head = parent;
+    }
+  }
+}
+
+/** Whether one path is the other, or inside it. */
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(b + path.sep) || b.startsWith(a + path.sep);
+}
+
+/**
  * Writes a stored run's export into a temp beside `request.out` (named by `request.tempId` when
  * given); `publishStaged` puts it in place. The engine worker runs this, the main thread publishes.
  *
@@ -153,10 +177,16 @@ export async function stageRunExport(request: ExportRequest & { tempId?: string 
     }
     runDir = new RunStore(request.dataDir).dir(request.runId);
   }
-  const target = path.resolve(request.out);
-  const runPath = path.resolve(runDir);
-  if (target === runPath || runPath.startsWith(target + path.sep)) {
-    throw new WorkbenchError('invalid_request', `out must be a path outside the run it exports: replacing it would delete the run. Received: ${target}`);
+  const target = await realPathOf(request.out);
+  const runPath = await realPathOf(runDir);
+  if (overlaps(target, runPath)) {
+    throw new WorkbenchError('invalid_request', `out must be a path outside the run it exports, not the run, a folder in it or a folder holding it: writing there would replace the run's files. Received: ${path.resolve(request.out)}`);
+  }
+  if (request.dataDir !== undefined) {
+    const store = await realPathOf(new RunStore(request.dataDir).root);
+    if (overlaps(target, store)) {
+      throw new WorkbenchError('invalid_request', `out must be a path outside the runs store ${store}: writing there could replace runs. Received: ${path.resolve(request.out)}`);
+    }
   }
   const source = await openRunForExport(runDir);
   try {
@@ -246,10 +276,14 @@ export async function loadExport(location: string): Promise<LoadedExport> {
  * Returns the new run's record.
  */
 export async function importModel(location: string, dataDir: string): Promise<RunRecord> {
+  const store = new RunStore(dataDir);
+  const storeRoot = await realPathOf(store.root);
+  if (overlaps(await realPathOf(location), storeRoot)) {
+    throw new WorkbenchError('invalid_request', `path must be an export outside the runs store ${storeRoot}; a run there is already listed. Received: ${path.resolve(location)}`);
+  }
   const loaded = await loadExport(location);
   loaded.model.dispose();
   const { metadata, project, tokenizer, artifacts } = loaded;
-  const store = new RunStore(dataDir);
   const now = new Date().toISOString();
   const record: RunRecord = {
     ...metadata.run,

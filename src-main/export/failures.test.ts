@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { zipSync } from 'fflate';
@@ -83,9 +83,31 @@ describe('export failures leave nothing half-written', () => {
     expect(await exists(path.join(out, 'model.json'))).toBe(true);
     expect(await leftovers(root, ['run', 'a-file', 'locked', 'existing'])).toEqual([]);
     await rm(out, { recursive: true });
-    await expect(exportRun({ runDir: run, out: run, force: true })).rejects.toThrow(`out must be a path outside the run it exports: replacing it would delete the run. Received: ${run}`);
+    await expect(exportRun({ runDir: run, out: run, force: true })).rejects.toThrow(
+      `out must be a path outside the run it exports, not the run, a folder in it or a folder holding it: writing there would replace the run's files. Received: ${run}`,
+    );
     await expect(exportRun({ runDir: run, out: root, force: true })).rejects.toThrow('out must be a path outside the run it exports');
     expect(await exists(path.join(run, 'run.json'))).toBe(true);
+  });
+
+  it('refuses a target inside the run (its checkpoint), through a symlink, or inside the runs store', async () => {
+    const checkpoint = path.join(run, 'checkpoint');
+    await mkdir(checkpoint, { recursive: true });
+    await writeFile(path.join(checkpoint, 'optimizer.bin'), 'state');
+    await expect(exportRun({ runDir: run, out: checkpoint, force: true })).rejects.toThrow(`out must be a path outside the run it exports`);
+    await expect(exportRun({ runDir: run, out: path.join(run, 'model.zip'), force: true })).rejects.toThrow(`out must be a path outside the run it exports`);
+    const link = path.join(root, 'link-to-run');
+    await symlink(run, link);
+    await expect(exportRun({ runDir: run, out: path.join(link, 'checkpoint'), force: true })).rejects.toThrow(`out must be a path outside the run it exports`);
+    expect(await readFile(path.join(checkpoint, 'optimizer.bin'), 'utf8')).toBe('state');
+    // `run` is not in this store, but an export may not land among its runs either.
+    const home = path.join(root, 'home');
+    await expect(exportRun({ runDir: run, dataDir: home, out: path.join(home, 'runs', 'x'), force: true })).rejects.toThrow(
+      `out must be a path outside the runs store ${path.join(home, 'runs')}: writing there could replace runs. Received: ${path.join(home, 'runs', 'x')}`,
+    );
+    await expect(importModel(path.join(home, 'runs', 'x'), home)).rejects.toThrow(`path must be an export outside the runs store ${path.join(home, 'runs')}`);
+    await rm(link);
+    await rm(checkpoint, { recursive: true });
   });
 
   it('reports a disk that fills mid-write and keeps the previous export intact', async () => {
@@ -242,7 +264,9 @@ describe('opening a broken or foreign export', () => {
     json.modelTopology.config.layers[1].class_name = 'TFOpLambda';
     const shard = await readFile(path.join(good, 'group1-shard1of1.bin'));
     const artifacts = await readModelArtifacts(async (name) => (name === 'model.json' ? new TextEncoder().encode(JSON.stringify(json)) : name === 'group1-shard1of1.bin' ? shard : undefined), 'k');
-    await expect(loadModelFromArtifacts(artifacts, 'k')).rejects.toThrow(/^k\/model\.json: expected a model TensorFlow\.js can build from its layers\. Received: .*TFOpLambda/);
+    await expect(loadModelFromArtifacts(artifacts, 'k')).rejects.toThrow(
+      'k/model.json: expected a model TensorFlow.js can build from its layers. Received: a layer class TensorFlow.js does not have (TFOpLambda); custom and Lambda layers cannot be loaded',
+    );
   });
 
   it('refuses a zip with entries outside the export', async () => {

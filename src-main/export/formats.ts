@@ -11,7 +11,7 @@ export interface ExportRequest {
   /** The run folder; or give `runId` and `dataDir`. */
   runDir?: string;
   runId?: string;
-  /** The app's data folder, whose `runs/` holds `runId`. */
+  /** The app's data folder, whose `runs/` holds `runId`; when given, `out` must also stay outside `runs/`. */
   dataDir?: string;
   /** The folder (tfjs, python) or file (zip, keras-h5) to create. */
   out: string;

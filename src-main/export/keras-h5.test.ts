@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -163,5 +163,31 @@ describe('Keras HDF5 export', () => {
       expect(shape).toEqual(tfWeights[i]!.shape);
       expect(values).toEqual(Array.from(tfWeights[i]!.dataSync()));
     });
+  });
+});
+
+describe('reading a file that is not a whole HDF5 model', () => {
+  it('refuses bytes without the HDF5 signature in its own words, before h5wasm sees them', () => {
+    // A child process, so h5wasm loads fresh there and nothing else writes to its stderr.
+    const script = `
+      import { readKerasH5 } from ${JSON.stringify(path.resolve('src-main/export/keras-h5.ts'))};
+      const signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+      for (const bytes of [new TextEncoder().encode('<html>not a model</html>'), new Uint8Array([...signature, ...new Uint8Array(600).fill(7)])]) {
+        try { await readKerasH5(bytes); console.log('read'); } catch (error) { console.log('refused: ' + error.message.split('\\n')[0]); }
+      }`;
+    const result = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const [notHdf5, broken] = result.trim().split('\n');
+    expect(notHdf5).toBe('refused: not an HDF5 file (it does not start with the HDF5 signature; 24 bytes)');
+    expect(broken).toMatch(/^refused: /);
+  });
+
+  it('prints nothing on stderr for a broken HDF5 file', () => {
+    const script = `
+      import { readKerasH5 } from ${JSON.stringify(path.resolve('src-main/export/keras-h5.ts'))};
+      const signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+      await readKerasH5(new Uint8Array([...signature, ...new Uint8Array(600).fill(7)])).catch(() => {});
+      console.error('done');`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('done\n');
   });
 });

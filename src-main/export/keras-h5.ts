@@ -17,11 +17,35 @@ export const KERAS_BACKEND = 'tensorflow';
 
 let serial = 0;
 
+/** Lines of HDF5's error stack, which the library prints for every failed call; the app's own message says what failed. */
+const HDF5_DIAGNOSTIC = /^(HDF5-DIAG|\s+#\d{3}:|\s+(major|minor):)/;
+
 /** h5wasm (4 MB with its wasm inlined) loads on the first export or read, not at app start. */
 async function loadH5wasm(): Promise<{ File: typeof import('h5wasm').File; FS: NonNullable<typeof import('h5wasm').FS> }> {
-  const { default: h5wasm } = await import('h5wasm');
-  const { FS } = await h5wasm.ready;
-  return { File: h5wasm.File, FS: FS! };
+  // h5wasm binds its stderr to console.error once, as it loads: bound to this filter, HDF5's diagnostics
+  // (dozens of lines per failed open) stay off the app's and the server's stderr; anything else passes.
+  const original = console.error;
+  console.error = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && HDF5_DIAGNOSTIC.test(args[0]))) original.apply(console, args);
+  };
+  try {
+    const { default: h5wasm } = await import('h5wasm');
+    const { FS } = await h5wasm.ready;
+    return { File: h5wasm.File, FS: FS! };
+  } finally {
+    console.error = original;
+  }
+}
+
+/** The HDF5 signature, at offset 0 or a power of two from 512 (a file may begin with a user block). */
+const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Whether bytes are an HDF5 file, judged by its signature, before h5wasm is given them. */
+export function isHdf5(bytes: Uint8Array): boolean {
+  for (let offset = 0; offset + HDF5_SIGNATURE.length <= bytes.length; offset = offset === 0 ? 512 : offset * 2) {
+    if (HDF5_SIGNATURE.every((byte, i) => bytes[offset + i] === byte)) return true;
+  }
+  return false;
 }
 
 /** h5wasm needs a name in its in-memory file system; each call gets its own. */
@@ -105,6 +129,8 @@ export interface H5Contents {
 
 /** Reads the parts of a Keras 2 `.h5` file that Keras' loader reads. */
 export async function readKerasH5(bytes: Uint8Array): Promise<H5Contents> {
+  // h5wasm's own answer to a non-HDF5 file is "error - name not defined!".
+  if (!isHdf5(bytes)) throw new Error(`not an HDF5 file (it does not start with the HDF5 signature; ${bytes.length} bytes)`);
   const { File, FS } = await loadH5wasm();
   const file = memoryPath();
   FS.writeFile(file, bytes);

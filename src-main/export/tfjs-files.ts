@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WorkbenchError } from '../../src-shared/errors';
+import { describeModelBuildError } from '../engine/model-io';
 
 export const MODEL_JSON = 'model.json';
 
@@ -154,7 +155,6 @@ export async function loadModelFromArtifacts(artifacts: tf.io.ModelArtifacts, wh
   try {
     return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0];
-    throw new WorkbenchError('bad_input', `${where}/${MODEL_JSON}: expected a model TensorFlow.js can build from its layers. Received: ${message}`);
+    throw new WorkbenchError('bad_input', `${where}/${MODEL_JSON}: expected a model TensorFlow.js can build from its layers. Received: ${describeModelBuildError(error)}`);
   }
 }

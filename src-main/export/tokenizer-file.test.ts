@@ -19,7 +19,7 @@ describe('tokenizer.json', () => {
     expect(() => parseTokenizerFile('[]', 't.json')).toThrow('t.json: expected a tokenizer object. Received: []');
     expect(() => parseTokenizerFile(JSON.stringify({ ...good, version: 2 }), 't.json')).toThrow('t.json: expected "version": 1 (a tokenizer written by RNN Workbench). Received: 2');
     expect(() => parseTokenizerFile(JSON.stringify({ ...good, scheme: 'bpe' }), 't.json')).toThrow('expected "scheme" to be "keras-tokenizer" or "keras-imdb". Received: "bpe"');
-    expect(() => parseTokenizerFile(JSON.stringify({ ...good, maxlen: 0 }), 't.json')).toThrow('t.json: expected "maxlen" to be an integer >= 1. Received: 0');
+    expect(() => parseTokenizerFile(JSON.stringify({ ...good, maxlen: 0 }), 't.json')).toThrow('t.json: expected "maxlen" to be an integer from 1 to 20,000. Received: 0');
     expect(() => parseTokenizerFile(JSON.stringify({ ...good, split: '  ' }), 't.json')).toThrow('expected "split" to be one character. Received: "  "');
     expect(() => parseTokenizerFile(JSON.stringify({ ...good, padding: 'post' }), 't.json')).toThrow('expected "padding" and "truncating" to be "pre". Received: ["post","pre"]');
     expect(() => parseTokenizerFile(JSON.stringify({ ...good, words: [1, 2] }), 't.json')).toThrow('expected "words" to be the vocabulary, a list of strings by rank, or null. Received: [1,2]');

@@ -5,6 +5,7 @@
  */
 import type { TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
+import { MAX_MAXLEN, MAX_VOCABULARY } from '../../src-shared/limits';
 import type { RunTokenizer } from '../runs/run-store';
 
 /** The run's tokenizer with `maxlen`, refusing one that cannot encode new text. */
@@ -47,9 +48,10 @@ export function parseTokenizerFile(text: string, file: string): RunTokenizer {
   if (scheme !== 'keras-tokenizer' && scheme !== 'keras-imdb') return fail('"scheme" to be "keras-tokenizer" or "keras-imdb"', scheme ?? null);
   const bool = (key: string): boolean => (typeof t[key] === 'boolean' ? (t[key] as boolean) : fail(`"${key}" to be true or false`, t[key] ?? null));
   const str = (key: string): string => (typeof t[key] === 'string' ? (t[key] as string) : fail(`"${key}" to be a string`, t[key] ?? null));
-  const int = (key: string, min: number): number => {
+  const int = (key: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const v = t[key];
-    return typeof v === 'number' && Number.isInteger(v) && v >= min ? v : fail(`"${key}" to be an integer >= ${min}`, v ?? null);
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max.toLocaleString('en-US')}`;
+    return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fail(`"${key}" to be an integer ${range}`, v ?? null);
   };
   const intOrNull = (key: string): number | null => (t[key] === null ? null : int(key, 0));
   const split = str('split');
@@ -67,14 +69,15 @@ export function parseTokenizerFile(text: string, file: string): RunTokenizer {
     filters: str('filters'),
     split,
     stripHtmlBreaks: bool('stripHtmlBreaks'),
-    numWords: int('numWords', 1),
+    // The same bounds as the dataset options: a maxlen of 10⁹ would allocate 4 GB for one review.
+    numWords: int('numWords', 1, MAX_VOCABULARY),
     startChar: intOrNull('startChar'),
     oovChar: intOrNull('oovChar'),
     indexFrom: int('indexFrom', 0),
     skipTop: int('skipTop', 0),
     words: words as string[] | null,
     shuffleSeed: int('shuffleSeed', 0),
-    maxlen: int('maxlen', 1),
+    maxlen: int('maxlen', 1, MAX_MAXLEN),
     padding: 'pre',
     truncating: 'pre',
   };

@@ -8,9 +8,9 @@ import path from 'node:path';
 import type { TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import { Emitter } from '../../src-shared/event';
-import { validateStack } from '../../src-shared/model';
+import { requireModelFits, validateStack, type DatasetContext, type ModelUse } from '../../src-shared/model';
 import type { LayerSpec } from '../../src-shared/model/types';
-import { MAX_FILE_BYTES } from '../../src-shared/limits';
+import { MAX_FILE_BYTES, optimizerSlots } from '../../src-shared/limits';
 import { parseProject, type Project } from '../../src-shared/project';
 import type { ModelBenchmark } from '../../src-shared/api';
 import { projectEpoch, type EngineInfo, type Evaluation, type Prediction, type RunRecord, type RunSummary, type TrainingEvent } from '../../src-shared/training';
@@ -23,6 +23,7 @@ import { transferablesOf } from '../jobs/protocol';
 import { RunStore, TOKENIZER_FILE, newRunId, readRunFolder, toSummary, type RunTokenizer } from '../runs/run-store';
 import { writeFileAtomic } from '../platform/atomic-file';
 import { readRegularText } from '../platform/bounded-file';
+import { memoryLimitBytes } from '../platform/memory-limit';
 import type { ProcessLauncher } from '../platform/isolated-process';
 
 /** The labelled training reviews of IMDb (aclImdb's train folder), the projection's default. */
@@ -144,6 +145,8 @@ export class NodeTrainingService {
     }
     if (from === 0) throw new WorkbenchError('conflict', `Run ${runId} has no epoch checkpoint to resume from; start it again instead.`);
     if (from >= record.epochs) throw new WorkbenchError('conflict', `Run ${runId} already finished all ${record.epochs} epochs.`);
+    // A run.json edited (or written elsewhere) to declare a huge model is refused before its data loads.
+    this.validateStack(parseProject(record.project, path.join(this.store.dir(runId), 'run.json')));
     const resumed: RunRecord = { ...record, status: 'loading', pid: process.pid, message: undefined, history: record.history.slice(0, from), epochsDone: from, updatedAt: new Date().toISOString() };
     await this.store.write(resumed);
     this.launch(resumed, from);
@@ -247,12 +250,8 @@ export class NodeTrainingService {
   }
 
   private validateStack(project: Project): void {
-    const issues = validateStack(project.layers, { maxFeatures: project.data.options.maxFeatures, maxlen: project.data.options.maxlen });
-    if (issues.length > 0) {
-      const first = issues[0]!;
-      const where = first.layerIndex >= 0 ? `layer ${first.layerIndex + 1} (${project.layers[first.layerIndex]?.kind ?? '?'}): ` : '';
-      throw new WorkbenchError('bad_input', `The model cannot be built: ${where}${first.message}`);
-    }
+    const { training } = project;
+    requireBuildable(project.layers, project.data.options, { purpose: 'training', optimizerSlots: optimizerSlots(training.optimizer), batchSize: training.batchSize });
   }
 
   private emit(event: TrainingEvent): void {
@@ -407,6 +406,21 @@ export class NodeTrainingService {
   }
 }
 
+/**
+ * Refuses a stack that cannot be built, or whose weights and one batch do not fit in the memory limit,
+ * before any data is read or any tensor allocated: one line naming the first problem.
+ */
+function requireBuildable(layers: readonly LayerSpec[], dataset: DatasetContext, use: ModelUse): void {
+  const issues = validateStack(layers, dataset);
+  if (issues.length > 0) {
+    const first = issues[0]!;
+    const where = first.layerIndex >= 0 ? `layer ${first.layerIndex + 1} (${layers[first.layerIndex]?.kind ?? '?'}): ` : '';
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    throw new WorkbenchError('bad_input', `The model cannot be built: ${where}${first.message}${more}`);
+  }
+  requireModelFits(layers, dataset, use, memoryLimitBytes());
+}
+
 /** What `evaluateModelDir` found. */
 export interface ModelDirEvaluation {
   evaluation: Evaluation;
@@ -426,6 +440,8 @@ export async function evaluateModelDir(
   const { record, tokenizer } = await readModelDir(modelDir);
   const project = record.project as Project;
   const options = { ...record.dataset.options, maxlen: tokenizer.maxlen };
+  const batchSize = ctx.batchSize ?? record.training.batchSize;
+  requireBuildable(project.layers, options, { purpose: 'inference', batchSize });
   const dataset = await loadDataset(path.resolve(dataPath), options, { dataDir: ctx.dataDir, launchProcess: ctx.launchProcess });
   if (!sameVocabulary(dataset.tokenizer, tokenizer)) {
     throw new WorkbenchError(
@@ -437,7 +453,7 @@ export async function evaluateModelDir(
   if (split.count === 0) throw new WorkbenchError('bad_input', `${dataPath}: expected a dataset with test reviews to evaluate on. Received: 0 test reviews`);
   const reply = await withEngine(ctx.engine, (engine) =>
     engine.request(
-      { type: 'evaluate', modelDir, layers: project.layers, maxlen: tokenizer.maxlen, batchSize: ctx.batchSize ?? record.training.batchSize, split },
+      { type: 'evaluate', modelDir, layers: project.layers, maxlen: tokenizer.maxlen, batchSize, split },
       transferablesOf(split),
     ),
   );
@@ -467,6 +483,7 @@ export async function predictModelDir(modelDir: string, text: string, engine?: E
   );
   const tokenizerFile = path.join(modelDir, TOKENIZER_FILE);
   const tokenizer = parseTokenizerFile(await readRegularText(tokenizerFile, { what: 'the tokenizer the model was trained with', maxBytes: MAX_FILE_BYTES.vocabulary }), tokenizerFile);
+  if (layers !== undefined) requireBuildable(layers, { maxlen: tokenizer.maxlen }, { purpose: 'inference', batchSize: 1 });
   const x = encodeText(tokenizer, text, tokenizer.maxlen);
   const reply = await withEngine(engine, (client) => client.request({ type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: 1 }, [x.buffer as ArrayBuffer]));
   const probability = reply.probabilities[0];

@@ -9,6 +9,7 @@ import { loadDataset } from '../data';
 import { EngineClient } from '../jobs/client';
 import { toSummary } from '../runs/run-store';
 import { appVersion } from '../platform/app-version';
+import { describeFileKind } from '../platform/bounded-file';
 import { DraftStore } from './draft-store';
 import { NodeExportService } from './export-service';
 import type { ProcessLauncher } from '../platform/isolated-process';
@@ -34,7 +35,7 @@ async function listDirectory(requested: string | undefined): Promise<{ path: str
   const info = await stat(folder).catch((error: NodeJS.ErrnoException) => {
     throw new WorkbenchError('not_found', `${folder}: expected a folder to list. Received: ${error.code === 'ENOENT' ? 'no such file or folder' : (error.code ?? error.message)}`);
   });
-  if (!info.isDirectory()) throw new WorkbenchError('bad_input', `${folder}: expected a folder to list. Received: a file`);
+  if (!info.isDirectory()) throw new WorkbenchError('bad_input', `${folder}: expected a folder to list. Received: ${describeFileKind(info)}`);
   const dirents = await readdir(folder, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     throw new WorkbenchError('bad_input', `${folder}: expected a folder you may read. Received: ${error.code ?? error.message}`);
   });

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { activation, bool, formatCount, oneOf, positiveInt } from './options';
+import { MAX_MAXLEN, MAX_UNITS } from '../limits';
 import { formatShape, requireSequence } from './shape';
 import type { LayerKind, LayerProblem, Shape } from './types';
 
 /** Keras `Conv1D`: slides `filters` windows of `kernel_size` steps along the sequence. */
 export const conv1dOptions = z
   .object({
-    filters: positiveInt().default(32).describe("Number of filters in the convolution: the output's feature channels. Default 32."),
-    kernel_size: positiveInt().default(7).describe('Length of the convolution window, in steps. Default 7.'),
+    filters: positiveInt(MAX_UNITS).default(32).describe("Number of filters in the convolution: the output's feature channels. Default 32."),
+    kernel_size: positiveInt(MAX_MAXLEN).default(7).describe('Length of the convolution window, in steps. Default 7.'),
     strides: positiveInt().default(1).describe('Step between one window and the next, in steps. Default 1.'),
     /** Porting note: Keras' 'causal' is left out because tfjs-layers does not implement it. */
     padding: oneOf(['valid', 'same'])

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { activation, bool, formatCount, positiveInt } from './options';
+import { MAX_UNITS } from '../limits';
 import { requireKnownLastDim } from './shape';
 import type { LayerKind, Shape } from './types';
 
 /** Keras `Dense`: `activation(x · kernel + bias)` over the last axis. */
 export const denseOptions = z
   .object({
-    units: positiveInt().default(1).describe('Dimensionality of the output space; 1 for a single probability. Default 1.'),
+    units: positiveInt(MAX_UNITS).default(1).describe('Dimensionality of the output space; 1 for a single probability. Default 1.'),
     activation: activation()
       .default('linear')
       .describe("Activation function to use; 'sigmoid' turns the output into a probability. Default 'linear' (none)."),

@@ -44,8 +44,8 @@ describe('Embedding', () => {
   });
 
   it('refuses non-positive sizes in the house style', () => {
-    expect(summarize(stack({ output_dim: 0 })).issues.map((i) => i.message)).toEqual(['output_dim must be a positive integer. Received: 0']);
-    expect(summarize(stack({ input_dim: 2.5 })).issues.map((i) => i.message)).toEqual(['input_dim must be a positive integer. Received: 2.5']);
+    expect(summarize(stack({ output_dim: 0 })).issues.map((i) => i.message)).toEqual(['output_dim must be a positive integer of at most 4,096. Received: 0']);
+    expect(summarize(stack({ input_dim: 2.5 })).issues.map((i) => i.message)).toEqual(['input_dim must be a positive integer of at most 1,000,000. Received: 2.5']);
   });
 
   it("describes tfjs' Embedding with Keras' uniform(-0.05, 0.05) initializer", () => {

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { bool, formatCount, positiveInt } from './options';
+import { MAX_MAXLEN, MAX_UNITS, MAX_VOCABULARY } from '../limits';
 import type { DatasetContext, LayerKind, LayerProblem, Shape } from './types';
 
 /** Keras `Embedding`: turns word ids into dense vectors, one trainable row per id. */
 export const embeddingOptions = z
   .object({
-    input_dim: positiveInt().default(10000).describe("Size of the vocabulary: the largest word id + 1, at least the data's max_features. Default 10000."),
-    output_dim: positiveInt().default(32).describe('Dimension of the dense vector each word id becomes. Default 32.'),
+    input_dim: positiveInt(MAX_VOCABULARY).default(10000).describe("Size of the vocabulary: the largest word id + 1, at least the data's max_features. Default 10000."),
+    output_dim: positiveInt(MAX_UNITS).default(32).describe('Dimension of the dense vector each word id becomes. Default 32.'),
     mask_zero: bool()
       .default(false)
       .describe('Treat word id 0 as padding and mask it out of later layers, which must support masking. Default false.'),
     /** In a project file, `null` stands for the empty field. */
-    input_length: positiveInt().nullable().default(null).describe("Length of the input sequences; empty takes the dataset's maxlen. Default empty."),
+    input_length: positiveInt(MAX_MAXLEN).nullable().default(null).describe("Length of the input sequences; empty takes the dataset's maxlen. Default empty."),
   })
   .strict();
 export type EmbeddingOptions = z.infer<typeof embeddingOptions>;

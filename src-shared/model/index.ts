@@ -4,6 +4,7 @@ export { layerKinds, layerKindNames, recurrentKindNames, getLayerKind } from './
 export { resolveLayerNames, resolveNames, type ResolvedNames } from './names';
 export { analyzeStack, type AnalyzedLayer, type StackAnalysis } from './analyze';
 export { summarize, validateStack, formatSummary, formatIssues, countParams } from './summary';
+export { requireModelFits, type ModelUse } from './memory';
 export { applyFix, createLayer, newLayerId } from './fix';
 export { formatShape } from './shape';
 export { formatCount, activations, type Activation } from './options';

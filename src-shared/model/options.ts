@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 
-/** A whole number above zero. */
-export function positiveInt() {
-  const error = 'a positive integer';
-  return z.number({ error }).int({ error }).positive({ error });
+/** A whole number above zero, and at most `max` when given (the app's bounds on declared sizes). */
+export function positiveInt(max?: number) {
+  const error = max === undefined ? 'a positive integer' : `a positive integer of at most ${formatCount(max)}`;
+  const schema = z.number({ error }).int({ error }).positive({ error });
+  return max === undefined ? schema : schema.max(max, { error });
 }
 
 /** A dropout rate: the share of units dropped, from 0 up to but not including 1. */

@@ -4,12 +4,13 @@
  */
 import { z } from 'zod';
 import { activation, bool, formatCount, positiveInt, rate } from './options';
+import { MAX_UNITS } from '../limits';
 import { requireSequence } from './shape';
 import type { LayerContext, LayerProblem, Shape, WeightShape } from './types';
 
 /** Options every Keras recurrent layer takes; each one's help text is its `describe()`. */
 export const recurrentOptionShape = {
-  units: positiveInt().default(32).describe('Dimensionality of the output space: the size of the state vector. Default 32.'),
+  units: positiveInt(MAX_UNITS).default(32).describe('Dimensionality of the output space: the size of the state vector. Default 32.'),
   activation: activation().default('tanh').describe("Activation function applied to the candidate state. Default 'tanh'."),
   use_bias: bool().default(true).describe('Whether the layer uses bias vectors. Default true.'),
   return_sequences: bool()

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { backendNames, parseBackendName } from '../../engine/backend-names';
 import { benchCells, type BenchCell } from '../../engine/bench-cells';
 import type { BenchResult } from '../../engine/benchmark';
+import { parseFlags } from '../flags';
 import { UsageError, type Command } from '../command';
 
 export const bench: Command = {
@@ -22,7 +22,7 @@ export const bench: Command = {
     '  --json           One JSON object per line: {"cell","backend","path","msPerBatch","epochSeconds","cpuMsPerBatch"}',
   ].join('\n'),
   async run(argv) {
-    const { values } = parseArgs({
+    const { values } = parseFlags({
       args: argv,
       options: {
         cell: { type: 'string' },

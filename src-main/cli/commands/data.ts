@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import type { DatasetOptions, DatasetPreview } from '../../../src-shared/data';
 import { loadDataset } from '../../data/index';
 import { resolveDataDir } from '../../platform/paths';
 import { UsageError, type Command } from '../command';
-import { parsePositiveInt } from '../flags';
+import { parseFlags, parsePositiveInt } from '../flags';
 
 export const data: Command = {
   summary: 'Open IMDb data (archive, folder, npz or CSV), tokenize and cache it, print a preview',
@@ -24,7 +23,7 @@ export const data: Command = {
     'The cache lives in $RNN_WORKBENCH_HOME/cache (default ~/.rnn-workbench/cache).',
   ].join('\n'),
   async run(argv) {
-    const { values } = parseArgs({
+    const { values } = parseFlags({
       args: argv,
       options: {
         data: { type: 'string' },

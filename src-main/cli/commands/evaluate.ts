@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../../platform/paths';
 import { evaluateModelDir } from '../../services/training-service';
 import { UsageError, type Command } from '../command';
-import { parsePositiveInt } from '../flags';
+import { parseFlags, parsePositiveInt } from '../flags';
 import { formatEvaluation } from './training-format';
 
 export const evaluate: Command = {
@@ -16,7 +15,7 @@ export const evaluate: Command = {
     '  --json             {"loss","acc","count","confusion":[[tn,fp],[fn,tp]],"backend"}',
   ].join('\n'),
   async run(argv) {
-    const { values } = parseArgs({
+    const { values } = parseFlags({
       args: argv,
       options: { 'model-dir': { type: 'string' }, data: { type: 'string' }, 'batch-size': { type: 'string' }, json: { type: 'boolean', default: false } },
       strict: true,

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { exportFormats, exportRun, resolveFormat } from '../../export';
 import { resolveDataDir } from '../../platform/paths';
+import { parseFlags } from '../flags';
 import { UsageError, type Command } from '../command';
 
 export const exportCommand: Command = {
@@ -24,7 +24,7 @@ export const exportCommand: Command = {
     'An export folder works with predict --model-dir and with plain TensorFlow.js; see its README.md.',
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseFlags({
       args: argv,
       options: {
         run: { type: 'string' },
@@ -47,7 +47,8 @@ export const exportCommand: Command = {
       () => false,
     );
     const result = await exportRun({
-      ...(isFolder ? { runDir: path.resolve(values.run) } : { runId: values.run, dataDir: resolveDataDir() }),
+      // The runs store is named either way: an export must not land inside it.
+      ...(isFolder ? { runDir: path.resolve(values.run), dataDir: resolveDataDir() } : { runId: values.run, dataDir: resolveDataDir() }),
       out: values.out,
       format,
       force: values.force,

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { predictModelDir } from '../../services/training-service';
+import { parseFlags } from '../flags';
 import { UsageError, type Command } from '../command';
 
 export const predict: Command = {
@@ -13,7 +13,7 @@ export const predict: Command = {
     "The text is tokenized with the run's tokenizer.json exactly as the training data was.",
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseFlags({
       args: argv,
       options: { 'model-dir': { type: 'string' }, json: { type: 'boolean', default: false } },
       allowPositionals: true,

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../../platform/paths';
 import { createWorkbench } from '../../services/workbench';
 import { DEFAULT_PORT, startWebServer } from '../../server/web-server';
+import { parseFlags } from '../flags';
 import { UsageError, type Command } from '../command';
 
 const rendererDir = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
@@ -20,7 +20,7 @@ export const serve: Command = {
     'Build the UI first with `npm run build:web` (`npm run serve` does both).',
   ].join('\n'),
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { port: { type: 'string' } }, strict: true });
+    const { values } = parseFlags({ args: argv, options: { port: { type: 'string' } }, strict: true });
     const port = values.port === undefined ? 'default' : parsePort(values.port);
     if (!existsSync(rendererDir)) throw new UsageError(`The UI is not built: expected ${rendererDir}. Run \`npm run serve\` (or \`npm run build:web\` first).`);
     const workbench = createWorkbench({ dataDir: resolveDataDir(), host: 'web' });

@@ -1,11 +1,10 @@
 import { readProjectFile } from '../../services/project-files';
-import { parseArgs } from 'node:util';
 import { formatIssues, formatSummary, summarize } from '../../../src-shared/model/summary';
 import type { DatasetContext, LayerSpec, ModelSummary } from '../../../src-shared/model/types';
 import { getPreset, presetIds } from '../../../src-shared/presets';
 import { parseProject } from '../../../src-shared/project';
 import { UsageError, type Command } from '../command';
-import { parsePositiveInt } from '../flags';
+import { parseFlags, parsePositiveInt } from '../flags';
 
 export const summary: Command = {
   summary: "Print a model's Keras summary: layers, output shapes and parameter counts",
@@ -21,7 +20,7 @@ export const summary: Command = {
     '                    "trainableParams","nonTrainableParams"} instead of the table',
   ].join('\n'),
   async run(argv) {
-    const { values } = parseArgs({
+    const { values } = parseFlags({
       args: argv,
       options: { model: { type: 'string' }, maxlen: { type: 'string' }, json: { type: 'boolean', default: false } },
       strict: true,

@@ -1,6 +1,5 @@
 import { readProjectFile } from '../../services/project-files';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createProject, parseProject, type Project } from '../../../src-shared/project';
 import { getPreset, presetIds } from '../../../src-shared/presets';
 import { optimizerNames, type OptimizerConfig, type RunSummary, type TrainingEvent } from '../../../src-shared/training';
@@ -8,7 +7,7 @@ import { RunStore } from '../../runs/run-store';
 import { resolveDataDir } from '../../platform/paths';
 import { NodeTrainingService } from '../../services/training-service';
 import { UsageError, type Command } from '../command';
-import { parseFraction, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from '../flags';
+import { parseFlags, parseFraction, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from '../flags';
 import { formatDuration, progressBar } from './training-format';
 
 export const train: Command = {
@@ -38,7 +37,7 @@ export const train: Command = {
     'Ctrl-C stops after the current batch and keeps the weights trained so far.',
   ].join('\n'),
   async run(argv) {
-    const { values } = parseArgs({
+    const { values } = parseFlags({
       args: argv,
       options: {
         data: { type: 'string' },
