@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { oneLine, WorkbenchError } from '../../src-shared/errors';
 import { formatBytes, MAX_FILE_BYTES, requireWithinMemory } from '../../src-shared/limits';
 import { writeFileAtomic } from '../platform/atomic-file';
-import { readRegularFile, readRegularText } from '../platform/bounded-file';
+import { describeFileKind, readRegularFile, readRegularText } from '../platform/bounded-file';
 import { memoryLimitBytes } from '../platform/memory-limit';
 
 export const MODEL_FILE = 'model.json';
@@ -107,6 +107,7 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
     const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
       throw new WorkbenchError('not_found', `${file}: cannot read the model's weights (${error.code ?? error.message}).`);
     });
+    if (!info.isFile()) throw new WorkbenchError('bad_input', `${file}: expected the model's weights, a regular file. Received: ${describeFileKind(info)}`);
     onDisk += info.size;
   }
   if (onDisk !== expected) {
@@ -152,7 +153,7 @@ export async function loadWeightsInto(dir: string, model: tf.LayersModel): Promi
  */
 export function describeModelBuildError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const unknown = /Unknown (?:layer|initializer|regularizer|constraint|activation)[^:]*: ([A-Za-z0-9_.>-]{1,80})/.exec(message);
+  const unknown = /Unknown (?:layer|initializer|regularizer|constraint|activation)[^:]*: ([A-Za-z0-9_>-]{1,80})/.exec(message);
   if (unknown !== null) return `a layer class TensorFlow.js does not have (${unknown[1]}); custom and Lambda layers cannot be loaded`;
   return oneLine(message, 200);
 }

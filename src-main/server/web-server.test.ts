@@ -1,8 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startServe, type ServedApp } from '../../test/support/serve';
+import { createProject } from '../../src-shared/project';
+import { exportRun } from '../export';
+import { lstmStack, makeRunFolder, sampleTokenizer } from '../export/test-fixtures';
 import { MAX_CLIENT_MESSAGE_BYTES } from './web-server';
 
 // `serve` needs the built UI (`npm run build:web`), as `npm test` builds it first.
@@ -63,24 +70,26 @@ function maskedHeader(opcode: number, length: number): Buffer {
 }
 
 /** A second, well-behaved client that must keep working while another connection is killed. */
-async function goodClient(): Promise<{ ask: () => Promise<unknown>; close: () => void }> {
+async function goodClient(): Promise<{ ask: () => Promise<unknown>; call: (method: string, params: unknown) => Promise<unknown>; close: () => void }> {
   const ws = new WebSocket(`ws://127.0.0.1:${app.port}/api?token=${app.token}`, { headers: { Origin: app.origin } });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   let id = 0;
+  const call = (method: string, params: unknown): Promise<unknown> =>
+    new Promise((resolve) => {
+      const mine = ++id;
+      const onMessage = (data: WebSocket.RawData): void => {
+        const message = JSON.parse(data.toString()) as { kind: string; id: number; reply: unknown };
+        if (message.kind === 'reply' && message.id === mine) {
+          ws.off('message', onMessage);
+          resolve(message.reply);
+        }
+      };
+      ws.on('message', onMessage);
+      ws.send(JSON.stringify({ id: mine, method, params }));
+    });
   return {
-    ask: () =>
-      new Promise((resolve) => {
-        const mine = ++id;
-        const onMessage = (data: WebSocket.RawData): void => {
-          const message = JSON.parse(data.toString()) as { kind: string; id: number; reply: unknown };
-          if (message.kind === 'reply' && message.id === mine) {
-            ws.off('message', onMessage);
-            resolve(message.reply);
-          }
-        };
-        ws.on('message', onMessage);
-        ws.send(JSON.stringify({ id: mine, method: 'getAppInfo', params: {} }));
-      }),
+    call,
+    ask: () => call('getAppInfo', {}),
     close: () => ws.close(),
   };
 }
@@ -131,4 +140,66 @@ describe('web server under hostile WebSocket frames', () => {
     const length = received[1]! & 0x7f;
     expect(received.subarray(4, 2 + length).toString()).toBe(`Messages must be at most ${MAX_CLIENT_MESSAGE_BYTES} bytes.`);
   });
+});
+
+/** The server process's peak resident memory so far (VmHWM), in KB. */
+async function serverPeakKb(): Promise<number> {
+  const status = await readFile(`/proc/${app.pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]);
+}
+
+describe('hostile inputs through the web API: one-line refusals, the server stays small', () => {
+  it('refuses special and huge files, huge declared sizes and an export into its own run', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rnn-web-hostile-'));
+    const client = await goodClient();
+    try {
+      const expectRefused = async (method: string, params: unknown, message: RegExp): Promise<void> => {
+        const reply = (await client.call(method, params)) as { ok: boolean; error?: { message: string } };
+        expect(reply.ok).toBe(false);
+        expect(reply.error!.message).toMatch(message);
+        expect(reply.error!.message).not.toContain('\n');
+      };
+      const fifo = path.join(dir, 'reviews.fifo');
+      execFileSync('mkfifo', [fifo]);
+      await expectRefused('openDataset', { path: fifo }, /reviews\.fifo: expected an aclImdb archive .*\. Received: a named pipe \(FIFO\)\.$/);
+      await expectRefused('openDataset', { path: '/work/shared/data/aclImdb-sample.tar.gz', options: { maxlen: 300000 } }, /maxlen must be a positive integer of at most 20,000\. Received: 300000/);
+
+      const folder = path.join(dir, 'aclImdb');
+      for (const split of ['train', 'test']) {
+        for (const label of ['pos', 'neg']) {
+          await mkdir(path.join(folder, split, label), { recursive: true });
+          await writeFile(path.join(folder, split, label, '1_5.txt'), 'a review');
+        }
+      }
+      await writeFile(path.join(folder, 'train', 'pos', '2_8.txt'), '');
+      await truncate(path.join(folder, 'train', 'pos', '2_8.txt'), 2.1e9);
+      await expectRefused('openDataset', { path: folder }, /2_8\.txt: expected an aclImdb review file of at most 4\.0 MB\. Received: 2\.0 GB$/);
+
+      const huge = createProject([
+        { id: 'e', kind: 'Embedding', options: { input_dim: 10000, output_dim: 32 } },
+        { id: 'l', kind: 'LSTM', options: { units: 20000 } },
+        { id: 'd', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+      ]);
+      await expectRefused('startTraining', { project: { ...huge, data: { ...huge.data, path: folder } } }, /layer 2 \(LSTM\): units must be a positive integer of at most 4,096\. Received: 20000$/);
+
+      await expectRefused('importModel', { path: fifo }, /reviews\.fifo: expected an exported model folder or \.zip, a regular file\. Received: a named pipe \(FIFO\)$/);
+
+      // A run in the server's store, through importModel, then an export aimed into its own folder.
+      const run = path.join(dir, 'run');
+      await makeRunFolder(run, lstmStack(30), sampleTokenizer(30, 16), 3);
+      await exportRun({ runDir: run, out: path.join(dir, 'exported') });
+      const imported = (await client.call('importModel', { path: path.join(dir, 'exported') })) as { ok: boolean; value: { id: string } };
+      expect(imported.ok).toBe(true);
+      const runDir = path.join(app.dataDir, 'runs', imported.value.id);
+      await expectRefused('exportRun', { runId: imported.value.id, out: path.join(runDir, 'checkpoint'), force: true }, /out must be a path outside the run it exports/);
+      await expectRefused('exportRun', { runId: imported.value.id, out: path.join(app.dataDir, 'runs', 'elsewhere'), force: true }, /out must be a path outside the runs store/);
+      expect(JSON.parse(await readFile(path.join(runDir, 'run.json'), 'utf8'))).toMatchObject({ id: imported.value.id });
+
+      expect(await serverPeakKb()).toBeLessThan(500 * 1024);
+      expect(app.output()).not.toMatch(/HDF5-DIAG/);
+    } finally {
+      client.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -246,7 +246,7 @@ describe('NodeTrainingService', () => {
     expect(imdb).toMatchObject({ trainReviews: 20_000, validationReviews: 5_000 });
 
     await expect(service.benchmark({ ...tiny, layers: [{ id: 'dense-1', kind: 'Dense', options: { units: -3 } }] })).rejects.toThrow(/The model cannot be built: layer 1 \(Dense\)/);
-    expect(() => parseRequest('benchmarkModel', { project: tiny, trainCount: -3 })).toThrow('benchmarkModel: trainCount: a positive whole number of reviews');
+    expect(() => parseRequest('benchmarkModel', { project: tiny, trainCount: -3 })).toThrow('benchmarkModel: trainCount must be a positive whole number of reviews. Received: -3');
     expect(() => parseRequest('benchmarkModel', { project: tiny, maxlen: 6 })).toThrow(/benchmarkModel: .*maxlen/);
 
     const runId = await service.start(project({ epochs: 50, batchSize: 16, seed: 1 }));
