@@ -47,9 +47,10 @@ export function deserializeLayer(description: TfLayerDescription): tf.layers.Lay
  */
 export function buildTfModel(stack: readonly LayerSpec[], options: BuildOptions = {}): tf.Sequential {
   const dataset = { maxlen: options.maxlen, maxFeatures: options.maxFeatures };
-  const analysis = analyzeStack(stack, dataset);
+  // The head is checked where a model is trained (it needs binary labels); any head computes.
+  const analysis = analyzeStack(stack, dataset, { binaryOutput: false });
   if (analysis.issues.length > 0) {
-    throw new WorkbenchError('bad_input', `The model is not valid:\n${formatIssues(summarize(stack, dataset)).join('\n')}`);
+    throw new WorkbenchError('bad_input', `The model is not valid:\n${formatIssues({ ...summarize(stack, dataset), issues: analysis.issues }).join('\n')}`);
   }
   const layers = analysis.layers.map((layer, index) => {
     const input = layer.inputShape!;
