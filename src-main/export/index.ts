@@ -18,6 +18,7 @@ export { readCheckedExport, readModelDir, type CheckedExport } from './export-re
 export { exportFormats, resolveFormat, type ExportFormat, type ExportRequest, type ExportResult } from './formats';
 export type { ExportMetadata } from './metadata';
 export type { ExportContents, ExportSource, LoadedExport } from './exporter';
+export type { ImportKerasOptions, KerasImport } from './keras-import';
 
 /** TensorFlow.js and h5wasm load with the first export or import, not with the app. */
 function implementation(): Promise<typeof exporter> {
@@ -51,4 +52,17 @@ export async function loadExport(location: string): Promise<exporter.LoadedExpor
  */
 export async function importModel(location: string, dataDir: string): Promise<RunRecord> {
   return (await implementation()).importModel(location, dataDir);
+}
+
+/**
+ * Imports a Keras model file (Keras 2 `.h5`, weights `.h5` with `arch`, Keras 3 `.h5` or `.keras`) as a
+ * new run in `<dataDir>/runs/`, with its weights and, when given, a tokenizer. Nothing is stored on failure.
+ */
+export async function importKerasModel(file: string, options: import('./keras-import').ImportKerasOptions): Promise<import('./keras-import').KerasImport> {
+  return (await import('./keras-import')).importKerasModel(file, options);
+}
+
+/** The last-layer output of a Keras model file for each row of (padded) ids. */
+export async function predictKerasFile(file: string, rows: number[][], options: { arch?: string } = {}): Promise<number[][]> {
+  return (await import('./keras-import')).predictKerasFile(file, rows, options);
 }

@@ -38,7 +38,7 @@ export interface PredictRequest {
   modelDir: string;
   layers?: LayerSpec[];
   maxlen: number;
-  /** `count × maxlen` encoded reviews. */
+  /** `count × maxlen` encoded reviews (or id rows). */
   x: Int32Array;
   count: number;
 }
@@ -81,7 +81,8 @@ export interface ProbeRequest {
 export interface Jobs {
   probe: { request: ProbeRequest; reply: { type: 'probed'; engine: EngineInfo } };
   evaluate: { request: EvaluateRequest; reply: { type: 'evaluated'; evaluation: Evaluation; engine: EngineInfo } };
-  predict: { request: PredictRequest; reply: { type: 'predicted'; probabilities: number[] } };
+  /** Each row's last-layer output: one probability for the binary head, one value per unit for others. */
+  predict: { request: PredictRequest; reply: { type: 'predicted'; outputs: number[][] } };
   bench: { request: BenchRequest; reply: { type: 'benched'; msPerBatch: number; msPerEval: number; engine: EngineInfo } };
   export: { request: ExportJob; reply: { type: 'exported'; result: ExportResult; staged: StagedOutput } };
   import: { request: ImportJob; reply: { type: 'imported'; record: RunRecord } };

@@ -161,10 +161,10 @@ async function evaluate(request: EvaluateRequest): Promise<JobReply<'evaluate'>>
 async function predict(request: PredictRequest): Promise<JobReply<'predict'>> {
   await initBackend();
   const model = await openModel(request);
-  const output = tf.tidy(() => (model.predict(tf.tensor2d(request.x, [request.count, request.maxlen], 'int32')) as tf.Tensor).reshape([-1]));
-  const probabilities = Array.from(await output.data());
+  const output = tf.tidy(() => (model.predict(tf.tensor2d(request.x, [request.count, request.maxlen], 'int32')) as tf.Tensor).reshape([request.count, -1]));
+  const outputs = (await output.array()) as number[][];
   output.dispose();
-  return { type: 'predicted', probabilities };
+  return { type: 'predicted', outputs };
 }
 
 /** Times the stack as training would build it; the model is thrown away afterwards. */
