@@ -5,7 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../src-shared/model/summary';
 import type { Project } from '../../src-shared/project';
-import { importKerasModel, predictKerasFile } from './keras-import';
+import type { LayerSpec } from '../../src-shared/model/types';
+import { exportRun } from '.';
+import { importKerasModel, predictKerasFile, predictRows } from './keras-import';
+import { makeRunFolder, sampleTokenizer } from './test-fixtures';
 
 const KERAS_DIR = '/work/shared/data/keras';
 const REFERENCE = path.resolve('test/support/keras_reference.py');
@@ -139,3 +142,46 @@ print(src.attrs['model_config'] if isinstance(src.attrs['model_config'], str) el
     expect(await readdir(path.join(dataDir, 'runs')).catch(() => [])).toEqual([]);
   });
 });
+
+/** A stack with most of what real files hold: masking, Conv1D, pooling, GRU without reset_after, hard_sigmoid, relu cells, frozen layers, a softmax head. */
+const everyKind: LayerSpec[] = [
+  { id: 'e', kind: 'Embedding', options: { input_dim: 60, output_dim: 8 }, trainable: false },
+  { id: 'c', kind: 'Conv1D', options: { filters: 6, kernel_size: 3, padding: 'same', activation: 'relu' } },
+  { id: 'p', kind: 'MaxPooling1D', options: { pool_size: 2 } },
+  { id: 's', kind: 'SpatialDropout1D', options: { rate: 0.2 } },
+  { id: 'b', kind: 'Bidirectional', options: { layer: { kind: 'GRU', options: { units: 5, return_sequences: true, reset_after: false, recurrent_activation: 'hard_sigmoid' } }, merge_mode: 'ave' } },
+  { id: 'l', kind: 'LSTM', options: { units: 4, activation: 'relu', recurrent_activation: 'hard_sigmoid', return_sequences: true } },
+  { id: 'g', kind: 'GlobalAveragePooling1D', options: {} },
+  { id: 'o', kind: 'Dropout', options: { rate: 0.5 } },
+  { id: 'd', kind: 'Dense', options: { units: 3, activation: 'softmax' } },
+];
+
+describe('round trips', () => {
+  it.each([
+    ['a binary LSTM', [{ id: 'e', kind: 'Embedding', options: { input_dim: 60, output_dim: 8, mask_zero: true } }, { id: 'l', kind: 'LSTM', options: { units: 6 } }, { id: 'd', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } }] as LayerSpec[]],
+    ['every kind', everyKind],
+  ])('run → Keras .h5 export → import gives identical outputs (%s)', { timeout: 120_000 }, async (name, layers) => {
+    const dir = path.join(root, `run-${name.replace(/\W/g, '')}`);
+    const { model } = await makeRunFolder(dir, layers, sampleTokenizer(60, 12));
+    const out = path.join(root, `${name.replace(/\W/g, '')}.h5`);
+    await exportRun({ runDir: dir, out, format: 'keras-h5' });
+    const rows = [Array.from({ length: 12 }, (_, t) => (t < 4 ? 0 : (t * 7) % 60)), Array.from({ length: 12 }, (_, t) => (t * 13 + 5) % 60)];
+    const expected = await predictRows(model, rows);
+    model.dispose();
+    expect(await predictKerasFile(out, rows)).toEqual(expected);
+    const { record, totalParams } = await importKerasModel(out, { dataDir: path.join(root, 'round-trip') });
+    expect(record.project).toMatchObject({ layers: layers.map((layer) => ({ kind: layer.kind, ...(layer.trainable === false ? { trainable: false } : {}) })) });
+    expect(totalParams).toBe(await exportedWeightCount(out));
+    // The exported file computes in the numpy reference as here: masking, Conv1D, pooling, GRU without reset_after, Keras 2 hard_sigmoid.
+    const idsFile = path.join(root, `${name.replace(/\W/g, '')}.ids.json`);
+    await writeFile(idsFile, JSON.stringify(rows));
+    reference(out, idsFile).outputs.forEach((row, i) => row.forEach((value, j) => expect(Math.abs(value - expected[i]![j]!)).toBeLessThan(1e-5)));
+  });
+});
+
+/** Values in the exported file's weights, read by h5py. */
+async function exportedWeightCount(file: string): Promise<number> {
+  return Number(
+    execFileSync('/usr/bin/python3', ['-c', `import h5py, sys; g = h5py.File(sys.argv[1], 'r')['model_weights']; n = []; g.visititems(lambda _, o: n.append(o.size) if isinstance(o, h5py.Dataset) else None); print(sum(n))`, file], { encoding: 'utf8' }).trim(),
+  );
+}
