@@ -155,10 +155,21 @@ function runTokenizer(spec: TokenizerSpec | undefined, inputDim: number, maxlen:
  *   options: `dataDir`, and optionally `arch`, `tokenizer`, `maxlen`, `name`, the parser launcher.
  */
 export async function importKerasModel(file: string, options: ImportKerasOptions): Promise<KerasImport> {
-  const resolved = path.resolve(file);
-  const built = await buildKerasModel(resolved, options);
+  return storeKerasModel(await openKerasFile(path.resolve(file), options), options);
+}
+
+/**
+ * Stores an opened Keras file as a new run (see `importKerasModel`). The app opens the file on its
+ * main thread (the parser process is launched from there) and stores it in the engine worker.
+ */
+export async function storeKerasModel(opened: KerasModelFile, options: Omit<ImportKerasOptions, 'arch' | 'launchProcess' | 'heapMb'>): Promise<KerasImport> {
+  if (opened.maxlen !== null && options.maxlen !== undefined && options.maxlen !== opened.maxlen) {
+    throw new WorkbenchError('bad_input', `maxlen must be the input length ${opened.maxlen} that the file fixes. Received: ${options.maxlen}`);
+  }
+  const resolved = opened.file;
+  const built = await buildOpened(opened, opened.maxlen ?? options.maxlen ?? DEFAULT_IMPORT_MAXLEN);
   try {
-    const { file: opened, model, maxlen } = built;
+    const { model, maxlen } = built;
     const inputDim = inputDimOf(opened.layers);
     const tokenizer = options.tokenizer === undefined ? undefined : await readKerasTokenizer(path.resolve(options.tokenizer), inputDim);
     const notes = [...opened.notes];

@@ -18,7 +18,7 @@ import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } f
 import { timeTrainingSteps } from '../engine/benchmark';
 import { WEIGHTS_FILE, loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from '../engine/model-io';
 import { CHECKPOINT_DIR } from '../runs/run-store';
-import type { BenchRequest, EvaluateRequest, ExportJob, FromWorker, ImportJob, JobReply, PredictRequest, ToWorker, TrainRequest } from './protocol';
+import type { BenchRequest, EvaluateRequest, ExportJob, FromWorker, ImportJob, ImportKerasJob, JobReply, PredictRequest, ToWorker, TrainRequest } from './protocol';
 import { buildTfModel } from '../engine/tfjs-model';
 import { evaluateSplit, makeOptimizer, splitValidation, trainModel, withSeededMathRandom } from '../engine/trainer';
 
@@ -193,6 +193,12 @@ async function importJob(job: ImportJob): Promise<JobReply<'import'>> {
   return { type: 'imported', record: await importModel(job.location, job.dataDir) };
 }
 
+async function importKerasJob(job: ImportKerasJob): Promise<JobReply<'import-keras'>> {
+  const { storeKerasModel } = await import('../export/keras-import');
+  const { record, totalParams } = await storeKerasModel(job.opened, job.options);
+  return { type: 'imported-keras', record, totalParams };
+}
+
 /** Posts what a job or run ends with: its reply, if it has one, or an `error` reply when it fails. */
 function run(job: Promise<FromWorker | void>): void {
   job.then((reply) => {
@@ -222,6 +228,9 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'import':
       run(importJob(message));
+      break;
+    case 'import-keras':
+      run(importKerasJob(message));
       break;
     case 'probe':
       run(initBackend().then((backend): JobReply<'probe'> => ({ type: 'probed', engine: engineInfo(backend, undefined) })));

@@ -36,6 +36,8 @@ export interface KerasWeight {
 
 /** A Keras model as the app runs it. */
 export interface KerasModelFile {
+  /** The file, as opened. */
+  file: string;
   layout: KerasLayout;
   kerasVersion: string;
   /** The model's Keras name (`sequential_1`). */
@@ -574,7 +576,7 @@ export function interpretKerasFile(file: string, parts: KerasFileParts): KerasMo
   });
 
   const layout: KerasLayout = parts.zip ? 'keras3-keras' : majorVersion(kerasVersion) >= 3 ? 'keras3-h5' : root === '' ? 'keras2-weights-h5' : 'keras2-h5';
-  return { layout, kerasVersion, modelName, layers, weights: fileWeights, maxlen, totalParams, notes: reader.notes };
+  return { file, layout, kerasVersion, modelName, layers, weights: fileWeights, maxlen, totalParams, notes: reader.notes };
 }
 
 /** The input shape a stack of this file takes: `(None, maxlen)`. */

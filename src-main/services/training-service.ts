@@ -382,6 +382,7 @@ export class NodeTrainingService {
         case 'benched':
         case 'exported':
         case 'imported':
+        case 'imported-keras':
           break;
         default:
           throw new Error(`Unknown message from the engine worker: ${JSON.stringify(message satisfies never)}`);
