@@ -7,6 +7,7 @@
  *   `metadata.json` and a README (plus `reset-after-gru.mjs` for a GRU model).
  * - `zip`: the same files in one `.zip`.
  * - `keras-h5`: one Keras 2 `.h5` file (config and weights).
+ * - `keras`: one Keras 3 `.keras` file (config.json, model.weights.h5, metadata.json).
  * - `python`: a folder with `predict.py`, `model.h5`, `tokenizer.json`, `metadata.json` and a README.
  */
 import type { RunRecord } from '../../src-shared/training';

@@ -156,20 +156,38 @@ const everyKind: LayerSpec[] = [
   { id: 'd', kind: 'Dense', options: { units: 3, activation: 'softmax' } },
 ];
 
+/** The same without Keras 2's hard_sigmoid, which Keras 3 computes differently (so a .keras export refuses it). */
+const everyKindKeras3: LayerSpec[] = everyKind.map((layer) =>
+  layer.kind === 'Bidirectional'
+    ? { ...layer, options: { ...layer.options, layer: { kind: 'GRU', options: { units: 5, return_sequences: true, reset_after: false } } } }
+    : layer.kind === 'LSTM'
+      ? { ...layer, options: { ...layer.options, recurrent_activation: 'sigmoid' } }
+      : layer,
+);
+
+const binaryLstm: LayerSpec[] = [
+  { id: 'e', kind: 'Embedding', options: { input_dim: 60, output_dim: 8, mask_zero: true } },
+  { id: 'l', kind: 'LSTM', options: { units: 6 } },
+  { id: 'd', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+];
+
 describe('round trips', () => {
   it.each([
-    ['a binary LSTM', [{ id: 'e', kind: 'Embedding', options: { input_dim: 60, output_dim: 8, mask_zero: true } }, { id: 'l', kind: 'LSTM', options: { units: 6 } }, { id: 'd', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } }] as LayerSpec[]],
-    ['every kind', everyKind],
-  ])('run → Keras .h5 export → import gives identical outputs (%s)', { timeout: 120_000 }, async (name, layers) => {
-    const dir = path.join(root, `run-${name.replace(/\W/g, '')}`);
-    const { model } = await makeRunFolder(dir, layers, sampleTokenizer(60, 12));
-    const out = path.join(root, `${name.replace(/\W/g, '')}.h5`);
-    await exportRun({ runDir: dir, out, format: 'keras-h5' });
+    ['a binary LSTM', 'keras-h5', binaryLstm],
+    ['every kind', 'keras-h5', everyKind],
+    ['a binary LSTM', 'keras', binaryLstm],
+    ['every kind', 'keras', everyKindKeras3],
+  ] as const)('run → export → import gives identical outputs (%s, %s)', { timeout: 120_000 }, async (name, format, layers) => {
+    const dir = path.join(root, `run-${format}-${name.replace(/\W/g, '')}`);
+    const { model } = await makeRunFolder(dir, [...layers], sampleTokenizer(60, 12));
+    const out = path.join(root, `${name.replace(/\W/g, '')}.${format === 'keras' ? 'keras' : 'h5'}`);
+    await exportRun({ runDir: dir, out, format });
     const rows = [Array.from({ length: 12 }, (_, t) => (t < 4 ? 0 : (t * 7) % 60)), Array.from({ length: 12 }, (_, t) => (t * 13 + 5) % 60)];
     const expected = await predictRows(model, rows);
     model.dispose();
     expect(await predictKerasFile(out, rows)).toEqual(expected);
     const { record, totalParams } = await importKerasModel(out, { dataDir: path.join(root, 'round-trip') });
+    expect(record.imported?.layout).toBe(format === 'keras' ? 'keras3-keras' : 'keras2-h5');
     expect(record.project).toMatchObject({ layers: layers.map((layer) => ({ kind: layer.kind, ...(layer.trainable === false ? { trainable: false } : {}) })) });
     expect(totalParams).toBe(await exportedWeightCount(out));
     // The exported file computes in the numpy reference as here: masking, Conv1D, pooling, GRU without reset_after, Keras 2 hard_sigmoid.
@@ -181,7 +199,52 @@ describe('round trips', () => {
 
 /** Values in the exported file's weights, read by h5py. */
 async function exportedWeightCount(file: string): Promise<number> {
-  return Number(
-    execFileSync('/usr/bin/python3', ['-c', `import h5py, sys; g = h5py.File(sys.argv[1], 'r')['model_weights']; n = []; g.visititems(lambda _, o: n.append(o.size) if isinstance(o, h5py.Dataset) else None); print(sum(n))`, file], { encoding: 'utf8' }).trim(),
-  );
+  const script = `import h5py, io, sys, zipfile
+p = sys.argv[1]
+f = h5py.File(io.BytesIO(zipfile.ZipFile(p).read('model.weights.h5')), 'r')['layers'] if p.endswith('.keras') else h5py.File(p, 'r')['model_weights']
+n = []
+f.visititems(lambda _, o: n.append(o.size) if isinstance(o, h5py.Dataset) else None)
+print(sum(n))`;
+  return Number(execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' }).trim());
 }
+
+describe('.keras export', () => {
+  it('follows the real Keras 3 file: zip entries, config.json fields, weight group names and shapes', { timeout: 120_000 }, async () => {
+    // The model of keras-3.13.2-simplernn-imdb.keras, built here.
+    const layers: LayerSpec[] = [
+      { id: 'e', kind: 'Embedding', options: { input_dim: 10000, output_dim: 32 } },
+      { id: 's', kind: 'SimpleRNN', options: { units: 32 } },
+      { id: 'd', kind: 'Dense', options: { units: 16, activation: 'relu' } },
+      { id: 'o', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+    ];
+    const dir = path.join(root, 'run-like-real');
+    (await makeRunFolder(dir, layers, sampleTokenizer(10000, 200))).model.dispose();
+    const out = path.join(root, 'like-real.keras');
+    await exportRun({ runDir: dir, out, format: 'keras' });
+    const describe = `import h5py, io, json, sys, zipfile
+def shape(p):
+    z = zipfile.ZipFile(p)
+    config = json.loads(z.read('config.json'))
+    h5 = h5py.File(io.BytesIO(z.read('model.weights.h5')), 'r')
+    items = []
+    h5.visititems(lambda name, o: items.append([name, list(o.shape) if isinstance(o, h5py.Dataset) else None]))
+    layers = [[l['module'], l['class_name'], l['registered_name'], l.get('build_config'), sorted(k for k in l['config'] if k not in ('dtype',))] for l in config['config']['layers']]
+    return {'entries': [(i.filename, i.compress_type) for i in z.infolist()], 'top': sorted(config), 'layers': layers, 'weights': sorted(i for i in items if not i[0].startswith('optimizer'))}
+print(json.dumps([shape(sys.argv[1]), shape(sys.argv[2])]))`;
+    const [ours, real] = JSON.parse(execFileSync('/usr/bin/python3', ['-c', describe, out, path.join(KERAS_DIR, 'keras-3.13.2-simplernn-imdb.keras')], { encoding: 'utf8' })) as unknown[];
+    const { layers: ourLayers, ...ourRest } = ours as { layers: unknown[][] };
+    const { layers: realLayers, ...realRest } = real as { layers: unknown[][] };
+    expect(ourRest).toEqual(realRest);
+    // Same module, class, registered name and build config per layer; the options the app writes are Keras' own names.
+    expect(ourLayers.map((l) => l.slice(0, 4))).toEqual(realLayers.map((l) => l.slice(0, 4)));
+    ourLayers.forEach((layer, i) => expect(realLayers[i]![4]).toEqual(expect.arrayContaining(layer[4] as string[])));
+  });
+
+  it("refuses Keras 2's hard_sigmoid, which Keras 3 computes differently, and writes nothing", { timeout: 60_000 }, async () => {
+    const dir = path.join(root, 'run-hard-sigmoid');
+    (await makeRunFolder(dir, [...everyKind], sampleTokenizer(60, 12))).model.dispose();
+    const out = path.join(root, 'hard.keras');
+    await expect(exportRun({ runDir: dir, out, format: 'keras' })).rejects.toThrow(/recurrent_activation must be an activation Keras 3 computes the same way .* Received: 'hard_sigmoid'/);
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/);
+  });
+});
