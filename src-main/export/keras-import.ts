@@ -24,6 +24,7 @@ import type { KerasModelFile } from '../keras/keras-model-file';
 import { readKerasTokenizer } from '../keras/keras-tokenizer';
 import { newRunId, RunStore, RUN_FILE, TOKENIZER_FILE, type RunTokenizer } from '../runs/run-store';
 import { writeFolderAtomic } from './atomic-output';
+import { parseTokenizerFile } from './tokenizer-file';
 
 /** The input length assumed for a model that takes any length and is given none: the app's default maxlen. */
 export const DEFAULT_IMPORT_MAXLEN = 500;
@@ -171,7 +172,11 @@ export async function storeKerasModel(opened: KerasModelFile, options: Omit<Impo
   try {
     const { model, maxlen } = built;
     const inputDim = inputDimOf(opened.layers);
-    const tokenizer = options.tokenizer === undefined ? undefined : await readKerasTokenizer(path.resolve(options.tokenizer), inputDim);
+    const tokenizer = options.tokenizer === undefined ? undefined : await readKerasTokenizer(path.resolve(options.tokenizer), inputDim, (text, at) => {
+            // The input length is the model's; a tokenizer.json of the app carries one of its own.
+            const { maxlen: _maxlen, padding: _padding, truncating: _truncating, ...spec } = parseTokenizerFile(text, at);
+            return spec;
+          });
     const notes = [...opened.notes];
     if (opened.maxlen === null) notes.push(`The model takes inputs of any length; reviews are padded to ${maxlen} ids${options.maxlen === undefined ? ' (the default; set maxlen to change it)' : ''}.`);
     const dataOptions = { maxFeatures: inputDim, maxlen };

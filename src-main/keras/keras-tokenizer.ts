@@ -29,8 +29,9 @@ function wordsByIndex(file: string, index: Record<string, unknown>, below: numbe
  * - `imdb_word_index.json` (`{word: rank}`): ids as `imdb.load_data(num_words=inputDim)` gives them:
  *   start 1, out-of-vocabulary 2, `index_from=3`.
  * - `Tokenizer.to_json()`: `texts_to_sequences` with its `num_words`, `filters`, `lower`, `split` and `oov_token`.
+ * - the app's own `tokenizer.json` (`{version: 1, scheme, …}`), read by `ownFormat` when given.
  */
-export function parseKerasTokenizer(text: string, file: string, inputDim: number): TokenizerSpec {
+export function parseKerasTokenizer(text: string, file: string, inputDim: number, ownFormat?: (text: string, file: string) => TokenizerSpec): TokenizerSpec {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -39,6 +40,8 @@ export function parseKerasTokenizer(text: string, file: string, inputDim: number
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(file, 'a JSON object', JSON.stringify(value)?.slice(0, 60) ?? String(value));
   const json = value as Record<string, unknown>;
+  // The app's own tokenizer.json (a run's or an export's), e.g. beside a model.h5 a job wrote.
+  if (ownFormat !== undefined && typeof json['scheme'] === 'string' && json['version'] === 1) return ownFormat(text, file);
   const base = { version: 1 as const, stripHtmlBreaks: true, skipTop: 0, shuffleSeed: 113 };
   if (json['class_name'] === 'Tokenizer') {
     const config = json['config'] as Record<string, unknown> | undefined;
@@ -71,15 +74,15 @@ export function parseKerasTokenizer(text: string, file: string, inputDim: number
   return { ...base, scheme: 'keras-imdb', lower: true, filters: KERAS_DEFAULT_FILTERS, split: ' ', numWords: inputDim, startChar: 1, oovChar: 2, indexFrom: 3, words };
 }
 
-/** Reads and parses a tokenizer file (bounded size). */
-export async function readKerasTokenizer(file: string, inputDim: number): Promise<TokenizerSpec> {
+/** Reads and parses a tokenizer file (bounded size); `ownFormat` reads the app's own tokenizer.json. */
+export async function readKerasTokenizer(file: string, inputDim: number, ownFormat?: (text: string, file: string) => TokenizerSpec): Promise<TokenizerSpec> {
   const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
     throw new WorkbenchError(error.code === 'ENOENT' ? 'not_found' : 'bad_input', `${file}: expected a tokenizer file. Received: ${error.code ?? error.message}`);
   });
   try {
     const info = await handle.stat();
     if (!info.isFile() || info.size > TOKENIZER_MAX_BYTES) return fail(file, `a tokenizer file of at most ${TOKENIZER_MAX_BYTES} bytes`, info.isFile() ? `${info.size} bytes` : 'not a regular file');
-    return parseKerasTokenizer(await handle.readFile('utf8'), file, inputDim);
+    return parseKerasTokenizer(await handle.readFile('utf8'), file, inputDim, ownFormat);
   } finally {
     await handle.close();
   }

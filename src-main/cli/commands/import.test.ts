@@ -57,6 +57,23 @@ describe('rnn-workbench import and predict --ids-file', () => {
     expect(text.stderr).toMatch(/was imported from .* without a tokenizer, so it cannot read typed text/);
   });
 
+  it('attaches an IMDb word index so the run reads typed text with imdb.load_data ids', { timeout: 180_000 }, async () => {
+    const words = path.join(root, 'imdb_word_index.json');
+    await writeFile(words, JSON.stringify({ the: 1, film: 2, wonderful: 3 }));
+    const imported = await cli(['import', sarcasm, '--tokenizer', words, '--json']);
+    expect(imported.code).toBe(0);
+    const { run } = JSON.parse(imported.stdout.trim().split('\n').at(-1)!) as { run: string };
+    const runDir = path.join(root, 'home', 'runs', run);
+    const text = await cli(['predict', '--model-dir', runDir, 'A wonderful film', '--json']);
+    expect(text.code).toBe(0);
+    const { probability } = JSON.parse(text.stdout) as { probability: number };
+    // start 1, then "a" (unknown: 2), wonderful 3 + 3, film 2 + 3, pre-padded to the file's 20 ids.
+    const idsFile = path.join(root, 'encoded.json');
+    await writeFile(idsFile, JSON.stringify([[...Array<number>(16).fill(0), 1, 2, 6, 5]]));
+    const ids = await cli(['predict', '--model-dir', sarcasm, '--ids-file', idsFile, '--json']);
+    expect((JSON.parse(ids.stdout) as { outputs: number[][] }).outputs[0]![0]).toBeCloseTo(probability, 6);
+  });
+
   it('stores nothing and says why when the file is not a Keras model', async () => {
     const bad = path.join(root, 'bad.h5');
     await writeFile(bad, 'hello');
