@@ -1,6 +1,6 @@
 import type { DataProgress } from '../../src-shared/data';
 import type { ErrorPayload } from '../../src-shared/errors';
-import type { KerasFileParts } from '../keras/keras-model-file';
+import type { KerasFileParts } from './keras-container';
 import type { DataJobRequest, DataJobResult, Fingerprint } from './job';
 
 /** Main → parser process: open a dataset, or read a Keras model file's container (`.h5` tree, `.keras` zip). */

@@ -6,7 +6,7 @@
  * process (messages on `process.parentPort`); both carry structured clones, typed arrays included.
  */
 import { toErrorPayload } from '../../src-shared/errors';
-import { readKerasContainer } from '../keras/keras-container';
+import { readKerasContainer } from './keras-container';
 import { runDataJob, type DataJobRequest, type Fingerprint } from './job';
 import type { WorkerReply, WorkerRequest } from './worker-protocol';
 

@@ -14,7 +14,7 @@ import type { Group } from 'h5wasm';
 import { zipSync } from 'fflate';
 import { WorkbenchError } from '../../src-shared/errors';
 import { analyzeStack, type LayerSpec, type Shape } from '../../src-shared/model';
-import { appVersion } from '../services/app-version';
+import { appVersion } from '../platform/app-version';
 import { kerasSnakeCase } from '../keras/keras-model-file';
 
 /** The Keras version whose `.keras` layout and config spelling the export follows. */

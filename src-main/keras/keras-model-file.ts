@@ -21,7 +21,10 @@ import { WorkbenchError } from '../../src-shared/errors';
 import { getLayerKind } from '../../src-shared/model/registry';
 import { analyzeStack } from '../../src-shared/model/analyze';
 import type { LayerSpec, Shape } from '../../src-shared/model/types';
-import type { H5Attrs, H5Tree } from './h5-tree';
+import type { H5Attrs, H5Tree } from '../data/h5-tree';
+import type { KerasFileParts } from '../data/keras-container';
+
+export type { KerasFileParts } from '../data/keras-container';
 
 /** Which of the layouts above a file had. */
 export type KerasLayout = 'keras2-h5' | 'keras2-weights-h5' | 'keras3-h5' | 'keras3-keras';
@@ -54,16 +57,6 @@ export interface KerasModelFile {
   notes: string[];
 }
 
-/** A file's parts: the HDF5 tree and, for a `.keras` zip or a weights-only `.h5`, the config JSON. */
-export interface KerasFileParts {
-  tree: H5Tree;
-  /** `config.json` of a `.keras` zip, or the architecture JSON given with a weights-only `.h5`. */
-  configJson?: string;
-  /** `metadata.json` of a `.keras` zip. */
-  metadataJson?: string;
-  /** True for a `.keras` zip. */
-  zip: boolean;
-}
 
 
 type Json = Record<string, unknown>;

@@ -1,13 +1,23 @@
 /**
  * Reads a Keras model file's container in the parser process: an HDF5 `.h5` as a tree, or a `.keras`
  * zip's `config.json`, `metadata.json` and `model.weights.h5`. Only bytes are parsed here; what they
- * mean is `keras-model-file.ts`'s job on the main side.
+ * mean is `src-main/keras/keras-model-file.ts`'s job on the main side.
  */
 import { open } from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { WorkbenchError } from '../../src-shared/errors';
-import { isHdf5, readH5Tree } from './h5-tree';
-import type { KerasFileParts } from './keras-model-file';
+import { isHdf5, readH5Tree, type H5Tree } from './h5-tree';
+
+/** A file's parts: the HDF5 tree and, for a `.keras` zip or a weights-only `.h5`, the config JSON. */
+export interface KerasFileParts {
+  tree: H5Tree;
+  /** `config.json` of a `.keras` zip, or the architecture JSON given with a weights-only `.h5`. */
+  configJson?: string;
+  /** `metadata.json` of a `.keras` zip. */
+  metadataJson?: string;
+  /** True for a `.keras` zip. */
+  zip: boolean;
+}
 
 /** The largest Keras file opened: IMDb-sized models are a few MB, large text models a few hundred. */
 export const KERAS_MAX_BYTES = 1 << 30;

@@ -1,7 +1,7 @@
 /**
  * An HDF5 file as plain data: every group's attributes and every numeric dataset's shape and values,
  * read with h5wasm. This is the part of opening a Keras model that parses untrusted bytes, so it runs
- * in the parser process (see `read-keras-file.ts`); what it returns crosses as a structured clone.
+ * in the parser process (see `keras-container.ts`); what it returns crosses as a structured clone.
  */
 import type { Dataset, Group } from 'h5wasm';
 import { WorkbenchError } from '../../src-shared/errors';
