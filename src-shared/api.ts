@@ -10,7 +10,7 @@ import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './
 import { WorkbenchError, type Reply } from './errors';
 import { formatReceived } from './model/options';
 import type { Project } from './project';
-import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from './training';
+import type { EngineInfo, Evaluation, ImportedFrom, Prediction, RunRecord, RunSummary, TrainingEvent } from './training';
 
 /** Facts about the running app that the UI shows in its status bar. */
 export interface AppInfo {
@@ -64,6 +64,17 @@ export interface ModelBenchmark {
   recurrent: string;
 }
 
+/** A Keras model file stored as a run. */
+export interface KerasImportOutcome {
+  run: RunSummary;
+  /** The run's project (`{version, layers, data, training}`): the file's stack with every option, to put on the canvas. */
+  project: unknown;
+  /** Where it came from, which implementation computes each recurrent layer, and what differs. */
+  imported: ImportedFrom;
+  /** Keras' `count_params()` over the file's weights. */
+  totalParams: number;
+}
+
 /** The autosaved draft: the project as it was after its last change, kept until it is saved or discarded. */
 export interface Draft {
   /** When it was written, ISO 8601. */
@@ -115,12 +126,26 @@ export const apiMethods = {
   evaluateRun: z.object({ runId }).strict(),
   /** The sentiment a finished run gives a typed review. */
   predict: z.object({ runId, text: z.string().min(1, { error: 'some review text' }).max(100_000) }).strict(),
-  /** Exports a run: `tfjs` folder, `zip`, `keras-h5` file or `python` folder at `out` (a path on the workbench's machine). */
-  exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'python']).optional(), force: z.boolean().default(false) }).strict(),
+  /** Exports a run: `tfjs` folder, `zip`, `keras-h5` (Keras 2) or `keras` (Keras 3) file, or `python` folder at `out` (a path on the workbench's machine). */
+  exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'keras', 'python']).optional(), force: z.boolean().default(false) }).strict(),
   /** Cancels the `exportRun`s in progress, if any; each rejects with a `cancelled` error and leaves its `out` as it was (nothing new, an existing one untouched). */
   cancelExport: empty,
   /** Imports an exported model (tfjs folder or `.zip`) as a new run: listed, evaluated, predicted and resumed like one trained here. */
   importModel: z.object({ path: nonEmptyPath }).strict(),
+  /**
+   * Opens a Keras model file (Keras 2 `.h5`, a weights `.h5` with `arch` from `model.to_json()`, Keras 3
+   * `.h5` or `.keras`) on the workbench's machine and stores it as a new run with its weights; `tokenizer`
+   * (`imdb_word_index.json` or `Tokenizer.to_json()`) lets it read typed text; `maxlen` pads inputs for a
+   * model of any length (default 500). Nothing is stored when the file cannot be read as Keras computes it.
+   */
+  importKerasModel: z
+    .object({
+      path: nonEmptyPath,
+      arch: nonEmptyPath.optional(),
+      tokenizer: nonEmptyPath.optional(),
+      maxlen: z.number().int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).max(100_000).optional(),
+    })
+    .strict(),
   /** Autosaves the open project as the draft (`<dataDir>/draft.json`, written atomically), so a crash of the app or the browser loses no edit. */
   saveDraft: z.object({ name: z.string().max(255, { error: 'a project name of at most 255 characters' }), project: z.unknown() }).strict(),
   /** The autosaved draft for a new launch to offer; a damaged one is set aside and reported, never thrown. */
@@ -151,6 +176,7 @@ export interface ApiResults {
   exportRun: ExportOutcome;
   cancelExport: void;
   importModel: RunSummary;
+  importKerasModel: KerasImportOutcome;
   saveDraft: void;
   readDraft: DraftReading;
   discardDraft: void;

@@ -24,6 +24,8 @@ export const desktopMethods = {
     .strict(),
   /** Shows the native Open dialog for a dataset: an archive, npz or CSV file, or an aclImdb folder. */
   pickDatasetPath: z.object({ folder: z.boolean().default(false) }).strict(),
+  /** Shows the native Open dialog for a Keras model (.h5, .keras), its tokenizer or its architecture JSON. */
+  pickModelFile: z.object({ kind: z.enum(['keras', 'tokenizer', 'arch']) }).strict(),
 } as const;
 
 export type DesktopMethodName = keyof typeof desktopMethods;
@@ -33,6 +35,7 @@ export interface DesktopResults {
   /** The saved path, or null when the user cancelled. */
   saveProjectFile: string | null;
   pickDatasetPath: string | null;
+  pickModelFile: string | null;
 }
 
 export type DesktopApi = {

@@ -180,6 +180,23 @@ export interface RunRecord extends RunSummary {
   checkpointEpoch?: number;
   /** Warnings raised during training (exploding or vanishing gradients). */
   warnings: string[];
+  /** Set for a model opened from a Keras file rather than trained here. */
+  imported?: ImportedFrom;
+}
+
+/** Where an imported run's model came from and what the app does differently with it. */
+export interface ImportedFrom {
+  /** The Keras file, as opened. */
+  file: string;
+  /** `keras2-h5`, `keras2-weights-h5`, `keras3-h5` or `keras3-keras`. */
+  layout: string;
+  kerasVersion: string;
+  /** Per layer, which implementation computes it here and why (fused kernels or tfjs-layers). */
+  paths: string[];
+  /** Options read but not carried over, an assumed input length, and the like. */
+  notes: string[];
+  /** Whether a tokenizer was attached, so typed text can be read. */
+  hasTokenizer: boolean;
 }
 
 /** Streamed while a run trains. Every event names its run. */

@@ -4,6 +4,7 @@ import { bench } from './commands/bench';
 import { data } from './commands/data';
 import { evaluate } from './commands/evaluate';
 import { exportCommand } from './commands/export';
+import { importCommand } from './commands/import';
 import { predict } from './commands/predict';
 import { serve } from './commands/serve';
 import { summary } from './commands/summary';
@@ -18,6 +19,7 @@ const commands: Record<string, Command> = {
   evaluate,
   predict,
   export: exportCommand,
+  import: importCommand,
   bench,
   serve,
 };

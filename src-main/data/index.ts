@@ -47,7 +47,8 @@ export interface LoadContext {
 /** Heap cap of the parser process: the largest real sources (official archive, 50,000-row CSV) peak at a few hundred MB. */
 const PARSER_HEAP_MB = 2048;
 
-function parserUrl(): URL {
+/** The parser process's entry module. */
+export function parserUrl(): URL {
   // From sources (tsx, vitest) the process needs tsx registered first; a bundled build names its `data-worker.js`.
   return entryUrl('dataParser', new URL('./worker-entry.mjs', import.meta.url));
 }
@@ -105,6 +106,10 @@ async function runInProcess(request: DataJobRequest, print: Fingerprint, onProgr
           case 'error':
             settled = true;
             reject(fromErrorPayload(reply.error));
+            break;
+          case 'keras':
+            settled = true;
+            reject(new Error('the data parser answered an open request with a Keras file'));
             break;
           default:
             reject(new Error(`unknown parser reply ${JSON.stringify(reply satisfies never)}`));

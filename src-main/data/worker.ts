@@ -6,6 +6,7 @@
  * process (messages on `process.parentPort`); both carry structured clones, typed arrays included.
  */
 import { toErrorPayload } from '../../src-shared/errors';
+import { readKerasContainer } from './keras-container';
 import { runDataJob, type DataJobRequest, type Fingerprint } from './job';
 import type { WorkerReply, WorkerRequest } from './worker-protocol';
 
@@ -34,6 +35,9 @@ parent.onRequest((message) => {
     case 'open':
       void open(message.request, message.known);
       break;
+    case 'keras':
+      void readKeras(message.path);
+      break;
     default:
       throw new Error(`unknown message ${JSON.stringify(message)}`);
   }
@@ -43,6 +47,14 @@ async function open(request: DataJobRequest, known: Fingerprint): Promise<void> 
   try {
     const result = await runDataJob(request, (progress) => parent.post({ type: 'progress', progress }), undefined, known);
     parent.post({ type: 'done', result });
+  } catch (error) {
+    parent.post({ type: 'error', error: toErrorPayload(error) });
+  }
+}
+
+async function readKeras(path: string): Promise<void> {
+  try {
+    parent.post({ type: 'keras', parts: await readKerasContainer(path) });
   } catch (error) {
     parent.post({ type: 'error', error: toErrorPayload(error) });
   }

@@ -39,6 +39,14 @@ function createDesktop(window: BrowserWindow | null): DesktopApi {
       );
       return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
     },
+    async pickModelFile({ kind }) {
+      const chosen = await show(
+        kind === 'keras'
+          ? { title: 'Open a Keras model', filters: [{ name: 'Keras model', extensions: ['h5', 'hdf5', 'keras'] }], properties: ['openFile'] }
+          : { title: kind === 'tokenizer' ? 'Choose its tokenizer' : 'Choose its architecture JSON', filters: [{ name: 'JSON', extensions: ['json'] }], properties: ['openFile'] },
+      );
+      return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+    },
   };
 }
 

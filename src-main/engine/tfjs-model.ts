@@ -49,9 +49,10 @@ export function deserializeLayer(description: TfLayerDescription): tf.layers.Lay
  */
 export function buildTfModel(stack: readonly LayerSpec[], options: BuildOptions = {}): tf.Sequential {
   const dataset = { maxlen: options.maxlen, maxFeatures: options.maxFeatures };
-  const analysis = analyzeStack(stack, dataset);
+  // The head is checked where a model is trained (it needs binary labels); any head computes.
+  const analysis = analyzeStack(stack, dataset, { binaryOutput: false });
   if (analysis.issues.length > 0) {
-    const issues = formatIssues(summarize(stack, dataset));
+    const issues = formatIssues({ ...summarize(stack, dataset), issues: analysis.issues });
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
     throw new WorkbenchError('bad_input', `The model is not valid: ${issues[0]}${more}`);
   }

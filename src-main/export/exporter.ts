@@ -20,6 +20,7 @@ import { readRegularText } from '../platform/bounded-file';
 import { publishStaged, stageFile, stageFolder, writeFolderAtomic, type AtomicOptions, type StagedOutput } from './atomic-output';
 import { kerasH5Bytes, readKerasH5 } from './keras-h5';
 import { toKerasModel } from './keras-model';
+import { keras3Bytes } from './keras3-file';
 import { buildMetadata, buildReadme, METADATA_FILE, README_FILE } from './metadata';
 import { pythonScript } from './python-script';
 import { RESET_AFTER_GRU_MJS, TOKENIZER_MJS } from './standalone';
@@ -91,6 +92,12 @@ export async function kerasH5Export(source: ExportSource): Promise<Uint8Array> {
   return kerasH5Bytes(toKerasModel(source.project.layers, source.tokenizer.maxlen, source.model));
 }
 
+/** The bytes of a Keras 3 `.keras` export: the same layers and weights as the `.h5`, in Keras 3's layout. */
+export async function keras3Export(source: ExportSource): Promise<Uint8Array> {
+  const keras = toKerasModel(source.project.layers, source.tokenizer.maxlen, source.model);
+  return keras3Bytes(source.project.layers, source.tokenizer.maxlen, keras.layers.map((layer) => layer.weights));
+}
+
 /** The files of a `python` folder export. */
 export async function pythonExportFiles(source: ExportSource, now = new Date()): Promise<Map<string, Uint8Array>> {
   const encoder = new TextEncoder();
@@ -127,8 +134,9 @@ export async function stageExport(source: ExportSource, out: string, format: Exp
       const staged = await stageFile(target, data, options);
       return { result: { out: target, format, files: [path.basename(target)], bytes: data.byteLength }, staged };
     }
-    case 'keras-h5': {
-      const data = await kerasH5Export(source);
+    case 'keras-h5':
+    case 'keras': {
+      const data = format === 'keras' ? await keras3Export(source) : await kerasH5Export(source);
       const staged = await stageFile(target, data, options);
       return { result: { out: target, format, files: [path.basename(target)], bytes: data.byteLength }, staged };
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { WorkbenchError } from '../../src-shared/errors';
 import type { WriteFileFn } from './atomic-output';
 
-export const exportFormats = ['tfjs', 'zip', 'keras-h5', 'python'] as const;
+export const exportFormats = ['tfjs', 'zip', 'keras-h5', 'keras', 'python'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
 /** What to export and where. */
@@ -13,9 +13,9 @@ export interface ExportRequest {
   runId?: string;
   /** The app's data folder, whose `runs/` holds `runId`; when given, `out` must also stay outside `runs/`. */
   dataDir?: string;
-  /** The folder (tfjs, python) or file (zip, keras-h5) to create. */
+  /** The folder (tfjs, python) or file (zip, keras-h5, keras) to create. */
   out: string;
-  /** Default: from `out`'s extension (`.zip`, `.h5`), else `tfjs`. */
+  /** Default: from `out`'s extension (`.zip`, `.h5`, `.keras`), else `tfjs`. */
   format?: ExportFormat;
   /** Replace an existing `out`. Default false. */
   force?: boolean;
@@ -40,5 +40,5 @@ export function resolveFormat(out: string, format?: string): ExportFormat {
     return format as ExportFormat;
   }
   const ext = path.extname(out).toLowerCase();
-  return ext === '.zip' ? 'zip' : ext === '.h5' || ext === '.hdf5' ? 'keras-h5' : 'tfjs';
+  return ext === '.zip' ? 'zip' : ext === '.h5' || ext === '.hdf5' ? 'keras-h5' : ext === '.keras' ? 'keras' : 'tfjs';
 }

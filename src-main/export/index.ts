@@ -7,6 +7,7 @@
  *   `metadata.json` and a README (plus `reset-after-gru.mjs` for a GRU model).
  * - `zip`: the same files in one `.zip`.
  * - `keras-h5`: one Keras 2 `.h5` file (config and weights).
+ * - `keras`: one Keras 3 `.keras` file (config.json, model.weights.h5, metadata.json).
  * - `python`: a folder with `predict.py`, `model.h5`, `tokenizer.json`, `metadata.json` and a README.
  */
 import type { RunRecord } from '../../src-shared/training';
@@ -18,6 +19,7 @@ export { readCheckedExport, readModelDir, type CheckedExport } from './export-re
 export { exportFormats, resolveFormat, type ExportFormat, type ExportRequest, type ExportResult } from './formats';
 export type { ExportMetadata } from './metadata';
 export type { ExportContents, ExportSource, LoadedExport } from './exporter';
+export type { ImportKerasOptions, KerasImport } from './keras-import';
 
 /** TensorFlow.js and h5wasm load with the first export or import, not with the app. */
 function implementation(): Promise<typeof exporter> {
@@ -51,4 +53,17 @@ export async function loadExport(location: string): Promise<exporter.LoadedExpor
  */
 export async function importModel(location: string, dataDir: string): Promise<RunRecord> {
   return (await implementation()).importModel(location, dataDir);
+}
+
+/**
+ * Imports a Keras model file (Keras 2 `.h5`, weights `.h5` with `arch`, Keras 3 `.h5` or `.keras`) as a
+ * new run in `<dataDir>/runs/`, with its weights and, when given, a tokenizer. Nothing is stored on failure.
+ */
+export async function importKerasModel(file: string, options: import('./keras-import').ImportKerasOptions): Promise<import('./keras-import').KerasImport> {
+  return (await import('./keras-import')).importKerasModel(file, options);
+}
+
+/** The last-layer output of a Keras model file for each row of (padded) ids. */
+export async function predictKerasFile(file: string, rows: number[][], options: { arch?: string } = {}): Promise<number[][]> {
+  return (await import('./keras-import')).predictKerasFile(file, rows, options);
 }

@@ -44,7 +44,8 @@ function layerConfig(name: string, options: Record<string, unknown>, trainable: 
  *   model: the standard tfjs model built from `stack`, holding the trained weights.
  */
 export function toKerasModel(stack: readonly LayerSpec[], maxlen: number, model: tf.LayersModel): KerasModel {
-  const analysis = analyzeStack(stack, { maxlen });
+  // Any head exports: a Keras model with a 6-class softmax, opened here, goes back to Keras as it came.
+  const analysis = analyzeStack(stack, { maxlen }, { binaryOutput: false });
   if (analysis.issues.length > 0) {
     throw new WorkbenchError('bad_input', `The model spec must be valid to export it to Keras. Received: ${analysis.issues[0]!.message}`);
   }

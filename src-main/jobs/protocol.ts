@@ -7,6 +7,7 @@ import type { LayerSpec } from '../../src-shared/model/types';
 import type { EngineInfo, EpochMetrics, Evaluation, RunRecord, TrainingConfig } from '../../src-shared/training';
 import type { StagedOutput } from '../export/atomic-output';
 import type { ExportRequest, ExportResult } from '../export/formats';
+import type { KerasModelFile } from '../keras/keras-model-file';
 import type { Split } from '../engine/trainer';
 
 export interface TrainRequest {
@@ -38,7 +39,7 @@ export interface PredictRequest {
   modelDir: string;
   layers?: LayerSpec[];
   maxlen: number;
-  /** `count × maxlen` encoded reviews. */
+  /** `count × maxlen` encoded reviews (or id rows). */
   x: Int32Array;
   count: number;
 }
@@ -69,6 +70,13 @@ export interface ImportJob {
   dataDir: string;
 }
 
+/** Stores a Keras file the main thread opened (parsed in the parser process) as a new run and replies `imported-keras`. */
+export interface ImportKerasJob {
+  type: 'import-keras';
+  opened: KerasModelFile;
+  options: { dataDir: string; tokenizer?: string; maxlen?: number; name?: string };
+}
+
 /** Asks which backend and recurrent path this machine runs. */
 export interface ProbeRequest {
   type: 'probe';
@@ -81,10 +89,12 @@ export interface ProbeRequest {
 export interface Jobs {
   probe: { request: ProbeRequest; reply: { type: 'probed'; engine: EngineInfo } };
   evaluate: { request: EvaluateRequest; reply: { type: 'evaluated'; evaluation: Evaluation; engine: EngineInfo } };
-  predict: { request: PredictRequest; reply: { type: 'predicted'; probabilities: number[] } };
+  /** Each row's last-layer output: one probability for the binary head, one value per unit for others. */
+  predict: { request: PredictRequest; reply: { type: 'predicted'; outputs: number[][] } };
   bench: { request: BenchRequest; reply: { type: 'benched'; msPerBatch: number; msPerEval: number; engine: EngineInfo } };
   export: { request: ExportJob; reply: { type: 'exported'; result: ExportResult; staged: StagedOutput } };
   import: { request: ImportJob; reply: { type: 'imported'; record: RunRecord } };
+  'import-keras': { request: ImportKerasJob; reply: { type: 'imported-keras'; record: RunRecord; totalParams: number } };
 }
 
 export type JobKind = keyof Jobs;
@@ -99,6 +109,7 @@ export const replyTypes = {
   bench: 'benched',
   export: 'exported',
   import: 'imported',
+  'import-keras': 'imported-keras',
 } as const satisfies { [K in JobKind]: JobReply<K>['type'] };
 
 /** What a training run's worker reports, from `ready` to `done`. */

@@ -18,7 +18,7 @@ import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } f
 import { timeTrainingSteps } from '../engine/benchmark';
 import { WEIGHTS_FILE, loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from '../engine/model-io';
 import { CHECKPOINT_DIR } from '../runs/run-store';
-import type { BenchRequest, EvaluateRequest, ExportJob, FromWorker, ImportJob, JobReply, PredictRequest, ToWorker, TrainRequest } from './protocol';
+import type { BenchRequest, EvaluateRequest, ExportJob, FromWorker, ImportJob, ImportKerasJob, JobReply, PredictRequest, ToWorker, TrainRequest } from './protocol';
 import { buildTfModel } from '../engine/tfjs-model';
 import { evaluateSplit, makeOptimizer, splitValidation, trainModel, withSeededMathRandom } from '../engine/trainer';
 
@@ -161,10 +161,10 @@ async function evaluate(request: EvaluateRequest): Promise<JobReply<'evaluate'>>
 async function predict(request: PredictRequest): Promise<JobReply<'predict'>> {
   await initBackend();
   const model = await openModel(request);
-  const output = tf.tidy(() => (model.predict(tf.tensor2d(request.x, [request.count, request.maxlen], 'int32')) as tf.Tensor).reshape([-1]));
-  const probabilities = Array.from(await output.data());
+  const output = tf.tidy(() => (model.predict(tf.tensor2d(request.x, [request.count, request.maxlen], 'int32')) as tf.Tensor).reshape([request.count, -1]));
+  const outputs = (await output.array()) as number[][];
   output.dispose();
-  return { type: 'predicted', probabilities };
+  return { type: 'predicted', outputs };
 }
 
 /** Times the stack as training would build it; the model is thrown away afterwards. */
@@ -191,6 +191,12 @@ async function exportJob(job: ExportJob): Promise<JobReply<'export'>> {
 async function importJob(job: ImportJob): Promise<JobReply<'import'>> {
   const { importModel } = await import('../export/exporter');
   return { type: 'imported', record: await importModel(job.location, job.dataDir) };
+}
+
+async function importKerasJob(job: ImportKerasJob): Promise<JobReply<'import-keras'>> {
+  const { storeKerasModel } = await import('../export/keras-import');
+  const { record, totalParams } = await storeKerasModel(job.opened, job.options);
+  return { type: 'imported-keras', record, totalParams };
 }
 
 /** Posts what a job or run ends with: its reply, if it has one, or an `error` reply when it fails. */
@@ -222,6 +228,9 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'import':
       run(importJob(message));
+      break;
+    case 'import-keras':
+      run(importKerasJob(message));
       break;
     case 'probe':
       run(initBackend().then((backend): JobReply<'probe'> => ({ type: 'probed', engine: engineInfo(backend, undefined) })));

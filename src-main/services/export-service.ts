@@ -12,7 +12,9 @@ import { WorkbenchError } from '../../src-shared/errors';
 import type { RunRecord } from '../../src-shared/training';
 import type { EngineClient } from '../jobs/client';
 import type { JobReply } from '../jobs/protocol';
+import { openKerasFile } from '../keras/open-keras-file';
 import { RunStore } from '../runs/run-store';
+import type { ProcessLauncher } from '../platform/isolated-process';
 import { discardStaged, newTempId, publishStaged, tempPathOf } from '../export/atomic-output';
 import type { ExportRequest, ExportResult } from '../export/formats';
 
@@ -22,7 +24,10 @@ export class NodeExportService {
   private readonly running = new Map<AbortController, string>();
 
   /** `engine`: the worker client shared with evaluate and predict, which keeps TensorFlow.js loaded. */
-  constructor(private readonly engine: EngineClient) {}
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly launchProcess?: ProcessLauncher,
+  ) {}
 
   /**
    * Exports a stored run off the main thread, all or nothing. Rejects with `cancelled` when
@@ -55,6 +60,21 @@ export class NodeExportService {
   /** Cancels every export still being written; each rejects with a `cancelled` error. */
   cancel(): void {
     for (const [abort, target] of this.running) abort.abort(new WorkbenchError('cancelled', `The export was cancelled; nothing was written at ${target}.`));
+  }
+
+  /**
+   * Imports a Keras model file as a new run: parsed in the parser process, interpreted here, built and
+   * stored in the engine worker. Nothing is stored when it fails.
+   *
+   * Args:
+   *   file: the `.h5` or `.keras` file.
+   *   options: `dataDir`, and optionally `arch` (weights-only `.h5`), `tokenizer`, `maxlen`.
+   */
+  async importKerasModel(file: string, options: { dataDir: string; arch?: string; tokenizer?: string; maxlen?: number }): Promise<{ record: RunRecord; totalParams: number }> {
+    const opened = await openKerasFile(path.resolve(file), { arch: options.arch, launchProcess: this.launchProcess });
+    const job = { dataDir: options.dataDir, tokenizer: options.tokenizer === undefined ? undefined : path.resolve(options.tokenizer), maxlen: options.maxlen };
+    const reply = await this.engine.request({ type: 'import-keras', opened, options: job }, []);
+    return { record: reply.record, totalParams: reply.totalParams };
   }
 
   /** Imports an export (folder or `.zip`) as a new run in `<dataDir>/runs/`, off the main thread; returns its record. */

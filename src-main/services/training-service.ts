@@ -188,6 +188,12 @@ export class NodeTrainingService {
   async evaluate(runId: string): Promise<Evaluation> {
     if (this.active.has(runId)) throw new WorkbenchError('busy', `Run ${runId} is training; evaluate it when it has ended.`);
     const record = await this.store.get(runId);
+    if (record.imported !== undefined && record.dataset.path === '') {
+      throw new WorkbenchError(
+        'bad_input',
+        `${record.name} was imported from a Keras file, not trained on a dataset here, so it has no test split to evaluate on. Use rnn-workbench evaluate --model-dir ${this.store.dir(runId)} --data <its IMDb data> with data encoded as it was trained.`,
+      );
+    }
     return (await evaluateModelDir(this.store.dir(runId), record.dataset.path, { dataDir: this.options.dataDir, engine: this.engine, launchProcess: this.options.launchProcess })).evaluation;
   }
 
@@ -378,6 +384,7 @@ export class NodeTrainingService {
         case 'benched':
         case 'exported':
         case 'imported':
+        case 'imported-keras':
           break;
         default:
           throw new Error(`Unknown message from the engine worker: ${JSON.stringify(message satisfies never)}`);
@@ -471,21 +478,67 @@ async function withEngine<T>(engine: EngineClient | undefined, job: (engine: Eng
   }
 }
 
-/** The sentiment the model in a run or export folder gives a review, encoded with the folder's tokenizer. */
-export async function predictModelDir(modelDir: string, text: string, engine?: EngineClient): Promise<Prediction> {
-  const layers = await readRunFolder(modelDir).then(
-    (record) => (record.project as Project).layers,
+/** The layers to rebuild a run folder's model from, or undefined for an export (its model.json is self-contained). */
+async function layersOf(modelDir: string): Promise<{ layers: LayerSpec[] | undefined; record: RunRecord | undefined }> {
+  return readRunFolder(modelDir).then(
+    (record) => ({ layers: (record.project as Project).layers, record }),
     (error: unknown) => {
       // A folder without run.json (an export) holds a self-contained model.json instead.
-      if (error instanceof WorkbenchError && error.code === 'not_found') return undefined;
+      if (error instanceof WorkbenchError && error.code === 'not_found') return { layers: undefined, record: undefined };
       throw error;
     },
   );
-  const tokenizerFile = path.join(modelDir, TOKENIZER_FILE);
-  const tokenizer = parseTokenizerFile(await readRegularText(tokenizerFile, { what: 'the tokenizer the model was trained with', maxBytes: MAX_FILE_BYTES.vocabulary }), tokenizerFile);
+}
+
+/** The run or export folder's `tokenizer.json`, every field checked. */
+async function readModelTokenizer(modelDir: string): Promise<RunTokenizer> {
+  const file = path.join(modelDir, TOKENIZER_FILE);
+  return parseTokenizerFile(await readRegularText(file, { what: 'the tokenizer the model was trained with', maxBytes: MAX_FILE_BYTES.vocabulary }), file);
+}
+
+/** The sentiment the model in a run or export folder gives a review, encoded with the folder's tokenizer. */
+export async function predictModelDir(modelDir: string, text: string, engine?: EngineClient): Promise<Prediction> {
+  const { layers, record } = await layersOf(modelDir);
+  const tokenizer = await readModelTokenizer(modelDir);
   if (layers !== undefined) requireBuildable(layers, { maxlen: tokenizer.maxlen }, { purpose: 'inference', batchSize: 1 });
+  if (record?.imported !== undefined && tokenizer.words === null) {
+    throw new WorkbenchError(
+      'bad_input',
+      `${record.name} was imported from ${record.imported.file} without a tokenizer, so it cannot read typed text: expected its word index (imdb_word_index.json or a Tokenizer.to_json() file) attached on import. Received: no tokenizer`,
+    );
+  }
   const x = encodeText(tokenizer, text, tokenizer.maxlen);
   const reply = await withEngine(engine, (client) => client.request({ type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: 1 }, [x.buffer as ArrayBuffer]));
-  const probability = reply.probabilities[0];
-  return { label: probability! > 0.5 ? 'positive' : 'negative', probability: probability! };
+  const output = reply.outputs[0];
+  if (output!.length !== 1) {
+    throw new WorkbenchError(
+      'bad_input',
+      `A sentiment needs a model that ends in Dense(1, sigmoid), one probability. Received: ${output!.length} outputs per review (use predict --ids-file --json for them)`,
+    );
+  }
+  const probability = output![0]!;
+  return { label: probability > 0.5 ? 'positive' : 'negative', probability };
+}
+
+/**
+ * The last-layer output of the model in a run or export folder for each row of ids, already padded to
+ * the model's input length.
+ */
+export async function predictIdsModelDir(modelDir: string, rows: number[][], engine?: EngineClient): Promise<number[][]> {
+  const { layers } = await layersOf(modelDir);
+  const tokenizer = await readModelTokenizer(modelDir);
+  if (layers !== undefined) requireBuildable(layers, { maxlen: tokenizer.maxlen }, { purpose: 'inference', batchSize: rows.length });
+  const x = idRowsTensorData(rows, tokenizer.maxlen);
+  const reply = await withEngine(engine, (client) => client.request({ type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: rows.length }, [x.buffer as ArrayBuffer]));
+  return reply.outputs;
+}
+
+/** Rows of ids as one `count × maxlen` Int32Array, refusing rows of another length. */
+function idRowsTensorData(rows: number[][], maxlen: number): Int32Array {
+  const x = new Int32Array(rows.length * maxlen);
+  rows.forEach((row, i) => {
+    if (row.length !== maxlen) throw new WorkbenchError('bad_input', `Every row of ids must have the model's input length ${maxlen}. Received: ${row.length} ids in row ${i + 1}`);
+    x.set(row, i * maxlen);
+  });
+  return x;
 }

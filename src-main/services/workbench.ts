@@ -68,7 +68,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   // One engine worker for evaluate, predict and exports: TensorFlow.js loads there once.
   const engine = new EngineClient();
   const training = new NodeTrainingService({ dataDir: options.dataDir, launchProcess: options.launchProcess, engine });
-  const exports = new NodeExportService(engine);
+  const exports = new NodeExportService(engine, options.launchProcess);
   const drafts = new DraftStore(options.dataDir);
   const dataProgress = new Emitter<DataProgressEvent>();
   // One dataset opens at a time: a new open cancels the previous one, as the Data panel shows one dataset.
@@ -110,6 +110,10 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     exportRun: ({ runId, out, format, force }) => exports.exportRun({ runId, dataDir: options.dataDir, out: path.resolve(out), format, force }),
     cancelExport: async () => exports.cancel(),
     importModel: async ({ path: location }) => toSummary(await exports.importModel(path.resolve(location), options.dataDir)),
+    importKerasModel: async ({ path: file, arch, tokenizer, maxlen }) => {
+      const { record, totalParams } = await exports.importKerasModel(file, { dataDir: options.dataDir, arch, tokenizer, maxlen });
+      return { run: toSummary(record), project: record.project, imported: record.imported!, totalParams };
+    },
     saveDraft: ({ name, project }) => drafts.save(name, project),
     readDraft: () => drafts.read(),
     discardDraft: () => drafts.discard(),

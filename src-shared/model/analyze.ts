@@ -39,8 +39,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** What `analyzeStack` checks beyond each layer's own validity. */
+export interface AnalyzeOptions {
+  /**
+   * Require the Dense(1, sigmoid) head that binary labels need. Default true; false to build and run a
+   * model with another head (an imported Keras model with a 6-class softmax predicts, but cannot train here).
+   */
+  binaryOutput?: boolean;
+}
+
 /** Analyses a stack against an optional dataset (for the Embedding's input_dim and the sequence length). */
-export function analyzeStack(stack: readonly LayerSpec[], dataset: DatasetContext = {}): StackAnalysis {
+export function analyzeStack(stack: readonly LayerSpec[], dataset: DatasetContext = {}, options: AnalyzeOptions = {}): StackAnalysis {
   const issues: ValidationIssue[] = [];
   const { names, wrapped } = resolveNames(stack);
   const layers: AnalyzedLayer[] = [];
@@ -156,7 +165,7 @@ export function analyzeStack(stack: readonly LayerSpec[], dataset: DatasetContex
   });
 
   const last = layers[layers.length - 1]!;
-  if (last.outputShape !== null && last.options !== null) checkOutput(layers, report);
+  if (options.binaryOutput !== false && last.outputShape !== null && last.options !== null) checkOutput(layers, report);
   return { layers, inputShape: modelInput, issues };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { activation, bool, formatCount, oneOf, positiveInt } from './options';
+import { activation, bool, formatCount, oneOf, positiveInt, tfjsActivation } from './options';
 import { MAX_MAXLEN, MAX_UNITS } from '../limits';
 import { formatShape, requireSequence } from './shape';
 import type { LayerKind, LayerProblem, Shape } from './types';
@@ -72,7 +72,7 @@ export const conv1d: LayerKind<Conv1dOptions> = {
       strides: o.strides,
       padding: o.padding,
       dilationRate: o.dilation_rate,
-      activation: o.activation,
+      activation: tfjsActivation(o.activation),
       useBias: o.use_bias,
       kernelInitializer: { className: 'GlorotUniform', config: {} },
       biasInitializer: { className: 'Zeros', config: {} },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { activation, bool, formatCount, positiveInt } from './options';
+import { activation, bool, formatCount, positiveInt, tfjsActivation } from './options';
 import { MAX_UNITS } from '../limits';
 import { requireKnownLastDim } from './shape';
 import type { LayerKind, Shape } from './types';
@@ -43,7 +43,7 @@ export const dense: LayerKind<DenseOptions> = {
     className: 'Dense',
     config: {
       units: o.units,
-      activation: o.activation,
+      activation: tfjsActivation(o.activation),
       useBias: o.use_bias,
       // Porting note: tfjs-layers' Dense defaults to glorotNormal; Keras uses glorot_uniform.
       kernelInitializer: { className: 'GlorotUniform', config: {} },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { activation, bool, formatCount } from './options';
+import { activation, bool, formatCount, tfjsActivation } from './options';
 import {
   recurrentMultiplyAdds,
   recurrentOptionShape,
@@ -46,6 +46,6 @@ export const gru: LayerKind<GruOptions> = {
   mask: (o) => o.return_sequences,
   toTfjs: (o) => ({
     className: o.reset_after ? resetAfterGruClassName : 'GRU',
-    config: { ...recurrentTfConfig(o), recurrentActivation: o.recurrent_activation },
+    config: { ...recurrentTfConfig(o), recurrentActivation: tfjsActivation(o.recurrent_activation) },
   }),
 };

@@ -35,6 +35,11 @@ describe('LSTM', () => {
     expect(config).toMatchObject({ recurrentActivation: 'sigmoid', unitForgetBias: true, kernelInitializer: { className: 'GlorotUniform' } });
   });
 
+  it("takes Keras 2's hard_sigmoid, which tfjs-layers names hardSigmoid", () => {
+    const { config } = lstm.toTfjs(lstmOptions.parse({ recurrent_activation: 'hard_sigmoid' }), [null, null, 32]);
+    expect(config).toMatchObject({ recurrentActivation: 'hardSigmoid', activation: 'tanh' });
+  });
+
   it('refuses an unknown option by name', () => {
     const issues = summarize([embedding, { id: 'l', kind: 'LSTM', options: { unit: 3 } }, output]).issues;
     expect(issues.map((i) => i.message)).toEqual(["LSTM has no option 'unit'. Received: {\"unit\":3}"]);

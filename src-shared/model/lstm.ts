@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { activation, bool } from './options';
+import { activation, bool, tfjsActivation } from './options';
 import {
   recurrentMultiplyAdds,
   recurrentOptionShape,
@@ -36,6 +36,6 @@ export const lstm: LayerKind<LstmOptions> = {
   mask: (o) => o.return_sequences,
   toTfjs: (o) => ({
     className: 'LSTM',
-    config: { ...recurrentTfConfig(o), recurrentActivation: o.recurrent_activation, unitForgetBias: o.unit_forget_bias },
+    config: { ...recurrentTfConfig(o), recurrentActivation: tfjsActivation(o.recurrent_activation), unitForgetBias: o.unit_forget_bias },
   }),
 };

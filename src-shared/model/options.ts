@@ -28,10 +28,18 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 
 /**
  * Keras activations that tfjs-layers computes the same way.
- * Porting note: `hard_sigmoid` and `gelu` are left out because tfjs-layers' versions differ from Keras 3's.
+ * Porting note: `hard_sigmoid` is Keras 2's `clip(0.2x + 0.5, 0, 1)`, which tfjs-layers' `hardSigmoid`
+ * computes and which Keras 2 files (LSTM and GRU before Keras 2.4) use; Keras 3 renamed the name to
+ * `clip(x / 6 + 0.5, 0, 1)`, so a Keras 3 file's `hard_sigmoid` is not this one. `gelu` is left out
+ * because tfjs-layers' version differs from Keras 3's.
  */
-export const activations = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'swish'] as const;
+export const activations = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'hard_sigmoid'] as const;
 export type Activation = (typeof activations)[number];
+
+/** tfjs-layers' name of a Keras activation (tfjs spells `hard_sigmoid` in camelCase). */
+export function tfjsActivation(name: Activation): string {
+  return name === 'hard_sigmoid' ? 'hardSigmoid' : name;
+}
 
 export function activation() {
   return oneOf(activations);

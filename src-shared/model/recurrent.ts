@@ -3,7 +3,7 @@
  * initializers passed to tfjs-layers explicitly.
  */
 import { z } from 'zod';
-import { activation, bool, formatCount, positiveInt, rate } from './options';
+import { activation, bool, formatCount, positiveInt, rate, tfjsActivation } from './options';
 import { MAX_UNITS } from '../limits';
 import { requireSequence } from './shape';
 import type { LayerContext, LayerProblem, Shape, WeightShape } from './types';
@@ -47,7 +47,7 @@ export const kerasRecurrentInitializers = {
 export function recurrentTfConfig(options: RecurrentOptions): Record<string, unknown> {
   return {
     units: options.units,
-    activation: options.activation,
+    activation: tfjsActivation(options.activation),
     useBias: options.use_bias,
     returnSequences: options.return_sequences,
     goBackwards: options.go_backwards,

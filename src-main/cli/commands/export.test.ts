@@ -77,7 +77,7 @@ describe('rnn-workbench export', () => {
       expect(await exportCommand.run(['--run', id, '--out', path.join(root, 'by-id.zip'), '--format', 'zip', '--json'])).toBe(0);
       await expect(exportCommand.run(['--out', 'x'])).rejects.toThrow('--run is required: a run id or run folder. Received: nothing');
       await expect(exportCommand.run(['--run', id])).rejects.toThrow('--out is required: the folder or file to create. Received: nothing');
-      await expect(exportCommand.run(['--run', id, '--out', 'x', '--format', 'onnx'])).rejects.toThrow('--format must be one of tfjs, zip, keras-h5, python. Received: onnx');
+      await expect(exportCommand.run(['--run', id, '--out', 'x', '--format', 'onnx'])).rejects.toThrow('--format must be one of tfjs, zip, keras-h5, keras, python. Received: onnx');
       await expect(exportCommand.run(['--run', '20261128-070000-ffffff', '--out', path.join(root, 'nothing')])).rejects.toThrow(
         /runs\/20261128-070000-ffffff\/run\.json: expected a run folder with run\.json\. Received: no such file$/,
       );

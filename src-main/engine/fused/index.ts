@@ -77,6 +77,21 @@ function recurrentConfig(kind: string, options: Record<string, unknown>, name: s
 }
 
 /**
+ * Why the fused kernels do not compute a recurrent layer spec (an option they do not cover, or kernels
+ * unavailable here), or undefined when they do: said per layer when a model is opened.
+ */
+export function fusedRefusal(spec: RecurrentLayerSpec, inputShape: Shape): string | undefined {
+  const status = fusedStatus();
+  if (!status.available) return `the fused kernels are unavailable here (${status.reason ?? 'unknown'})`;
+  if (makeFusedRecurrent(spec, inputShape) !== undefined) return undefined;
+  const inner = spec.kind === 'Bidirectional' ? ((spec.options['layer'] as { options?: Record<string, unknown> } | undefined)?.options ?? {}) : spec.options;
+  const differing = Object.entries(inner).filter(([key, value]) => key in fixedOptions && value !== undefined && value !== fixedOptions[key]);
+  return differing.length > 0
+    ? `the fused kernels compute ${differing.map(([key]) => `${key} ${JSON.stringify(fixedOptions[key])}`).join(', ')} only; this layer has ${differing.map(([key, value]) => `${key} ${JSON.stringify(value)}`).join(', ')}`
+    : 'the fused kernels do not cover its options';
+}
+
+/**
  * Builds the fused layer for a SimpleRNN, LSTM, GRU or Bidirectional spec.
  *
  * Args:

@@ -41,5 +41,6 @@ export function createElectronHost(bridge: DesktopBridge): Host {
       return saved === null ? null : { name: saved.split(/[\\/]/).pop() ?? saved, path: saved };
     },
     pickDatasetPath: (folder) => desktop.pickDatasetPath({ folder }),
+    pickModelFile: (kind) => desktop.pickModelFile({ kind }),
   };
 }

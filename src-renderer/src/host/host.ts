@@ -32,4 +32,6 @@ export interface Host {
    * there is none (web mode: the data lives on the server, so the user types or browses a server path).
    */
   pickDatasetPath?: (folder: boolean) => Promise<string | null>;
+  /** A native picker for a Keras model, tokenizer or architecture file, returning its path; absent in web mode (a server path is typed). */
+  pickModelFile?: (kind: 'keras' | 'tokenizer' | 'arch') => Promise<string | null>;
 }

@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
+import { repoRoot, startServe, type ServedApp } from '../support/serve';
+
+const screenshots = path.join(repoRoot, 'test-results/screenshots');
+const sarcasm = path.resolve(repoRoot, '../shared/data/keras/keras-2.4.0-bidirectional-gru-sarcasm.h5');
+let app: ServedApp;
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  [app, chromium] = await Promise.all([startServe(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await app?.stop();
+});
+
+describe('Open Keras model (web mode)', () => {
+  it("opens a real Keras 2 file onto the canvas with Keras' parameter counts, as a run that says what it cannot do", { timeout: 180_000 }, async () => {
+    const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(app.url);
+    await page.getByTestId('app-info').waitFor();
+    await page.getByRole('button', { name: 'Open Keras model…' }).click();
+    await page.locator('#keras-path').fill(sarcasm);
+    await page.getByRole('button', { name: 'Open Keras model', exact: true }).click();
+
+    // The stack lands on the canvas and the summary shows Keras' counts for the file's layers.
+    const summary = page.getByTestId('summary-text');
+    await summary.waitFor({ state: 'attached', timeout: 120_000 }).catch(async (error: Error) => {
+      const problem = await page.getByTestId('runs-error').textContent({ timeout: 1000 }).catch(() => 'none');
+      throw new Error(`${error.message}\nRuns panel error: ${problem}\nServer output:\n${app.output()}`);
+    });
+    await expect.poll(() => summary.textContent(), { timeout: 120_000 }).toContain('Total params: 169,997');
+    const text = (await summary.textContent())!;
+    expect(text).toContain('bidirectional_5 (Bidirectional)');
+    expect(text).toMatch(/dense_12 \(Dense\)\s+\(None, 6\)\s+390/);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(screenshots, 'keras-open.png') });
+
+    // As a run: no tokenizer came with it, so trying a review says why instead of failing silently.
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await page.getByTestId('run-imported').waitFor();
+    expect(await page.getByTestId('run-imported').textContent()).toContain('keras-2.4.0-bidirectional-gru-sarcasm.h5');
+    expect(await page.getByTestId('predict-why').textContent()).toContain('cannot read typed text');
+    await page.screenshot({ path: path.join(screenshots, 'keras-run.png'), fullPage: true });
+    await page.close();
+  });
+});
