@@ -33,6 +33,13 @@ export class ModelEditor {
   savedRevision = $state(0);
 
   readonly canUndo = $derived(this.#past.length > 0);
+  readonly #now: () => number;
+
+  /** `now` is the clock that decides which edits coalesce; tests pass their own. */
+  constructor(now: () => number = () => Date.now()) {
+    this.#now = now;
+  }
+
   readonly canRedo = $derived(this.#future.length > 0);
   readonly dirty = $derived(this.revision !== this.savedRevision);
 
@@ -42,7 +49,7 @@ export class ModelEditor {
 
   /** Replaces the stack, recording the previous one for undo unless it continues the same edit. */
   #commit(next: LayerSpec[], coalesceKey: string | null = null): void {
-    const now = Date.now();
+    const now = this.#now();
     const continues = coalesceKey !== null && coalesceKey === this.#lastKey && now - this.#lastAt < COALESCE_MS;
     if (!continues) {
       this.#past = [...this.#past.slice(-(HISTORY_LIMIT - 1)), this.#snapshot()];
