@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './data';
 import { WorkbenchError, type Reply } from './errors';
 import type { Project } from './project';
+import { settingsChangeSchema, type Settings } from './settings';
 import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from './training';
 
 /** Facts about the running app that the UI shows in its status bar. */
@@ -126,6 +127,10 @@ export const apiMethods = {
   readDraft: empty,
   /** Forgets the autosaved draft: the project was saved, replaced, or the user declined the draft. */
   discardDraft: empty,
+  /** The user's settings (theme, whether the guided start was dismissed); the defaults when none are stored. */
+  getSettings: empty,
+  /** Changes some settings, keeps the rest, stores them (`<dataDir>/settings.json`, atomically) and returns them all. */
+  saveSettings: z.object({ change: settingsChangeSchema }).strict(),
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;
@@ -153,6 +158,8 @@ export interface ApiResults {
   saveDraft: void;
   readDraft: DraftReading;
   discardDraft: void;
+  getSettings: Settings;
+  saveSettings: Settings;
 }
 
 /** Event streams and their payloads. */

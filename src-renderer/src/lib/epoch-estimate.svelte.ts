@@ -31,7 +31,7 @@ export class EpochEstimate {
     }
     if (this.benchmark.measuring) return 'timing this model on this machine';
     if (this.seconds !== undefined && this.data.preview !== undefined) return `for your ${count(this.data.preview.train.count)} reviews, at the speed of run ${this.calibration?.runName}`;
-    return 'fix the model to time it';
+    return this.project.editor.layers.length === 0 ? 'add layers to time a training epoch' : 'fix the model to time it';
   });
 
   /** The longer account, for the tooltip. */
