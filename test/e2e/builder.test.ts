@@ -56,6 +56,8 @@ async function shot(page: Page, name: string): Promise<void> {
  * The library places the drop by the dragged element's centre, so the grip is the source's centre.
  */
 async function drag(page: Page, source: Locator, target: { x: number; y: number }): Promise<void> {
+  // A palette entry below the fold is scrolled to first, as a user would.
+  await source.scrollIntoViewIfNeeded();
   const box = (await source.boundingBox())!;
   const start = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
   await page.mouse.move(start.x, start.y);

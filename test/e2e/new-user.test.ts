@@ -54,6 +54,8 @@ const placeholderIndex = (page: Page) => stack(page).evaluate((list) => [...list
  * once the canvas shows a placeholder; returns where the placeholder stood at release.
  */
 async function drag(page: Page, source: Locator, target: { x: number; y: number }): Promise<number> {
+  // A palette entry below the fold is scrolled to first, as a user would.
+  await source.scrollIntoViewIfNeeded();
   const box = (await source.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
