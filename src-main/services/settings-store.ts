@@ -5,7 +5,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { settingsSchema, type Settings } from '../../src-shared/settings';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../platform/atomic-file';
 
 export const SETTINGS_FILE = 'settings.json';
 
