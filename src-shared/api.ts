@@ -10,6 +10,7 @@ import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './
 import { WorkbenchError, type Reply } from './errors';
 import { formatReceived } from './model/options';
 import type { Project } from './project';
+import { settingsChangeSchema, type Settings } from './settings';
 import type { EngineInfo, Evaluation, ImportedFrom, Prediction, RunRecord, RunSummary, TrainingEvent } from './training';
 
 /** Facts about the running app that the UI shows in its status bar. */
@@ -152,6 +153,10 @@ export const apiMethods = {
   readDraft: empty,
   /** Forgets the autosaved draft: the project was saved, replaced, or the user declined the draft. */
   discardDraft: empty,
+  /** The user's settings (theme, whether the guided start was dismissed); the defaults when none are stored. */
+  getSettings: empty,
+  /** Changes some settings, keeps the rest, stores them (`<dataDir>/settings.json`, atomically) and returns them all. */
+  saveSettings: z.object({ change: settingsChangeSchema }).strict(),
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;
@@ -180,6 +185,8 @@ export interface ApiResults {
   saveDraft: void;
   readDraft: DraftReading;
   discardDraft: void;
+  getSettings: Settings;
+  saveSettings: Settings;
 }
 
 /** Event streams and their payloads. */

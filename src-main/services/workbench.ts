@@ -11,6 +11,7 @@ import { toSummary } from '../runs/run-store';
 import { appVersion } from '../platform/app-version';
 import { describeFileKind } from '../platform/bounded-file';
 import { DraftStore } from './draft-store';
+import { SettingsStore } from './settings-store';
 import { NodeExportService } from './export-service';
 import type { ProcessLauncher } from '../platform/isolated-process';
 import { NodeTrainingService } from './training-service';
@@ -70,6 +71,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const training = new NodeTrainingService({ dataDir: options.dataDir, launchProcess: options.launchProcess, engine });
   const exports = new NodeExportService(engine, options.launchProcess);
   const drafts = new DraftStore(options.dataDir);
+  const settings = new SettingsStore(options.dataDir);
   const dataProgress = new Emitter<DataProgressEvent>();
   // One dataset opens at a time: a new open cancels the previous one, as the Data panel shows one dataset.
   let opening: AbortController | undefined;
@@ -117,6 +119,8 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     saveDraft: ({ name, project }) => drafts.save(name, project),
     readDraft: () => drafts.read(),
     discardDraft: () => drafts.discard(),
+    getSettings: () => settings.read(),
+    saveSettings: ({ change }) => settings.save(change),
     onDidDataProgress: dataProgress.event,
     onDidTrainingEvent: training.onDidTrainingEvent,
     dispose: async () => {

@@ -7,7 +7,8 @@ import { resolveNames } from './names';
 import { describeOptionErrors, formatReceived } from './options';
 import { getLayerKind, layerKindNames } from './registry';
 import { formatShape } from './shape';
-import type { DatasetContext, LayerContext, LayerKind, LayerProblem, LayerSpec, Shape, ValidationIssue, WeightShape } from './types';
+import { applyFix } from './fix';
+import type { DatasetContext, Fix, FixAction, LayerContext, LayerKind, LayerProblem, LayerSpec, Shape, ValidationIssue, WeightShape } from './types';
 
 /** What the analysis knows about one layer. */
 export interface AnalyzedLayer {
@@ -39,22 +40,27 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** What `analyzeStack` checks beyond each layer's own validity. */
+/** What `analyzeStack` checks and works out beyond each layer's own validity. */
 export interface AnalyzeOptions {
   /**
    * Require the Dense(1, sigmoid) head that binary labels need. Default true; false to build and run a
    * model with another head (an imported Keras model with a 6-class softmax predicts, but cannot train here).
    */
   binaryOutput?: boolean;
+  /** Choose between candidate fixes. Default true; false for the trial analyses that choice runs itself. */
+  weighFixes?: boolean;
 }
 
 /** Analyses a stack against an optional dataset (for the Embedding's input_dim and the sequence length). */
-export function analyzeStack(stack: readonly LayerSpec[], dataset: DatasetContext = {}, options: AnalyzeOptions = {}): StackAnalysis {
+export function analyzeStack(stack: readonly LayerSpec[], dataset: DatasetContext = {}, { binaryOutput = true, weighFixes = true }: AnalyzeOptions = {}): StackAnalysis {
   const issues: ValidationIssue[] = [];
   const { names, wrapped } = resolveNames(stack);
   const layers: AnalyzedLayer[] = [];
-  const report = (index: number, problem: LayerProblem) => {
-    issues.push({ layerId: stack[index]!.id, layerIndex: index, ...problem });
+  const candidates = new Map<ValidationIssue, Fix[]>();
+  const report = (index: number, { alternatives, ...problem }: LayerProblem) => {
+    const issue: ValidationIssue = { layerId: stack[index]!.id, layerIndex: index, ...problem };
+    if (problem.fix !== undefined && alternatives !== undefined && alternatives.length > 0) candidates.set(issue, [problem.fix, ...alternatives]);
+    issues.push(issue);
   };
 
   if (stack.length === 0) {
@@ -165,8 +171,50 @@ export function analyzeStack(stack: readonly LayerSpec[], dataset: DatasetContex
   });
 
   const last = layers[layers.length - 1]!;
-  if (options.binaryOutput !== false && last.outputShape !== null && last.options !== null) checkOutput(layers, report);
+  if (binaryOutput && last.outputShape !== null && last.options !== null) checkOutput(layers, report);
+  if (weighFixes) {
+    for (const [issue, fixes] of candidates) issue.fix = bestFix(stack, dataset, issues.length, fixes);
+  }
   return { layers, inputShape: modelInput, issues };
+}
+
+/** The layer a fix moves, whose new place may need a follow-up. */
+function movedLayer(action: FixAction): string | undefined {
+  if (action.type === 'moveLayer') return action.layerId;
+  if (action.type === 'all') return action.actions.map(movedLayer).find((id) => id !== undefined);
+  return undefined;
+}
+
+/**
+ * A candidate completed with the option changes its moved layer then asks for (a recurrent layer
+ * moved under one that does not return sequences asks for return_sequences on it), so one press
+ * gives a working stack. Returns the fix and how many issues remain after it.
+ */
+function complete(stack: readonly LayerSpec[], dataset: DatasetContext, fix: Fix): { fix: Fix; remaining: number } {
+  let current = fix;
+  let after = analyzeStack(applyFix(stack, current.apply), dataset, { weighFixes: false }).issues;
+  const moved = movedLayer(fix.apply);
+  for (let round = 0; moved !== undefined && round < 2; round += 1) {
+    const followUp = after.find((issue) => issue.layerId === moved && issue.fix?.apply.type === 'setOption')?.fix;
+    if (followUp === undefined) break;
+    current = {
+      label: `${current.label} and ${followUp.label.charAt(0).toLowerCase()}${followUp.label.slice(1)}`,
+      apply: { type: 'all', actions: [...(current.apply.type === 'all' ? current.apply.actions : [current.apply]), followUp.apply] },
+    };
+    after = analyzeStack(applyFix(stack, current.apply), dataset, { weighFixes: false }).issues;
+  }
+  return { fix: current, remaining: after.length };
+}
+
+/** Of the candidate fixes (in order of preference), the one leaving the fewest issues; the first on a tie. */
+function bestFix(stack: readonly LayerSpec[], dataset: DatasetContext, issuesNow: number, fixes: Fix[]): Fix {
+  let best: { fix: Fix; remaining: number } | undefined;
+  for (const fix of fixes) {
+    const tried = complete(stack, dataset, fix);
+    if (best === undefined || tried.remaining < best.remaining) best = tried;
+  }
+  // A candidate that helps nothing is no better than the first one as it was written.
+  return best !== undefined && best.remaining < issuesNow ? best.fix : fixes[0]!;
 }
 
 /** The last layer must give one probability per review: Dense(1, sigmoid) on a 2-D input. */
@@ -175,9 +223,29 @@ function checkOutput(layers: AnalyzedLayer[], report: (index: number, problem: L
   const last = layers[index]!;
   const options = last.options!;
   if (last.spec.kind !== 'Dense') {
+    const add: Fix = { label: 'Add Dense(1, sigmoid) at the end', apply: { type: 'insertLayer', index: index + 1, layer: { kind: 'Dense', options: { ...binaryOutput } } } };
+    // A Dense placed higher up is most likely the output the user meant: move it rather than add another.
+    const misplaced = [...layers].reverse().find((layer) => layer.spec.kind === 'Dense' && layer.options !== null);
+    const isBinary = misplaced?.options?.units === 1 && misplaced.options.activation === 'sigmoid';
+    const move: Fix | undefined =
+      misplaced === undefined
+        ? undefined
+        : {
+            label: isBinary ? `Move ${misplaced.name} to the end` : `Move ${misplaced.name} to the end as Dense(1, sigmoid)`,
+            apply: isBinary
+              ? { type: 'moveLayer', layerId: misplaced.spec.id, index }
+              : {
+                  type: 'all',
+                  actions: [
+                    { type: 'moveLayer', layerId: misplaced.spec.id, index },
+                    { type: 'setOption', layerId: misplaced.spec.id, option: 'units', value: 1 },
+                    { type: 'setOption', layerId: misplaced.spec.id, option: 'activation', value: 'sigmoid' },
+                  ],
+                },
+          };
     report(index, {
       message: `The model must end with Dense(1, sigmoid) to predict a binary label. Received: ${last.spec.kind} last`,
-      fix: { label: 'Add Dense(1, sigmoid) at the end', apply: { type: 'insertLayer', index: index + 1, layer: { kind: 'Dense', options: { ...binaryOutput } } } },
+      ...(move === undefined ? { fix: add } : { fix: move, alternatives: [add] }),
     });
     return;
   }

@@ -23,7 +23,7 @@ function inputDim(input: Shape): number {
 export const dense: LayerKind<DenseOptions> = {
   kind: 'Dense',
   namePrefix: 'dense',
-  description: 'Fully connected layer; Dense(1, sigmoid) gives the probability of a positive review.',
+  description: 'Fully connected layer over the last axis; linear unless you choose an activation.',
   category: 'core',
   optionsSchema: denseOptions,
   validate: (_o, input, ctx) => requireKnownLastDim('Dense', input, ctx),

@@ -1,5 +1,6 @@
 /** Applying a suggested fix to a stack, the same way in every host. */
 import { WorkbenchError } from '../errors';
+import { nextLayerName } from './names';
 import { getLayerKind, layerKindNames } from './registry';
 import type { FixAction, LayerSpec } from './types';
 
@@ -13,13 +14,14 @@ export function newLayerId(stack: readonly LayerSpec[], kind: string): string {
 }
 
 /**
- * A new layer of `kind` with every option at its Keras default, overridden by `options`.
+ * A new layer of `kind` with every option at its Keras default, overridden by `options`, and its
+ * Keras name given now (`lstm`, then `lstm_1`, …), so it keeps it wherever it moves.
  * Throws when the kind is unknown or the options do not parse.
  */
 export function createLayer(stack: readonly LayerSpec[], kind: string, options: Record<string, unknown> = {}): LayerSpec {
   const layerKind = getLayerKind(kind);
   if (layerKind === undefined) throw new WorkbenchError('bad_input', `Layer kind must be one of ${layerKindNames.join(', ')}. Received: '${kind}'`);
-  return { id: newLayerId(stack, kind), kind, options: layerKind.optionsSchema.parse(options) };
+  return { id: newLayerId(stack, kind), kind, name: nextLayerName(stack, kind), options: layerKind.optionsSchema.parse(options) };
 }
 
 function setPath(options: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
@@ -39,7 +41,7 @@ export function applyFix(stack: readonly LayerSpec[], action: FixAction): LayerS
     case 'insertLayer': {
       const layer = createLayer(stack, action.layer.kind, action.layer.options);
       const next = [...stack];
-      next.splice(Math.max(0, Math.min(action.index, stack.length)), 0, { ...action.layer, ...layer });
+      next.splice(Math.max(0, Math.min(action.index, stack.length)), 0, { ...layer, ...action.layer, id: layer.id, name: action.layer.name ?? layer.name, options: layer.options });
       return next;
     }
     case 'moveLayer': {
@@ -52,6 +54,8 @@ export function applyFix(stack: readonly LayerSpec[], action: FixAction): LayerS
     }
     case 'removeLayer':
       return stack.filter((spec) => spec.id !== action.layerId);
+    case 'all':
+      return action.actions.reduce<LayerSpec[]>((current, step) => applyFix(current, step), [...stack]);
     default:
       throw new Error(`Unknown fix type: ${(action as { type: unknown }).type}`);
   }

@@ -1,7 +1,7 @@
 /** The model spec: layer kinds, stacks, shapes, parameter counts and validation, Keras-exact. */
 export type * from './types';
 export { layerKinds, layerKindNames, recurrentKindNames, getLayerKind } from './registry';
-export { resolveLayerNames, resolveNames, type ResolvedNames } from './names';
+export { nextLayerName, pinLayerNames, resolveLayerNames, resolveNames, type ResolvedNames } from './names';
 export { analyzeStack, type AnalyzedLayer, type StackAnalysis } from './analyze';
 export { summarize, validateStack, formatSummary, formatIssues, countParams } from './summary';
 export { requireModelFits, type ModelUse } from './memory';

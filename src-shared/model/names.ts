@@ -44,3 +44,26 @@ export function resolveNames(stack: readonly LayerSpec[]): ResolvedNames {
 export function resolveLayerNames(stack: readonly LayerSpec[]): string[] {
   return resolveNames(stack).names;
 }
+
+/**
+ * The Keras name a new layer of `kind` gets in this stack: the bare prefix while no layer has a name
+ * of that family, else the next number after the highest one (`lstm_2` after `lstm_1`), so names
+ * follow the order layers were created in, whatever order they stand in.
+ */
+export function nextLayerName(stack: readonly LayerSpec[], kind: string): string {
+  const prefix = prefixOf(kind);
+  const { names, wrapped } = resolveNames(stack);
+  let highest = -1;
+  for (const name of [...names, ...wrapped]) {
+    if (name === prefix) highest = Math.max(highest, 0);
+    const match = name !== undefined && name.startsWith(`${prefix}_`) ? /^\d+$/.exec(name.slice(prefix.length + 1)) : null;
+    if (match) highest = Math.max(highest, Number(match[0]));
+  }
+  return highest < 0 ? prefix : `${prefix}_${highest + 1}`;
+}
+
+/** The stack with every layer's name written down, as resolved now; later edits leave them as they are. */
+export function pinLayerNames(stack: readonly LayerSpec[]): LayerSpec[] {
+  const { names } = resolveNames(stack);
+  return stack.map((spec, index) => (typeof spec.name === 'string' && spec.name !== '' ? spec : { ...spec, name: names[index]! }));
+}

@@ -43,7 +43,8 @@ export function requireSequence(kind: string, input: Shape, ctx: LayerContext): 
   return [
     {
       message: `${kind} needs a sequence (None, steps, features), but ${previous.name} above gives ${formatShape(input)}. Move ${ctx.name} above ${previous.name}, or remove ${previous.name}.`,
-      fix: { label: `Remove ${previous.name}`, apply: { type: 'removeLayer', layerId: previous.spec.id } },
+      fix: { label: `Move ${ctx.name} above ${previous.name}`, apply: { type: 'moveLayer', layerId: ctx.id, index: ctx.index - 1 } },
+      alternatives: [{ label: `Remove ${previous.name}`, apply: { type: 'removeLayer', layerId: previous.spec.id } }],
     },
   ];
 }

@@ -57,7 +57,9 @@ export type FixAction =
   /** Move a layer to `index` in the stack. */
   | { type: 'moveLayer'; layerId: string; index: number }
   /** Remove a layer. */
-  | { type: 'removeLayer'; layerId: string };
+  | { type: 'removeLayer'; layerId: string }
+  /** Several changes in order, as one fix (move a layer, then turn on return_sequences above it). */
+  | { type: 'all'; actions: FixAction[] };
 
 /** A suggested fix: a button label and the change it makes. */
 export interface Fix {
@@ -83,6 +85,12 @@ export interface LayerProblem {
   option?: string;
   message: string;
   fix?: Fix;
+  /**
+   * Other fixes worth weighing against `fix`, in order of preference. The analysis keeps the one
+   * that leaves the fewest issues (the earliest on a tie), so a fix that moves the user's layer
+   * wins over one that deletes or duplicates it when both work.
+   */
+  alternatives?: Fix[];
   /** The output shape and weights are still well defined, so later layers are still checked. */
   keepsShape?: boolean;
 }

@@ -33,7 +33,7 @@ export function createElectronHost(bridge: DesktopBridge): Host {
   const remoteDesktop = bridge.desktop as unknown as Record<string, (params: unknown) => Promise<Reply<unknown>>>;
   const desktop = Object.fromEntries(desktopMethodNames.map((method) => [method, unwrap(remoteDesktop[method]!)])) as unknown as DesktopApi;
   return {
-    kind: 'electron',
+    capabilities: { remotePaths: false },
     api,
     openProjectFile: () => desktop.openProjectFile({}),
     saveProjectFile: async (suggestedName, text, path) => {

@@ -13,12 +13,21 @@ export interface SavedFile {
   path?: string;
 }
 
+/** What differs between hosts, asked by name rather than by which host it is. */
+export interface HostCapabilities {
+  /**
+   * Paths the user types name files on the machine that runs the workbench, which is not the one
+   * showing the UI (web mode); the UI says so beside path fields.
+   */
+  remotePaths: boolean;
+}
+
 /**
- * What the UI needs from where it runs. The boot file picks the host; components ask the host,
- * never `if (electron)`.
+ * What the UI needs from where it runs. The boot file picks the host; components ask its
+ * capabilities, never which host it is.
  */
 export interface Host {
-  kind: 'electron' | 'web';
+  capabilities: HostCapabilities;
   api: WorkbenchApi;
   /** Lets the user choose a project file to open; null when they cancel. */
   openProjectFile(): Promise<OpenedFile | null>;

@@ -50,7 +50,7 @@ export async function createWebHost(location: Location): Promise<Host> {
     ...[...emitters].map(([name, emitter]) => [name, emitter.event]),
   ]) as unknown as WorkbenchApi;
   return {
-    kind: 'web',
+    capabilities: { remotePaths: true },
     api,
     openProjectFile: () => pickTextFile('.json,application/json'),
     saveProjectFile: (name, text) => downloadTextFile(name, text),

@@ -2,7 +2,7 @@
  * The model being edited: the layer stack, the selection, undo/redo and the unsaved-changes flag.
  * Every change goes through one of these methods so history and autosave see it.
  */
-import { applyFix, createLayer, getLayerKind, newLayerId, summarize, type DatasetContext, type FixAction, type LayerSpec } from '../../../src-shared/model';
+import { applyFix, createLayer, getLayerKind, newLayerId, nextLayerName, pinLayerNames, summarize, type DatasetContext, type FixAction, type LayerSpec } from '../../../src-shared/model';
 
 const HISTORY_LIMIT = 200;
 /** Edits to the same option closer together than this are one undo step (typing "128" is one change). */
@@ -33,6 +33,13 @@ export class ModelEditor {
   savedRevision = $state(0);
 
   readonly canUndo = $derived(this.#past.length > 0);
+  readonly #now: () => number;
+
+  /** `now` is the clock that decides which edits coalesce; tests pass their own. */
+  constructor(now: () => number = () => Date.now()) {
+    this.#now = now;
+  }
+
   readonly canRedo = $derived(this.#future.length > 0);
   readonly dirty = $derived(this.revision !== this.savedRevision);
 
@@ -42,7 +49,7 @@ export class ModelEditor {
 
   /** Replaces the stack, recording the previous one for undo unless it continues the same edit. */
   #commit(next: LayerSpec[], coalesceKey: string | null = null): void {
-    const now = Date.now();
+    const now = this.#now();
     const continues = coalesceKey !== null && coalesceKey === this.#lastKey && now - this.#lastAt < COALESCE_MS;
     if (!continues) {
       this.#past = [...this.#past.slice(-(HISTORY_LIMIT - 1)), this.#snapshot()];
@@ -55,9 +62,12 @@ export class ModelEditor {
     if (this.selectedId !== null && !next.some((layer) => layer.id === this.selectedId)) this.selectedId = null;
   }
 
-  /** Inserts a new layer of `kind` at `index` (default: below the selection, else at the bottom) and selects it. */
-  add(kind: string, index?: number): LayerSpec {
-    const layer = createLayer(this.layers, kind);
+  /**
+   * Inserts a new layer of `kind` (with `options` over its defaults) at `index` (default: below the
+   * selection, else at the bottom) and selects it.
+   */
+  add(kind: string, index?: number, options: Record<string, unknown> = {}): LayerSpec {
+    const layer = createLayer(this.layers, kind, options);
     const selectedIndex = this.layers.findIndex((l) => l.id === this.selectedId);
     const at = index ?? (selectedIndex >= 0 ? selectedIndex + 1 : this.layers.length);
     const next = [...this.#snapshot()];
@@ -80,8 +90,7 @@ export class ModelEditor {
     if (index < 0) return;
     const source = this.#snapshot()[index]!;
     // The copy takes the next Keras default name rather than a duplicate of a chosen one.
-    const { name: _name, ...rest } = structuredClone(source);
-    const copy: LayerSpec = { ...rest, id: newLayerId(this.layers, source.kind) };
+    const copy: LayerSpec = { ...structuredClone(source), id: newLayerId(this.layers, source.kind), name: nextLayerName(this.layers, source.kind) };
     const next = this.#snapshot();
     next.splice(index + 1, 0, copy);
     this.#commit(next);
@@ -96,8 +105,8 @@ export class ModelEditor {
     this.#commit(applyFix(this.#snapshot(), { type: 'moveLayer', layerId: id, index: to }));
   }
 
-  /** Takes a reordered list from drag and drop; ids not in the stack yet are new layers of their kind. */
-  reorder(items: { id: string; kind: string }[]): void {
+  /** Takes a reordered list from drag and drop; ids not in the stack yet are new layers of their kind (with the palette entry's options). */
+  reorder(items: { id: string; kind: string; options?: Record<string, unknown> }[]): void {
     const current: Record<string, LayerSpec> = Object.fromEntries(this.#snapshot().map((layer) => [layer.id, layer]));
     const next: LayerSpec[] = [];
     let added: LayerSpec | undefined;
@@ -105,7 +114,7 @@ export class ModelEditor {
       const existing = Object.hasOwn(current, item.id) ? current[item.id] : undefined;
       if (existing !== undefined) next.push(existing);
       else {
-        added = createLayer([...Object.values(current), ...next], item.kind);
+        added = createLayer([...Object.values(current), ...next], item.kind, item.options);
         next.push(added);
       }
     }
@@ -135,7 +144,7 @@ export class ModelEditor {
 
   /** Replaces the whole stack (a preset, an opened project) as one undoable step. */
   replace(layers: LayerSpec[]): void {
-    this.#commit(layers.map(normalizeLayer));
+    this.#commit(pinLayerNames(layers.map(normalizeLayer)));
     this.selectedId = null;
   }
 
@@ -161,7 +170,8 @@ export class ModelEditor {
 
   /** Starts over from a stack with no history, as a freshly opened file. */
   reset(layers: LayerSpec[]): void {
-    this.layers = layers.map(normalizeLayer);
+    // Names are written down once, so inserting or removing a layer later renames no other.
+    this.layers = pinLayerNames(layers.map(normalizeLayer));
     this.#past = [];
     this.#future = [];
     this.#lastKey = null;

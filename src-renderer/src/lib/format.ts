@@ -37,14 +37,14 @@ export function keyOptions(kind: string, options: Record<string, unknown>): stri
   const o = options;
   switch (kind) {
     case 'Embedding':
-      return `${formatCount(Number(o.input_dim))} words × ${String(o.output_dim)} dims${o.mask_zero === true ? ' · mask_zero' : ''}`;
+      return `${formatCount(Number(o.input_dim))} words × ${String(o.output_dim)} dims${o.mask_zero === true ? ' · mask_zero (padding ignored)' : ''}`;
     case 'SimpleRNN':
     case 'LSTM':
     case 'GRU':
-      return `${String(o.units)} units${o.return_sequences === true ? ' · return_sequences' : ''}${Number(o.dropout) > 0 ? ` · dropout ${String(o.dropout)}` : ''}`;
+      return `${String(o.units)} units${o.return_sequences === true ? ' · return_sequences (an output per word)' : ''}${Number(o.dropout) > 0 ? ` · dropout ${String(o.dropout)}` : ''}`;
     case 'Bidirectional': {
       const layer = o.layer as { kind?: string; options?: Record<string, unknown> } | undefined;
-      return `${layer?.kind ?? '?'}(${String(layer?.options?.units ?? '?')}) · ${String(o.merge_mode)}${layer?.options?.return_sequences === true ? ' · return_sequences' : ''}`;
+      return `${layer?.kind ?? '?'}(${String(layer?.options?.units ?? '?')}) · ${String(o.merge_mode)}${layer?.options?.return_sequences === true ? ' · return_sequences (an output per word)' : ''}`;
     }
     case 'Dense':
       return `${String(o.units)} unit${o.units === 1 ? '' : 's'} · ${String(o.activation)}`;
