@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './data';
 import { WorkbenchError, type Reply } from './errors';
 import type { Project } from './project';
+import type { GradientOverTime, ReadAlong } from './read-along';
 import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from './training';
 
 /** Facts about the running app that the UI shows in its status bar. */
@@ -114,6 +115,10 @@ export const apiMethods = {
   evaluateRun: z.object({ runId }).strict(),
   /** The sentiment a finished run gives a typed review. */
   predict: z.object({ runId, text: z.string().min(1, { error: 'some review text' }).max(100_000) }).strict(),
+  /** A finished run reading one review: the tokens it sees (OOV and truncation marked), its positive probability after each token, and its recurrent state over time. */
+  explainReview: z.object({ runId, text: z.string().min(1, { error: 'some review text' }).max(100_000) }).strict(),
+  /** ‖∂loss/∂state‖ at every step of a finished run, averaged over `reviews` (default 32) of its validation reviews. */
+  gradientOverTime: z.object({ runId, reviews: z.number().int().min(1, { error: 'a whole number of reviews from 1 to 256' }).max(256, { error: 'a whole number of reviews from 1 to 256' }).optional() }).strict(),
   /** Exports a run: `tfjs` folder, `zip`, `keras-h5` file or `python` folder at `out` (a path on the workbench's machine). */
   exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'python']).optional(), force: z.boolean().default(false) }).strict(),
   /** Cancels the `exportRun`s in progress, if any; each rejects with a `cancelled` error and leaves its `out` as it was (nothing new, an existing one untouched). */
@@ -147,6 +152,8 @@ export interface ApiResults {
   deleteRun: void;
   evaluateRun: Evaluation;
   predict: Prediction;
+  explainReview: ReadAlong;
+  gradientOverTime: GradientOverTime;
   exportRun: ExportOutcome;
   cancelExport: void;
   importModel: RunSummary;

@@ -3,6 +3,7 @@ import { appVersion } from '../platform/app-version';
 import { bench } from './commands/bench';
 import { data } from './commands/data';
 import { evaluate } from './commands/evaluate';
+import { explain } from './commands/explain';
 import { exportCommand } from './commands/export';
 import { predict } from './commands/predict';
 import { serve } from './commands/serve';
@@ -17,6 +18,7 @@ const commands: Record<string, Command> = {
   train,
   evaluate,
   predict,
+  explain,
   export: exportCommand,
   bench,
   serve,

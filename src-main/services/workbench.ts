@@ -106,6 +106,8 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     deleteRun: ({ runId }) => training.deleteRun(runId),
     evaluateRun: ({ runId }) => training.evaluate(runId),
     predict: ({ runId, text }) => training.predict(runId, text),
+    explainReview: ({ runId, text }) => training.explain(runId, text),
+    gradientOverTime: ({ runId, reviews }) => training.gradientOverTime(runId, reviews),
     exportRun: ({ runId, out, format, force }) => exports.exportRun({ runId, dataDir: options.dataDir, out: path.resolve(out), format, force }),
     cancelExport: async () => exports.cancel(),
     importModel: async ({ path: location }) => toSummary(await exports.importModel(path.resolve(location), options.dataDir)),
