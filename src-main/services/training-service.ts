@@ -526,7 +526,7 @@ export async function gradientModelDir(
   );
   const note = reply.bidirectional
     ? "The forward half's state: the backward half reads the review from its end, so its steps run the other way."
-    : 'The recurrent state the head reads, h_t (for LSTM its output, not the carry c).';
+    : `The recurrent state the head reads, h_t${reply.layer.endsWith('(LSTM)') ? " (the LSTM's output, not its carry c)" : ''}.`;
   return { norms: reply.norms, reviews: count, layer: reply.layer, note };
 }
 
