@@ -9,6 +9,7 @@ import { predict } from './commands/predict';
 import { serve } from './commands/serve';
 import { summary } from './commands/summary';
 import { train } from './commands/train';
+import { tune } from './commands/tune';
 import { UsageError, type Command } from './command';
 
 /** The command table, in the order of a user's work: adding a command is one line here plus its file in `commands/`. */
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   summary,
   data,
   train,
+  tune,
   evaluate,
   predict,
   explain,
