@@ -13,6 +13,7 @@ import { DraftStore } from './draft-store';
 import { NodeExportService } from './export-service';
 import type { ProcessLauncher } from '../platform/isolated-process';
 import { NodeTrainingService } from './training-service';
+import { NodeTuneService } from './tune-service';
 
 export interface WorkbenchOptions {
   dataDir: string;
@@ -68,6 +69,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const engine = new EngineClient();
   const training = new NodeTrainingService({ dataDir: options.dataDir, launchProcess: options.launchProcess, engine });
   const exports = new NodeExportService(engine);
+  const sweeps = new NodeTuneService(training, options.dataDir);
   const drafts = new DraftStore(options.dataDir);
   const dataProgress = new Emitter<DataProgressEvent>();
   // One dataset opens at a time: a new open cancels the previous one, as the Data panel shows one dataset.
@@ -108,6 +110,10 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     predict: ({ runId, text }) => training.predict(runId, text),
     explainReview: ({ runId, text }) => training.explain(runId, text),
     gradientOverTime: ({ runId, reviews }) => training.gradientOverTime(runId, reviews),
+    startSweep: ({ project, grid, random, seed }) => sweeps.start({ project, grid, random, seed }),
+    stopSweep: ({ sweepId }) => sweeps.stop(sweepId),
+    resumeSweep: ({ sweepId }) => sweeps.resume(sweepId),
+    listSweeps: () => sweeps.list(),
     exportRun: ({ runId, out, format, force }) => exports.exportRun({ runId, dataDir: options.dataDir, out: path.resolve(out), format, force }),
     cancelExport: async () => exports.cancel(),
     importModel: async ({ path: location }) => toSummary(await exports.importModel(path.resolve(location), options.dataDir)),
@@ -116,8 +122,11 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     discardDraft: () => drafts.discard(),
     onDidDataProgress: dataProgress.event,
     onDidTrainingEvent: training.onDidTrainingEvent,
+    onDidSweepEvent: sweeps.onDidSweepEvent,
     dispose: async () => {
       opening?.abort();
+      // Sweeps first: their current trials stop as runs do, and the sweeps record where they were.
+      await sweeps.dispose();
       await Promise.all([training.dispose(), drafts.flush()]);
     },
   };
