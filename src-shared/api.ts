@@ -10,7 +10,9 @@ import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './
 import { WorkbenchError, type Reply } from './errors';
 import { formatReceived } from './model/options';
 import type { Project } from './project';
+import type { GradientOverTime, ReadAlong } from './read-along';
 import { settingsChangeSchema, type Settings } from './settings';
+import type { Sweep, SweepEvent } from './tune';
 import type { EngineInfo, Evaluation, ImportedFrom, Prediction, RunRecord, RunSummary, TrainingEvent } from './training';
 
 /** Facts about the running app that the UI shows in its status bar. */
@@ -127,6 +129,25 @@ export const apiMethods = {
   evaluateRun: z.object({ runId }).strict(),
   /** The sentiment a finished run gives a typed review. */
   predict: z.object({ runId, text: z.string().min(1, { error: 'some review text' }).max(100_000) }).strict(),
+  /** A finished run reading one review: the tokens it sees (OOV and truncation marked), its positive probability after each token, and its recurrent state over time. */
+  explainReview: z.object({ runId, text: z.string().min(1, { error: 'some review text' }).max(100_000) }).strict(),
+  /** ‖∂loss/∂state‖ at every step of a finished run, averaged over `reviews` (default 32) of its validation reviews. */
+  gradientOverTime: z.object({ runId, reviews: z.number().int().min(1, { error: 'a whole number of reviews from 1 to 256' }).max(256, { error: 'a whole number of reviews from 1 to 256' }).optional() }).strict(),
+  /** Starts a sweep: one run per trial of `grid` (or `random` of them, seeded by `seed`) from `project`, one after another, with early stopping; progress: `onDidSweepEvent`. */
+  startSweep: z
+    .object({
+      project: z.unknown(),
+      grid: z.string().min(1, { error: "a grid such as 'units=16,32;dropout=0,0.2'" }).max(10_000),
+      random: z.number().int().positive({ error: 'a positive whole number of trials' }).optional(),
+      seed: z.number().int().min(0, { error: 'a whole number from 0' }).optional(),
+    })
+    .strict(),
+  /** Stops a sweep within one batch of its current trial; resume continues from that trial's checkpoint. */
+  stopSweep: z.object({ sweepId: runId }).strict(),
+  /** Continues a stopped or interrupted sweep (one whose app was closed or crashed). */
+  resumeSweep: z.object({ sweepId: runId }).strict(),
+  /** Every stored sweep, newest first. */
+  listSweeps: empty,
   /** Exports a run: `tfjs` folder, `zip`, `keras-h5` (Keras 2) or `keras` (Keras 3) file, or `python` folder at `out` (a path on the workbench's machine). */
   exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'keras', 'python']).optional(), force: z.boolean().default(false) }).strict(),
   /** Cancels the `exportRun`s in progress, if any; each rejects with a `cancelled` error and leaves its `out` as it was (nothing new, an existing one untouched). */
@@ -178,6 +199,12 @@ export interface ApiResults {
   deleteRun: void;
   evaluateRun: Evaluation;
   predict: Prediction;
+  explainReview: ReadAlong;
+  gradientOverTime: GradientOverTime;
+  startSweep: Sweep;
+  stopSweep: void;
+  resumeSweep: Sweep;
+  listSweeps: Sweep[];
   exportRun: ExportOutcome;
   cancelExport: void;
   importModel: RunSummary;
@@ -195,8 +222,10 @@ export interface ApiEvents {
   onDidDataProgress: DataProgressEvent;
   /** Every event of every run: loading, started, batch (at most 10 a second), epoch, warning, done. */
   onDidTrainingEvent: TrainingEvent;
+  /** Sweep trials starting and ending, and sweeps ending. */
+  onDidSweepEvent: SweepEvent;
 }
-export const apiEvents = ['onDidDataProgress', 'onDidTrainingEvent'] as const satisfies readonly (keyof ApiEvents)[];
+export const apiEvents = ['onDidDataProgress', 'onDidTrainingEvent', 'onDidSweepEvent'] as const satisfies readonly (keyof ApiEvents)[];
 export type ApiEventName = keyof ApiEvents;
 
 export type Unsubscribe = () => void;

@@ -3,12 +3,14 @@ import { appVersion } from '../platform/app-version';
 import { bench } from './commands/bench';
 import { data } from './commands/data';
 import { evaluate } from './commands/evaluate';
+import { explain } from './commands/explain';
 import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
 import { predict } from './commands/predict';
 import { serve } from './commands/serve';
 import { summary } from './commands/summary';
 import { train } from './commands/train';
+import { tune } from './commands/tune';
 import { UsageError, type Command } from './command';
 
 /** The command table, in the order of a user's work: adding a command is one line here plus its file in `commands/`. */
@@ -16,8 +18,10 @@ const commands: Record<string, Command> = {
   summary,
   data,
   train,
+  tune,
   evaluate,
   predict,
+  explain,
   export: exportCommand,
   import: importCommand,
   bench,

@@ -11,7 +11,7 @@ import { WorkbenchError, fromErrorPayload } from '../../src-shared/errors';
 import { removeOrphanedTemps, removeTemps } from './cache';
 import { launchNodeProcess, isOutOfMemory, type ProcessLauncher } from '../platform/isolated-process';
 import { entryUrl } from '../platform/entry-points';
-import { encodeWithSpec } from './keras-text';
+import { encodeWithSpec, readWithSpec, type ReadText } from './keras-text';
 import { fingerprint, openCached, type DataJobRequest, type DataJobResult, type Fingerprint } from './job';
 import type { ReadLimits } from './sources/types';
 import type { WorkerReply, WorkerRequest } from './worker-protocol';
@@ -164,6 +164,15 @@ function toLoaded({ dataset, preview }: DataJobResult, started: number): LoadedD
 export function encodeText(tokenizer: TokenizerSpec, text: string, maxlen: number): Int32Array {
   try {
     return encodeWithSpec(tokenizer, text, maxlen);
+  } catch (error) {
+    throw new WorkbenchError('invalid_request', (error as Error).message);
+  }
+}
+
+/** `encodeText` plus the tokens the ids stand for and what became of each word (read-along). */
+export function readText(tokenizer: TokenizerSpec, text: string, maxlen: number): ReadText {
+  try {
+    return readWithSpec(tokenizer, text, maxlen);
   } catch (error) {
     throw new WorkbenchError('invalid_request', (error as Error).message);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KERAS_DEFAULT_FILTERS, type TokenizerSpec } from '../../src-shared/data';
-import { KerasTokenizerFit, RaggedInt32, WordSplitter, encodeWithSpec, padPreInto } from './keras-text';
+import { KerasTokenizerFit, RaggedInt32, WordSplitter, encodeWithSpec, padPreInto, readWithSpec } from './keras-text';
 import { RandomState } from './random-state';
 
 const spec = { lower: true, filters: KERAS_DEFAULT_FILTERS, split: ' ', stripHtmlBreaks: true };
@@ -75,6 +75,51 @@ describe('Keras Tokenizer and pad_sequences, hand-computed', () => {
     expect(Array.from(encodeWithSpec(tokenizer, 'The zebra and a', 6))).toEqual([0, 1, 4, 2, 5, 6]);
     expect(() => encodeWithSpec({ ...tokenizer, words: null }, 'x', 3)).toThrow(/imdb_word_index\.json/);
     expect(() => encodeWithSpec(tokenizer, 'x', -3)).toThrow('maxlen must be a positive integer. Received: -3');
+  });
+});
+
+describe('readWithSpec (read-along tokens)', () => {
+  it('tells which words the model reads, which it drops, and which maxlen truncates, with the same ids as encodeWithSpec', () => {
+    const tokenizer: TokenizerSpec = {
+      version: 1,
+      scheme: 'keras-tokenizer',
+      ...spec,
+      numWords: 6,
+      startChar: null,
+      oovChar: null,
+      indexFrom: 0,
+      skipTop: 0,
+      words: ['the', 'cat', 'dog', 'end', 'a'],
+      shuffleSeed: 113,
+    };
+    const read = readWithSpec(tokenizer, 'A dog, the END of my cat!', 4);
+    expect(Array.from(read.x)).toEqual(Array.from(encodeWithSpec(tokenizer, 'A dog, the END of my cat!', 4)));
+    expect(read.tokens).toEqual(['dog', 'the', 'end', 'cat']);
+    expect(read.ids).toEqual([3, 1, 4, 2]);
+    expect(read.padding).toBe(0);
+    expect(read.words.map((w) => `${w.text}:${w.fate}`)).toEqual(['a:truncated', 'dog:read', 'the:read', 'end:read', 'of:dropped', 'my:dropped', 'cat:read']);
+    const short = readWithSpec(tokenizer, 'the cat', 5);
+    expect(short.padding).toBe(3);
+    expect(short.tokens).toEqual(['the', 'cat']);
+  });
+
+  it('names the start and OOV ids of the imdb.npz scheme as tokens the model reads', () => {
+    const tokenizer: TokenizerSpec = {
+      version: 1,
+      scheme: 'keras-imdb',
+      ...spec,
+      numWords: 7,
+      startChar: 1,
+      oovChar: 2,
+      indexFrom: 3,
+      skipTop: 0,
+      words: ['the', 'and', 'a'],
+      shuffleSeed: 113,
+    };
+    const read = readWithSpec(tokenizer, 'The zebra and a', 6);
+    expect(read.tokens).toEqual(['<start>', 'the', '<oov>', 'and', 'a']);
+    expect(read.ids).toEqual([1, 4, 2, 5, 6]);
+    expect(read.words.map((w) => w.fate)).toEqual(['read', 'oov', 'read', 'read']);
   });
 });
 

@@ -4,6 +4,7 @@
  * scheme for npz data. The same text always gives the same ids.
  */
 import type { TokenizerSpec } from '../../src-shared/data';
+import type { ReadAlongWord } from '../../src-shared/read-along';
 
 const BR = /<br \/>/g;
 
@@ -287,6 +288,25 @@ const rankMaps = new WeakMap<TokenizerSpec, Map<string, number>>();
 
 /** Encodes one new text the way the training data was encoded, padded to `maxlen`. */
 export function encodeWithSpec(spec: TokenizerSpec, text: string, maxlen: number): Int32Array {
+  return readWithSpec(spec, text, maxlen).x;
+}
+
+/** A text as the model reads it: the padded ids, the tokens they stand for, and what became of each word. */
+export interface ReadText {
+  /** `maxlen` ids, padded and truncated at the front. */
+  x: Int32Array;
+  /** The ids after the padding, in order, and a readable token for each (`<start>`, `<oov>` for reserved ids). */
+  ids: number[];
+  tokens: string[];
+  words: ReadAlongWord[];
+  padding: number;
+}
+
+/**
+ * Encodes one new text as `encodeWithSpec` does and tells, word by word, what the model reads: ids
+ * kept, words dropped for being out of the vocabulary, and words truncated off the front by maxlen.
+ */
+export function readWithSpec(spec: TokenizerSpec, text: string, maxlen: number): ReadText {
   if (!Number.isInteger(maxlen) || maxlen <= 0) throw new RangeError(`maxlen must be a positive integer. Received: ${maxlen}`);
   if (spec.words === null) {
     throw new RangeError('This dataset has no word index, so new text cannot be encoded. Expected imdb_word_index.json beside the npz.');
@@ -294,14 +314,32 @@ export function encodeWithSpec(spec: TokenizerSpec, text: string, maxlen: number
   const rankOf = rankMaps.get(spec) ?? new Map(spec.words.map((word, i) => [word, i + 1]));
   rankMaps.set(spec, rankOf);
   const ids: number[] = [];
-  if (spec.scheme === 'keras-imdb' && spec.startChar !== null) ids.push(spec.startChar);
+  const tokens: string[] = [];
+  // The word each kept id came from (-1 for the start id), to mark the truncated ones afterwards.
+  const source: number[] = [];
+  const words: ReadAlongWord[] = [];
+  if (spec.scheme === 'keras-imdb' && spec.startChar !== null) {
+    ids.push(spec.startChar);
+    tokens.push('<start>');
+    source.push(-1);
+  }
   new WordSplitter(spec).forEachWord(text, (word) => {
     const id = idOfRank(spec, rankOf.get(word) ?? 0);
-    if (id >= 0) ids.push(id);
+    if (id < 0) {
+      words.push({ text: word, fate: 'dropped', id: null });
+      return;
+    }
+    const oov = spec.oovChar !== null && id === spec.oovChar;
+    source.push(words.length);
+    words.push({ text: word, fate: oov ? 'oov' : 'read', id });
+    ids.push(id);
+    tokens.push(oov ? '<oov>' : word);
   });
   const out = new Int32Array(maxlen);
   padPreInto(out, 0, maxlen, ids);
-  return out;
+  const cut = Math.max(0, ids.length - maxlen);
+  for (const index of source.slice(0, cut)) if (index >= 0) words[index] = { ...words[index]!, fate: 'truncated', id: null };
+  return { x: out, ids: ids.slice(cut), tokens: tokens.slice(cut), words, padding: Math.max(0, maxlen - ids.length) };
 }
 
 /** The word of an id under `spec`, for decoding samples; `?` for reserved or unknown ids, as the Keras book decodes. */

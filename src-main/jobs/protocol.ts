@@ -8,6 +8,7 @@ import type { EngineInfo, EpochMetrics, Evaluation, RunRecord, TrainingConfig } 
 import type { StagedOutput } from '../export/atomic-output';
 import type { ExportRequest, ExportResult } from '../export/formats';
 import type { KerasModelFile } from '../keras/keras-model-file';
+import type { ReadAlongNumbers } from '../engine/read-along';
 import type { Split } from '../engine/trainer';
 
 export interface TrainRequest {
@@ -41,6 +42,30 @@ export interface PredictRequest {
   maxlen: number;
   /** `count × maxlen` encoded reviews (or id rows). */
   x: Int32Array;
+  count: number;
+}
+
+/** Reads one padded review token by token (read-along); replies `explained`. */
+export interface ExplainRequest {
+  type: 'explain';
+  modelDir: string;
+  layers?: LayerSpec[];
+  maxlen: number;
+  /** The review, `maxlen` ids padded at the front. */
+  x: Int32Array;
+  /** Padding steps before its first token. */
+  padding: number;
+}
+
+/** The loss gradient with respect to the reading layer's state at every step, over `count` reviews; replies `gradient`. */
+export interface GradientRequest {
+  type: 'gradient';
+  modelDir: string;
+  layers?: LayerSpec[];
+  maxlen: number;
+  /** `count × maxlen` padded reviews and their labels. */
+  x: Int32Array;
+  y: Uint8Array;
   count: number;
 }
 
@@ -91,6 +116,8 @@ export interface Jobs {
   evaluate: { request: EvaluateRequest; reply: { type: 'evaluated'; evaluation: Evaluation; engine: EngineInfo } };
   /** Each row's last-layer output: one probability for the binary head, one value per unit for others. */
   predict: { request: PredictRequest; reply: { type: 'predicted'; outputs: number[][] } };
+  explain: { request: ExplainRequest; reply: { type: 'explained'; reading: ReadAlongNumbers } };
+  gradient: { request: GradientRequest; reply: { type: 'gradient'; norms: number[]; layer: string; bidirectional: boolean } };
   bench: { request: BenchRequest; reply: { type: 'benched'; msPerBatch: number; msPerEval: number; engine: EngineInfo } };
   export: { request: ExportJob; reply: { type: 'exported'; result: ExportResult; staged: StagedOutput } };
   import: { request: ImportJob; reply: { type: 'imported'; record: RunRecord } };
@@ -106,6 +133,8 @@ export const replyTypes = {
   probe: 'probed',
   evaluate: 'evaluated',
   predict: 'predicted',
+  explain: 'explained',
+  gradient: 'gradient',
   bench: 'benched',
   export: 'exported',
   import: 'imported',

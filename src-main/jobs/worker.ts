@@ -18,7 +18,8 @@ import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } f
 import { timeTrainingSteps } from '../engine/benchmark';
 import { WEIGHTS_FILE, loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from '../engine/model-io';
 import { CHECKPOINT_DIR } from '../runs/run-store';
-import type { BenchRequest, EvaluateRequest, ExportJob, FromWorker, ImportJob, ImportKerasJob, JobReply, PredictRequest, ToWorker, TrainRequest } from './protocol';
+import type { BenchRequest, EvaluateRequest, ExplainRequest, ExportJob, FromWorker, GradientRequest, ImportJob, ImportKerasJob, JobReply, PredictRequest, ToWorker, TrainRequest } from './protocol';
+import { gradientOverTime, readAlong } from '../engine/read-along';
 import { buildTfModel } from '../engine/tfjs-model';
 import { evaluateSplit, makeOptimizer, splitValidation, trainModel, withSeededMathRandom } from '../engine/trainer';
 
@@ -75,10 +76,18 @@ function engineInfo(backend: string, model: tf.LayersModel | undefined): EngineI
 
 /** The last model opened, kept while its weights file is unchanged: "try a review" asks again and again. */
 let cached: { key: string; model: tf.LayersModel } | undefined;
+/** The stock twin of the cached model, when that one is fused (see `openStockModel`). */
+let stockCached: { key: string; model: tf.LayersModel } | undefined;
 
-async function openModel(request: EvaluateRequest | PredictRequest): Promise<tf.LayersModel> {
+type ModelRequest = EvaluateRequest | PredictRequest | ExplainRequest | GradientRequest;
+
+async function modelKey(request: ModelRequest): Promise<string> {
   const weights = await stat(path.join(request.modelDir, WEIGHTS_FILE)).catch(() => undefined);
-  const key = JSON.stringify([path.resolve(request.modelDir), weights?.mtimeMs, weights?.size, request.maxlen, request.layers]);
+  return JSON.stringify([path.resolve(request.modelDir), weights?.mtimeMs, weights?.size, request.maxlen, request.layers]);
+}
+
+async function openModel(request: ModelRequest): Promise<tf.LayersModel> {
+  const key = await modelKey(request);
   if (cached?.key === key) return cached.model;
   let model: tf.LayersModel;
   if (request.layers === undefined) {
@@ -88,8 +97,25 @@ async function openModel(request: EvaluateRequest | PredictRequest): Promise<tf.
     await loadWeightsInto(request.modelDir, model);
   }
   cached?.model.dispose();
+  stockCached?.model.dispose();
+  stockCached = undefined;
   cached = { key, model };
   return model;
+}
+
+/**
+ * The opened model with tfjs-layers' own recurrent layers, whose cells can be stepped one at a time:
+ * the model itself when it has no fused layers, else a twin holding the same weights.
+ */
+async function openStockModel(request: ModelRequest): Promise<tf.LayersModel> {
+  const model = await openModel(request);
+  if (!usesFusedLayers(model) || request.layers === undefined) return model;
+  const key = await modelKey(request);
+  if (stockCached?.key === key) return stockCached.model;
+  const twin = buildTfModel(request.layers, { maxlen: request.maxlen });
+  twin.setWeights(model.getWeights());
+  stockCached = { key, model: twin };
+  return twin;
 }
 
 async function train(request: TrainRequest): Promise<void> {
@@ -167,6 +193,19 @@ async function predict(request: PredictRequest): Promise<JobReply<'predict'>> {
   return { type: 'predicted', outputs };
 }
 
+async function explain(request: ExplainRequest): Promise<JobReply<'explain'>> {
+  await initBackend();
+  const model = await openModel(request);
+  const stock = await openStockModel(request);
+  return { type: 'explained', reading: readAlong(model, request.x, request.padding, stock) };
+}
+
+async function gradient(request: GradientRequest): Promise<JobReply<'gradient'>> {
+  await initBackend();
+  const stock = await openStockModel(request);
+  return { type: 'gradient', ...gradientOverTime(stock, request.x, request.y, request.count) };
+}
+
 /** Times the stack as training would build it; the model is thrown away afterwards. */
 async function bench(request: BenchRequest): Promise<JobReply<'bench'>> {
   const backend = await initBackend();
@@ -219,6 +258,12 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'predict':
       run(predict(message));
+      break;
+    case 'explain':
+      run(explain(message));
+      break;
+    case 'gradient':
+      run(gradient(message));
       break;
     case 'bench':
       run(bench(message));

@@ -13,8 +13,9 @@ import type { LayerSpec } from '../../src-shared/model/types';
 import { MAX_FILE_BYTES, optimizerSlots } from '../../src-shared/limits';
 import { parseProject, type Project } from '../../src-shared/project';
 import type { ModelBenchmark } from '../../src-shared/api';
+import type { GradientOverTime, ReadAlong } from '../../src-shared/read-along';
 import { projectEpoch, type EngineInfo, type Evaluation, type Prediction, type RunRecord, type RunSummary, type TrainingEvent } from '../../src-shared/training';
-import { encodeText, loadDataset, type LoadedDataset } from '../data';
+import { encodeText, loadDataset, readText, type LoadedDataset } from '../data';
 import { EngineClient, startEngineWorker } from '../jobs/client';
 import { readModelDir } from '../export/export-reader';
 import { parseTokenizerFile } from '../export/tokenizer-file';
@@ -204,6 +205,20 @@ export class NodeTrainingService {
     return predictModelDir(this.store.dir(runId), text, this.engine);
   }
 
+  /** The run reading one review token by token: tokens, probability after each, and the recurrent state. */
+  async explain(runId: string, text: string): Promise<ReadAlong> {
+    if (this.active.has(runId)) throw new WorkbenchError('busy', `Run ${runId} is training; read a review with it when it has ended.`);
+    await this.store.get(runId);
+    return explainModelDir(this.store.dir(runId), text, this.engine);
+  }
+
+  /** ‖∂loss/∂state‖ at every step, averaged over `reviews` of the run's validation reviews. */
+  async gradientOverTime(runId: string, reviews?: number): Promise<GradientOverTime> {
+    if (this.active.has(runId)) throw new WorkbenchError('busy', `Run ${runId} is training; measure its gradient when it has ended.`);
+    await this.store.get(runId);
+    return gradientModelDir(this.store.dir(runId), { dataDir: this.options.dataDir, engine: this.engine, launchProcess: this.options.launchProcess, reviews });
+  }
+
   /** The TensorFlow.js backend and recurrent path training uses here, for the status bar. */
   probeEngine(): Promise<EngineInfo> {
     this.engineInfo ??= this.engine.request({ type: 'probe' }, []).then((reply) => reply.engine);
@@ -380,6 +395,8 @@ export class NodeTrainingService {
           break;
         case 'evaluated':
         case 'predicted':
+        case 'explained':
+        case 'gradient':
         case 'probed':
         case 'benched':
         case 'exported':
@@ -496,8 +513,11 @@ async function readModelTokenizer(modelDir: string): Promise<RunTokenizer> {
   return parseTokenizerFile(await readRegularText(file, { what: 'the tokenizer the model was trained with', maxBytes: MAX_FILE_BYTES.vocabulary }), file);
 }
 
-/** The sentiment the model in a run or export folder gives a review, encoded with the folder's tokenizer. */
-export async function predictModelDir(modelDir: string, text: string, engine?: EngineClient): Promise<Prediction> {
+/**
+ * The layers and tokenizer of a run or export folder whose model is to read typed text, refusing a
+ * model opened from a Keras file without its word index.
+ */
+async function textModelOf(modelDir: string): Promise<{ layers: LayerSpec[] | undefined; tokenizer: RunTokenizer }> {
   const { layers, record } = await layersOf(modelDir);
   const tokenizer = await readModelTokenizer(modelDir);
   if (layers !== undefined) requireBuildable(layers, { maxlen: tokenizer.maxlen }, { purpose: 'inference', batchSize: 1 });
@@ -507,6 +527,61 @@ export async function predictModelDir(modelDir: string, text: string, engine?: E
       `${record.name} was imported from ${record.imported.file} without a tokenizer, so it cannot read typed text: expected its word index (imdb_word_index.json or a Tokenizer.to_json() file) attached on import. Received: no tokenizer`,
     );
   }
+  return { layers, tokenizer };
+}
+
+/**
+ * The model in a run or export folder reading one review: the tokens it sees, its positive
+ * probability after each, and its recurrent state, in the engine worker.
+ */
+export async function explainModelDir(modelDir: string, text: string, engine?: EngineClient): Promise<ReadAlong> {
+  const { layers, tokenizer } = await textModelOf(modelDir);
+  const read = readText(tokenizer, text, tokenizer.maxlen);
+  const { reading } = await withEngine(engine, (client) =>
+    client.request({ type: 'explain', modelDir, layers, maxlen: tokenizer.maxlen, x: read.x, padding: read.padding }, [read.x.buffer as ArrayBuffer]),
+  );
+  return { tokens: read.tokens, ids: read.ids, words: read.words, padding: read.padding, ...reading };
+}
+
+/** Validation reviews a gradient is averaged over by default. */
+export const GRADIENT_REVIEWS = 32;
+
+/**
+ * ‖∂loss/∂h_t‖ at every step of the model in a run folder (or export), averaged over the first
+ * `reviews` of the validation reviews it was trained with (the end of its training split, as Keras'
+ * validation_split takes them), in the engine worker.
+ */
+export async function gradientModelDir(
+  modelDir: string,
+  ctx: { dataDir: string; engine?: EngineClient; launchProcess?: ProcessLauncher; reviews?: number; dataPath?: string },
+): Promise<GradientOverTime> {
+  const { record, tokenizer } = await readModelDir(modelDir);
+  const { layers } = await layersOf(modelDir);
+  const dataPath = path.resolve(ctx.dataPath ?? record.dataset.path);
+  const dataset = await loadDataset(dataPath, { ...record.dataset.options, maxlen: tokenizer.maxlen }, { dataDir: ctx.dataDir, launchProcess: ctx.launchProcess });
+  if (!sameVocabulary(dataset.tokenizer, tokenizer)) {
+    throw new WorkbenchError('bad_input', `${dataPath}: expected the dataset the model in ${modelDir} was trained on; it builds a different vocabulary, so its word ids would not match the model's.`);
+  }
+  const maxlen = dataset.maxlen;
+  const used = firstRows(dataset.train, maxlen, record.training.limit);
+  const validation = Math.floor(used.count * record.training.validationSplit);
+  if (validation === 0) throw new WorkbenchError('bad_input', `The gradient is measured on validation reviews; run ${record.id} has none. Received: validationSplit ${record.training.validationSplit}`);
+  const count = Math.min(ctx.reviews ?? GRADIENT_REVIEWS, validation);
+  const from = used.count - validation;
+  const x = used.x.slice(from * maxlen, (from + count) * maxlen);
+  const y = used.y.slice(from, from + count);
+  const reply = await withEngine(ctx.engine, (client) =>
+    client.request({ type: 'gradient', modelDir, layers, maxlen, x, y, count }, transferablesOf({ x, y })),
+  );
+  const note = reply.bidirectional
+    ? "The forward half's state: the backward half reads the review from its end, so its steps run the other way."
+    : `The recurrent state the head reads, h_t${reply.layer.endsWith('(LSTM)') ? " (the LSTM's output, not its carry c)" : ''}.`;
+  return { norms: reply.norms, reviews: count, layer: reply.layer, note };
+}
+
+/** The sentiment the model in a run or export folder gives a review, encoded with the folder's tokenizer. */
+export async function predictModelDir(modelDir: string, text: string, engine?: EngineClient): Promise<Prediction> {
+  const { layers, tokenizer } = await textModelOf(modelDir);
   const x = encodeText(tokenizer, text, tokenizer.maxlen);
   const reply = await withEngine(engine, (client) => client.request({ type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: 1 }, [x.buffer as ArrayBuffer]));
   const output = reply.outputs[0];

@@ -15,6 +15,7 @@ import { SettingsStore } from './settings-store';
 import { NodeExportService } from './export-service';
 import type { ProcessLauncher } from '../platform/isolated-process';
 import { NodeTrainingService } from './training-service';
+import { NodeTuneService } from './tune-service';
 
 export interface WorkbenchOptions {
   dataDir: string;
@@ -70,6 +71,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const engine = new EngineClient();
   const training = new NodeTrainingService({ dataDir: options.dataDir, launchProcess: options.launchProcess, engine });
   const exports = new NodeExportService(engine, options.launchProcess);
+  const sweeps = new NodeTuneService(training, options.dataDir);
   const drafts = new DraftStore(options.dataDir);
   const settings = new SettingsStore(options.dataDir);
   const dataProgress = new Emitter<DataProgressEvent>();
@@ -109,6 +111,12 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     deleteRun: ({ runId }) => training.deleteRun(runId),
     evaluateRun: ({ runId }) => training.evaluate(runId),
     predict: ({ runId, text }) => training.predict(runId, text),
+    explainReview: ({ runId, text }) => training.explain(runId, text),
+    gradientOverTime: ({ runId, reviews }) => training.gradientOverTime(runId, reviews),
+    startSweep: ({ project, grid, random, seed }) => sweeps.start({ project, grid, random, seed }),
+    stopSweep: ({ sweepId }) => sweeps.stop(sweepId),
+    resumeSweep: ({ sweepId }) => sweeps.resume(sweepId),
+    listSweeps: () => sweeps.list(),
     exportRun: ({ runId, out, format, force }) => exports.exportRun({ runId, dataDir: options.dataDir, out: path.resolve(out), format, force }),
     cancelExport: async () => exports.cancel(),
     importModel: async ({ path: location }) => toSummary(await exports.importModel(path.resolve(location), options.dataDir)),
@@ -123,8 +131,11 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     saveSettings: ({ change }) => settings.save(change),
     onDidDataProgress: dataProgress.event,
     onDidTrainingEvent: training.onDidTrainingEvent,
+    onDidSweepEvent: sweeps.onDidSweepEvent,
     dispose: async () => {
       opening?.abort();
+      // Sweeps first: their current trials stop as runs do, and the sweeps record where they were.
+      await sweeps.dispose();
       await Promise.all([training.dispose(), drafts.flush()]);
     },
   };

@@ -164,7 +164,7 @@ export const train: Command = {
   },
 };
 
-interface TrainFlags {
+export interface TrainFlags {
   data?: string;
   model?: string;
   epochs?: string;
@@ -180,7 +180,7 @@ interface TrainFlags {
 }
 
 /** The project to train: a preset or project file, with the flags laid over it. */
-async function projectFromFlags(values: TrainFlags): Promise<Project> {
+export async function projectFromFlags(values: TrainFlags): Promise<Project> {
   if (values.model === undefined || values.model === '') {
     throw new UsageError(`--model is required: a preset (${presetIds.join(', ')}) or a project .json. Received: nothing`);
   }

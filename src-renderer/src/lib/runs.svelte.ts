@@ -8,6 +8,9 @@ import { errorText } from './session.svelte';
 
 const live = (status: string) => status === 'loading' || status === 'running';
 
+/** One colour per shown run, the same in every chart that compares them. */
+const palette = ['#3b5bdb', '#e8590c', '#2b8a3e', '#ae3ec9', '#1098ad', '#f08c00', '#c2255c'];
+
 export class RunsStore {
   runs = $state<RunSummary[]>([]);
   /** Why listing, fetching or deleting runs failed; shown under the list. */
@@ -57,6 +60,10 @@ export class RunsStore {
     } catch (caught) {
       this.error = errorText(caught);
     }
+  }
+
+  colorOf(id: string): string {
+    return palette[this.shown.indexOf(id) % palette.length]!;
   }
 
   /** The run's name, with a bit of its id when another run has the same name (runs from before names were made distinct, imports). */
