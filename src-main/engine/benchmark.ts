@@ -6,8 +6,6 @@
  * engine's `bench` job, which times the user's own stack for the builder's epoch estimate.
  */
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { LayerSpec } from '../../src-shared/model/types';
 import { optimizerSchema, projectEpoch } from '../../src-shared/training';
@@ -161,8 +159,6 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-const torchScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/torch_rnn_bench.py');
-
 /**
  * The first python that imports torch: `$RNN_WORKBENCH_PYTHON`, then `python3` on PATH, then the
  * system's `/usr/bin/python3` (Debian's `python3-torch` installs there, beside pyenv shims).
@@ -172,8 +168,11 @@ export function findTorchPython(): string | undefined {
   return candidates.find((python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
 }
 
-/** Runs the PyTorch reference of the same model and step; the script prints one BenchResult line. */
-export function runTorchBench(python: string, cell: BenchCell, batches: number): BenchResult {
+/**
+ * Runs the PyTorch reference of the same model and step; the script (`bench/torch_rnn_bench.py` in the package's
+ * folder, which the caller names: this module may run from a bundle) prints one BenchResult line.
+ */
+export function runTorchBench(python: string, torchScript: string, cell: BenchCell, batches: number): BenchResult {
   const result = spawnSync(python, [torchScript, '--cell', cell, '--batches', String(batches)], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`The PyTorch bench failed (${python} ${torchScript}): ${result.stderr.trim() || result.error?.message}`);
   const lines = result.stdout.trim().split('\n');

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backendNames, parseBackendName } from '../../engine/backend-names';
 import { benchCells, type BenchCell } from '../../engine/bench-cells';
 import type { BenchResult } from '../../engine/benchmark';
+import { packageRoot } from '../../platform/package-root';
 import { UsageError, type Command } from '../command';
 
 export const bench: Command = {
@@ -73,7 +75,7 @@ export const bench: Command = {
       show(app);
       if (python === undefined) continue;
       // The reference runs right after the app's bench, so both see the same machine load.
-      const torch = runTorchBench(python, cell, batches);
+      const torch = runTorchBench(python, path.join(packageRoot(), 'bench/torch_rnn_bench.py'), cell, batches);
       show(torch);
       const ratio = Math.round((app.epochSeconds / torch.epochSeconds) * 100) / 100;
       // Under load the wall-time ratio flatters whichever side runs more threads; the CPU-time ratio does not.
