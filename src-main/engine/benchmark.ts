@@ -15,9 +15,24 @@ import { buildTfModel } from './tfjs-model';
 import { makeOptimizer } from './trainer';
 import type { BenchCell } from './bench-cells';
 import { FusedBidirectional, FusedRecurrent, makeFusedRecurrent } from './fused';
+import { nativeKernels, type NativeKernels } from './fused/native';
 
 /** The fixed problem size of the IMDb benchmark. */
 export const benchShape = { batchSize: 128, maxlen: 500, vocab: 10_000, embedding: 32, units: 32, trainReviews: 20_000, validationReviews: 5_000 };
+
+const gates: Record<BenchCell, number> = { lstm: 4, gru: 3, simplernn: 1 };
+
+/**
+ * Multiply-adds of one projected epoch of the bench's model. A review's forward pass is the recurrent layer's
+ * T × (I + H) × G × H (input and recurrent products of its G gates) plus the Dense head's H; a training step
+ * also runs the backward pass, whose products with the inputs' and the weights' gradients are each of the
+ * forward's size, so it costs 3× the forward. The Embedding is a lookup and adds none.
+ */
+export function epochMacs(cell: BenchCell): number {
+  const { maxlen, embedding, units, trainReviews, validationReviews } = benchShape;
+  const forward = maxlen * (embedding + units) * gates[cell] * units + units;
+  return trainReviews * 3 * forward + validationReviews * forward;
+}
 
 /** One bench result, as `bench --json` prints it. */
 export interface BenchResult {
@@ -35,6 +50,15 @@ export interface BenchResult {
    * other work, wall times stretch with the load; CPU time mostly does not.
    */
   cpuMsPerBatch: number;
+  /** Multiply-adds per second of the projected epoch (`epochMacs` over the unrounded `epochSeconds`). */
+  macsPerSecond?: number;
+  /**
+   * The machine's multiply-add peak on the kernels' threads and instruction set, measured right after the
+   * cell's timing, under the same load (absent without the native kernels, whose loop measures it).
+   */
+  peakMacsPerSecond?: number;
+  /** `macsPerSecond` / `peakMacsPerSecond`. */
+  peakFraction?: number;
 }
 
 const kerasKind: Record<BenchCell, string> = { lstm: 'LSTM', gru: 'GRU', simplernn: 'SimpleRNN' };
@@ -142,17 +166,40 @@ export async function runAppBench(cell: BenchCell, options: { batches?: number; 
   const fused = model.layers.some((layer) => layer instanceof FusedRecurrent || layer instanceof FusedBidirectional);
   try {
     const times = timeTrainingSteps(model, benchShape, batches, Math.max(1, Math.ceil(batches / 2)));
+    const epochSeconds = projectEpoch(times, benchShape.batchSize, benchShape.trainReviews, benchShape.validationReviews);
+    const macsPerSecond = epochMacs(cell) / epochSeconds;
+    // Right after the cell's timing, so both see the same machine load.
+    const kernels = nativeKernels();
+    const peak = kernels === undefined ? undefined : measurePeakMacsPerSecond(kernels);
     return {
       cell,
       backend,
       path: fused ? 'fused' : 'tfjs-layers',
       msPerBatch: round(times.msPerBatch),
-      epochSeconds: round(projectEpoch(times, benchShape.batchSize, benchShape.trainReviews, benchShape.validationReviews)),
+      epochSeconds: round(epochSeconds),
       cpuMsPerBatch: round(times.cpuMsPerBatch),
+      macsPerSecond: Math.round(macsPerSecond),
+      ...(peak === undefined ? {} : { peakMacsPerSecond: Math.round(peak), peakFraction: Math.round((macsPerSecond / peak) * 1000) / 1000 }),
     };
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * The machine's multiply-add peak: the best of five runs of the kernels' tight multiply-add loop on all their
+ * threads, each sized to about 0.1 s (a best-of, as a peak is what the hardware reaches when not interrupted).
+ */
+export function measurePeakMacsPerSecond(kernels: NativeKernels): number {
+  const probe = kernels.peak(1_000_000);
+  const perIteration = probe.seconds / 1_000_000;
+  const iterations = Math.max(1_000_000, Math.min(2_000_000_000, Math.round(0.1 / perIteration)));
+  let best = probe.macs / probe.seconds;
+  for (let run = 0; run < 5; run++) {
+    const { macs, seconds } = kernels.peak(iterations);
+    best = Math.max(best, macs / seconds);
+  }
+  return best;
 }
 
 function round(value: number): number {
