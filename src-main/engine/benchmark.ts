@@ -16,6 +16,7 @@ import { makeOptimizer } from './trainer';
 import type { BenchCell } from './bench-cells';
 import { FusedBidirectional, FusedRecurrent, makeFusedRecurrent } from './fused';
 import { nativeKernels, type NativeKernels } from './fused/native';
+import { profilePhases, type MeasuredPhase } from './phase-profile';
 
 /** The fixed problem size of the IMDb benchmark. */
 export const benchShape = { batchSize: 128, maxlen: 500, vocab: 10_000, embedding: 32, units: 32, trainReviews: 20_000, validationReviews: 5_000 };
@@ -59,6 +60,11 @@ export interface BenchResult {
   peakMacsPerSecond?: number;
   /** `macsPerSecond` / `peakMacsPerSecond`. */
   peakFraction?: number;
+  /**
+   * Seconds of the projected epoch per phase: the training steps' phases times the epoch's steps, and the
+   * validation passes (their batch preparation included). They add up to about `epochSeconds`.
+   */
+  profile?: Record<TrainingPhase | 'validation', number>;
 }
 
 const kerasKind: Record<BenchCell, string> = { lstm: 'LSTM', gru: 'GRU', simplernn: 'SimpleRNN' };
@@ -84,7 +90,12 @@ export interface StepTimes {
   msPerBatch: number;
   cpuMsPerBatch: number;
   msPerEval: number;
+  /** Mean wall time per training step of each phase; `head` is the rest of the loss and gradients. */
+  phases: Record<TrainingPhase, number>;
 }
+
+/** The phases of a training step that the profile tells apart. */
+export type TrainingPhase = MeasuredPhase | 'batchPreparation' | 'head' | 'optimizer';
 
 /** Deterministic synthetic reviews: ids spread over the vocabulary, labels alternating. */
 function syntheticBatch(shape: StepShape, seed: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
@@ -108,13 +119,26 @@ export function timeTrainingSteps(model: tf.LayersModel, shape: StepShape, batch
   const optimizer = makeOptimizer(optimizerSchema.parse({ name: 'rmsprop' }));
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // The same step as the engine's trainer: loss and its gradients, then the optimizer update.
+  // Wall time of the step's parts outside the phases the engine's kernels report (phase-profile.ts).
+  const spent = { batchPreparation: 0, gradients: 0, optimizer: 0 };
+  const clock = <T>(part: keyof typeof spent, fn: () => T): T => {
+    const started = performance.now();
+    const result = fn();
+    spent[part] += performance.now() - started;
+    return result;
+  };
   const step = (batch: { x: tf.Tensor; y: tf.Tensor }): number => {
-    const { value, grads } = tf.variableGrads(() => {
-      const p = model.apply(batch.x, { training: true }) as tf.Tensor;
-      return tf.mean(tf.metrics.binaryCrossentropy(batch.y, p));
-    }, variables);
-    optimizer.applyGradients(grads);
-    const loss = value.dataSync()[0]!;
+    const { value, grads } = clock('gradients', () =>
+      tf.variableGrads(() => {
+        const p = model.apply(batch.x, { training: true }) as tf.Tensor;
+        return tf.mean(tf.metrics.binaryCrossentropy(batch.y, p));
+      }, variables),
+    );
+    // Reading the loss waits for the update on a backend that runs asynchronously.
+    const loss = clock('optimizer', () => {
+      optimizer.applyGradients(grads);
+      return value.dataSync()[0]!;
+    });
     tf.dispose([value, ...Object.values(grads)]);
     return loss;
   };
@@ -129,19 +153,41 @@ export function timeTrainingSteps(model: tf.LayersModel, shape: StepShape, batch
     return (performance.now() - started) / runs;
   };
   try {
+    const measured: Record<MeasuredPhase, number> = { embeddingForward: 0, embeddingBackward: 0, recurrentForward: 0, recurrentBackward: 0 };
     const msPerBatch = time((seed) => {
-      const batch = syntheticBatch(shape, seed);
-      const loss = step(batch);
-      tf.dispose([batch.x, batch.y]);
-      if (!Number.isFinite(loss)) throw new Error(`The bench's loss became ${loss}.`);
+      const run = () => {
+        const batch = clock('batchPreparation', () => syntheticBatch(shape, seed));
+        const loss = step(batch);
+        tf.dispose([batch.x, batch.y]);
+        if (!Number.isFinite(loss)) throw new Error(`The bench's loss became ${loss}.`);
+      };
+      if (seed === 0) {
+        // The untimed warm-up step (first-call costs) stays out of the profile too.
+        run();
+        Object.assign(spent, { batchPreparation: 0, gradients: 0, optimizer: 0 });
+        return;
+      }
+      const phases = profilePhases(run);
+      for (const phase of Object.keys(measured) as MeasuredPhase[]) measured[phase] += phases[phase];
     }, batches);
+    const perStep = (ms: number) => ms / batches;
+    const kernelsMs = measured.embeddingForward + measured.embeddingBackward + measured.recurrentForward + measured.recurrentBackward;
+    const phases: Record<TrainingPhase, number> = {
+      batchPreparation: perStep(spent.batchPreparation),
+      embeddingForward: perStep(measured.embeddingForward),
+      embeddingBackward: perStep(measured.embeddingBackward),
+      recurrentForward: perStep(measured.recurrentForward),
+      recurrentBackward: perStep(measured.recurrentBackward),
+      head: perStep(Math.max(0, spent.gradients - kernelsMs)),
+      optimizer: perStep(spent.optimizer),
+    };
     const cpuMsPerBatch = cpuMs;
     const msPerEval = time((seed) => {
       const batch = syntheticBatch(shape, seed);
       tf.tidy(() => (model.predict(batch.x) as tf.Tensor).dataSync());
       tf.dispose([batch.x, batch.y]);
     }, evalBatches);
-    return { msPerBatch, cpuMsPerBatch, msPerEval };
+    return { msPerBatch, cpuMsPerBatch, msPerEval, phases };
   } finally {
     optimizer.dispose();
   }
@@ -180,10 +226,20 @@ export async function runAppBench(cell: BenchCell, options: { batches?: number; 
       cpuMsPerBatch: round(times.cpuMsPerBatch),
       macsPerSecond: Math.round(macsPerSecond),
       ...(peak === undefined ? {} : { peakMacsPerSecond: Math.round(peak), peakFraction: Math.round((macsPerSecond / peak) * 1000) / 1000 }),
+      profile: epochProfile(times),
     };
   } finally {
     model.dispose();
   }
+}
+
+/** The step's phases as seconds of the projected epoch (rounded to 0.01 s). */
+function epochProfile(times: StepTimes): Record<TrainingPhase | 'validation', number> {
+  const steps = Math.ceil(benchShape.trainReviews / benchShape.batchSize);
+  const seconds = (ms: number) => Math.round(ms * steps / 10) / 100;
+  const training = Object.fromEntries(Object.entries(times.phases).map(([phase, ms]) => [phase, seconds(ms)])) as Record<TrainingPhase, number>;
+  const validation = Math.round((Math.ceil(benchShape.validationReviews / benchShape.batchSize) * times.msPerEval) / 10) / 100;
+  return { ...training, validation };
 }
 
 /**
