@@ -20,7 +20,9 @@ afterAll(() => {
 
 /** Environment that makes a node process, and any node process it starts, record what it resolves into `file`. */
 function recording(file: string): Record<string, string> {
-  return { RNN_WORKBENCH_RECORD_IMPORTS: file, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import "${recorder}"`.trim() };
+  // The sources, not the compiled CLI in out/cli/ (test/cli-bundle.test.ts checks that): their import graph is what
+  // names each module, and what the static check (.dependency-cruiser-startup.js) reads.
+  return { RNN_WORKBENCH_FROM_SOURCES: '1', RNN_WORKBENCH_RECORD_IMPORTS: file, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import "${recorder}"`.trim() };
 }
 
 function resolved(file: string): string[] {

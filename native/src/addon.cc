@@ -4,6 +4,7 @@
 #include <node_api.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -26,6 +27,7 @@ using rnnk::Problem;
 struct Impl {
   void (*forward)(const Problem&, int, int);
   void (*backward)(const Problem&, const Grads&, const float*, const float*, int, int);
+  float (*peakLoop)(long);
   const char* simd;
 };
 
@@ -36,10 +38,10 @@ Impl pickImpl() {
   const char* forced = std::getenv("RNN_WORKBENCH_SIMD");
   const bool baseline = forced != nullptr && std::strcmp(forced, "baseline") == 0;
   if (!baseline && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {rnnk::avx2::forwardSlice, rnnk::avx2::backwardSlice, "avx2+fma"};
+    return {rnnk::avx2::forwardSlice, rnnk::avx2::backwardSlice, rnnk::avx2::peakLoop, "avx2+fma"};
   }
 #endif
-  return {rnnk::base::forwardSlice, rnnk::base::backwardSlice, "baseline"};
+  return {rnnk::base::forwardSlice, rnnk::base::backwardSlice, rnnk::base::peakLoop, "baseline"};
 }
 
 int threadCount() {
@@ -291,6 +293,42 @@ napi_value Info(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// The multiply-add peak on the kernels' threads and instruction set: each thread runs `iterations` of the peak
+// loop; returns { macs, seconds } (wall time from the first thread's start to the last one's end, so a busy
+// machine's descheduling lowers it, as it lowers the kernels' own rate measured beside it).
+napi_value Peak(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  State* s = stateOf(env, info, &argc, argv);
+  try {
+    if (argc < 1) throw Error{"peak expects 1 argument"};
+    const int iterations = intArg(env, argv[0], "iterations");
+    if (iterations <= 0) throw Error{"iterations must be a positive integer"};
+    std::vector<float> sinks(s->threads);
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<std::thread> pool;
+    for (int k = 1; k < s->threads; k++) pool.emplace_back([&, k] { sinks[k] = s->impl.peakLoop(iterations); });
+    sinks[0] = s->impl.peakLoop(iterations);
+    for (auto& th : pool) th.join();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double macs = static_cast<double>(iterations) * rnnk::kPeakMacsPerIteration * s->threads;
+    napi_value out, macsValue, secondsValue, sinkValue;
+    napi_create_object(env, &out);
+    napi_create_double(env, macs, &macsValue);
+    napi_create_double(env, seconds, &secondsValue);
+    float sink = 0;
+    for (float v : sinks) sink += v;
+    // Returned so the loops' results are used: a finite number, of no meaning beyond that.
+    napi_create_double(env, sink, &sinkValue);
+    napi_set_named_property(env, out, "macs", macsValue);
+    napi_set_named_property(env, out, "seconds", secondsValue);
+    napi_set_named_property(env, out, "checksum", sinkValue);
+    return out;
+  } catch (const Error& e) {
+    return throwError(env, e.message);
+  }
+}
+
 void freeState(napi_env, void* data, void*) { delete static_cast<State*>(data); }
 
 }  // namespace
@@ -303,7 +341,8 @@ NAPI_MODULE_INIT() {
       {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, state},
       {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, state},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, state},
+      {"peak", nullptr, Peak, nullptr, nullptr, nullptr, napi_default, state},
   };
-  napi_define_properties(env, exports, 4, props);
+  napi_define_properties(env, exports, 5, props);
   return exports;
 }

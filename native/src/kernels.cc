@@ -412,5 +412,23 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   }
 }
 
+// The machine's multiply-add peak for this instruction set: kPeakChains independent 8-lane chains cover the
+// FMA latency on two ports (4-5 cycles x 2 in flight), so the loop runs at the units' throughput, not their
+// latency. acc*m + c stays bounded (m < 1); the sum is returned so the compiler cannot drop the loop.
+float peakLoop(long iterations) {
+  v8 acc[kPeakChains];
+  for (int k = 0; k < kPeakChains; k++) acc[k] = v8{} + static_cast<float>(k);
+  const v8 m = v8{} + 0.9999999f;
+  const v8 c = v8{} + 1e-7f;
+  for (long i = 0; i < iterations; i++) {
+    for (int k = 0; k < kPeakChains; k++) acc[k] = acc[k] * m + c;
+  }
+  v8 sum{};
+  for (int k = 0; k < kPeakChains; k++) sum += acc[k];
+  float total = 0;
+  for (int l = 0; l < 8; l++) total += sum[l];
+  return total;
+}
+
 }  // namespace RNNK_NS
 }  // namespace rnnk

@@ -37,9 +37,14 @@ struct Grads {
   float* dZ;        // [B,T,G*H] scratch: gradient of the gate pre-activations
 };
 
+// Multiply-adds of one iteration of peakLoop: 12 independent chains of 8 lanes.
+constexpr int kPeakChains = 12;
+constexpr long kPeakMacsPerIteration = kPeakChains * 8;
+
 #define RNNK_DECLARE(ns)                                                              \
   namespace ns {                                                                      \
   void forwardSlice(const Problem& p, int b0, int b1);                                \
+  float peakLoop(long iterations);                                                    \
   void backwardSlice(const Problem& p, const Grads& g, const float* UT, const float* WT, int b0, int b1); \
   }
 RNNK_DECLARE(base)

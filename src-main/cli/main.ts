@@ -13,6 +13,10 @@ import { train } from './commands/train';
 import { tune } from './commands/tune';
 import { UsageError, type Command } from './command';
 
+// The bin names the package's folder (and, running the bundle, the bundle's) through these before `main` runs.
+export { useBundledEntries } from '../platform/entry-points';
+export { usePackageRoot } from '../platform/package-root';
+
 /** The command table, in the order of a user's work: adding a command is one line here plus its file in `commands/`. */
 const commands: Record<string, Command> = {
   summary,

@@ -6,8 +6,6 @@
  * engine's `bench` job, which times the user's own stack for the builder's epoch estimate.
  */
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { LayerSpec } from '../../src-shared/model/types';
 import { optimizerSchema, projectEpoch } from '../../src-shared/training';
@@ -17,9 +15,25 @@ import { buildTfModel } from './tfjs-model';
 import { makeOptimizer } from './trainer';
 import type { BenchCell } from './bench-cells';
 import { FusedBidirectional, FusedRecurrent, makeFusedRecurrent } from './fused';
+import { nativeKernels, type NativeKernels } from './fused/native';
+import { profilePhases, type MeasuredPhase } from './phase-profile';
 
 /** The fixed problem size of the IMDb benchmark. */
 export const benchShape = { batchSize: 128, maxlen: 500, vocab: 10_000, embedding: 32, units: 32, trainReviews: 20_000, validationReviews: 5_000 };
+
+const gates: Record<BenchCell, number> = { lstm: 4, gru: 3, simplernn: 1 };
+
+/**
+ * Multiply-adds of one projected epoch of the bench's model. A review's forward pass is the recurrent layer's
+ * T × (I + H) × G × H (input and recurrent products of its G gates) plus the Dense head's H; a training step
+ * also runs the backward pass, whose products with the inputs' and the weights' gradients are each of the
+ * forward's size, so it costs 3× the forward. The Embedding is a lookup and adds none.
+ */
+export function epochMacs(cell: BenchCell): number {
+  const { maxlen, embedding, units, trainReviews, validationReviews } = benchShape;
+  const forward = maxlen * (embedding + units) * gates[cell] * units + units;
+  return trainReviews * 3 * forward + validationReviews * forward;
+}
 
 /** One bench result, as `bench --json` prints it. */
 export interface BenchResult {
@@ -37,6 +51,20 @@ export interface BenchResult {
    * other work, wall times stretch with the load; CPU time mostly does not.
    */
   cpuMsPerBatch: number;
+  /** Multiply-adds per second of the projected epoch (`epochMacs` over the unrounded `epochSeconds`). */
+  macsPerSecond?: number;
+  /**
+   * The machine's multiply-add peak on the kernels' threads and instruction set, measured right after the
+   * cell's timing, under the same load (absent without the native kernels, whose loop measures it).
+   */
+  peakMacsPerSecond?: number;
+  /** `macsPerSecond` / `peakMacsPerSecond`. */
+  peakFraction?: number;
+  /**
+   * Seconds of the projected epoch per phase: the training steps' phases times the epoch's steps, and the
+   * validation passes (their batch preparation included). They add up to about `epochSeconds`.
+   */
+  profile?: Record<TrainingPhase | 'validation', number>;
 }
 
 const kerasKind: Record<BenchCell, string> = { lstm: 'LSTM', gru: 'GRU', simplernn: 'SimpleRNN' };
@@ -62,7 +90,12 @@ export interface StepTimes {
   msPerBatch: number;
   cpuMsPerBatch: number;
   msPerEval: number;
+  /** Mean wall time per training step of each phase; `head` is the rest of the loss and gradients. */
+  phases: Record<TrainingPhase, number>;
 }
+
+/** The phases of a training step that the profile tells apart. */
+export type TrainingPhase = MeasuredPhase | 'batchPreparation' | 'head' | 'optimizer';
 
 /** Deterministic synthetic reviews: ids spread over the vocabulary, labels alternating. */
 function syntheticBatch(shape: StepShape, seed: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
@@ -86,13 +119,26 @@ export function timeTrainingSteps(model: tf.LayersModel, shape: StepShape, batch
   const optimizer = makeOptimizer(optimizerSchema.parse({ name: 'rmsprop' }));
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // The same step as the engine's trainer: loss and its gradients, then the optimizer update.
+  // Wall time of the step's parts outside the phases the engine's kernels report (phase-profile.ts).
+  const spent = { batchPreparation: 0, gradients: 0, optimizer: 0 };
+  const clock = <T>(part: keyof typeof spent, fn: () => T): T => {
+    const started = performance.now();
+    const result = fn();
+    spent[part] += performance.now() - started;
+    return result;
+  };
   const step = (batch: { x: tf.Tensor; y: tf.Tensor }): number => {
-    const { value, grads } = tf.variableGrads(() => {
-      const p = model.apply(batch.x, { training: true }) as tf.Tensor;
-      return tf.mean(tf.metrics.binaryCrossentropy(batch.y, p));
-    }, variables);
-    optimizer.applyGradients(grads);
-    const loss = value.dataSync()[0]!;
+    const { value, grads } = clock('gradients', () =>
+      tf.variableGrads(() => {
+        const p = model.apply(batch.x, { training: true }) as tf.Tensor;
+        return tf.mean(tf.metrics.binaryCrossentropy(batch.y, p));
+      }, variables),
+    );
+    // Reading the loss waits for the update on a backend that runs asynchronously.
+    const loss = clock('optimizer', () => {
+      optimizer.applyGradients(grads);
+      return value.dataSync()[0]!;
+    });
     tf.dispose([value, ...Object.values(grads)]);
     return loss;
   };
@@ -107,19 +153,41 @@ export function timeTrainingSteps(model: tf.LayersModel, shape: StepShape, batch
     return (performance.now() - started) / runs;
   };
   try {
+    const measured: Record<MeasuredPhase, number> = { embeddingForward: 0, embeddingBackward: 0, recurrentForward: 0, recurrentBackward: 0 };
     const msPerBatch = time((seed) => {
-      const batch = syntheticBatch(shape, seed);
-      const loss = step(batch);
-      tf.dispose([batch.x, batch.y]);
-      if (!Number.isFinite(loss)) throw new Error(`The bench's loss became ${loss}.`);
+      const run = () => {
+        const batch = clock('batchPreparation', () => syntheticBatch(shape, seed));
+        const loss = step(batch);
+        tf.dispose([batch.x, batch.y]);
+        if (!Number.isFinite(loss)) throw new Error(`The bench's loss became ${loss}.`);
+      };
+      if (seed === 0) {
+        // The untimed warm-up step (first-call costs) stays out of the profile too.
+        run();
+        Object.assign(spent, { batchPreparation: 0, gradients: 0, optimizer: 0 });
+        return;
+      }
+      const phases = profilePhases(run);
+      for (const phase of Object.keys(measured) as MeasuredPhase[]) measured[phase] += phases[phase];
     }, batches);
+    const perStep = (ms: number) => ms / batches;
+    const kernelsMs = measured.embeddingForward + measured.embeddingBackward + measured.recurrentForward + measured.recurrentBackward;
+    const phases: Record<TrainingPhase, number> = {
+      batchPreparation: perStep(spent.batchPreparation),
+      embeddingForward: perStep(measured.embeddingForward),
+      embeddingBackward: perStep(measured.embeddingBackward),
+      recurrentForward: perStep(measured.recurrentForward),
+      recurrentBackward: perStep(measured.recurrentBackward),
+      head: perStep(Math.max(0, spent.gradients - kernelsMs)),
+      optimizer: perStep(spent.optimizer),
+    };
     const cpuMsPerBatch = cpuMs;
     const msPerEval = time((seed) => {
       const batch = syntheticBatch(shape, seed);
       tf.tidy(() => (model.predict(batch.x) as tf.Tensor).dataSync());
       tf.dispose([batch.x, batch.y]);
     }, evalBatches);
-    return { msPerBatch, cpuMsPerBatch, msPerEval };
+    return { msPerBatch, cpuMsPerBatch, msPerEval, phases };
   } finally {
     optimizer.dispose();
   }
@@ -144,24 +212,55 @@ export async function runAppBench(cell: BenchCell, options: { batches?: number; 
   const fused = model.layers.some((layer) => layer instanceof FusedRecurrent || layer instanceof FusedBidirectional);
   try {
     const times = timeTrainingSteps(model, benchShape, batches, Math.max(1, Math.ceil(batches / 2)));
+    const epochSeconds = projectEpoch(times, benchShape.batchSize, benchShape.trainReviews, benchShape.validationReviews);
+    const macsPerSecond = epochMacs(cell) / epochSeconds;
+    // Right after the cell's timing, so both see the same machine load.
+    const kernels = nativeKernels();
+    const peak = kernels === undefined ? undefined : measurePeakMacsPerSecond(kernels);
     return {
       cell,
       backend,
       path: fused ? 'fused' : 'tfjs-layers',
       msPerBatch: round(times.msPerBatch),
-      epochSeconds: round(projectEpoch(times, benchShape.batchSize, benchShape.trainReviews, benchShape.validationReviews)),
+      epochSeconds: round(epochSeconds),
       cpuMsPerBatch: round(times.cpuMsPerBatch),
+      macsPerSecond: Math.round(macsPerSecond),
+      ...(peak === undefined ? {} : { peakMacsPerSecond: Math.round(peak), peakFraction: Math.round((macsPerSecond / peak) * 1000) / 1000 }),
+      profile: epochProfile(times),
     };
   } finally {
     model.dispose();
   }
 }
 
+/** The step's phases as seconds of the projected epoch (rounded to 0.01 s). */
+function epochProfile(times: StepTimes): Record<TrainingPhase | 'validation', number> {
+  const steps = Math.ceil(benchShape.trainReviews / benchShape.batchSize);
+  const seconds = (ms: number) => Math.round(ms * steps / 10) / 100;
+  const training = Object.fromEntries(Object.entries(times.phases).map(([phase, ms]) => [phase, seconds(ms)])) as Record<TrainingPhase, number>;
+  const validation = Math.round((Math.ceil(benchShape.validationReviews / benchShape.batchSize) * times.msPerEval) / 10) / 100;
+  return { ...training, validation };
+}
+
+/**
+ * The machine's multiply-add peak: the best of five runs of the kernels' tight multiply-add loop on all their
+ * threads, each sized to about 0.1 s (a best-of, as a peak is what the hardware reaches when not interrupted).
+ */
+export function measurePeakMacsPerSecond(kernels: NativeKernels): number {
+  const probe = kernels.peak(1_000_000);
+  const perIteration = probe.seconds / 1_000_000;
+  const iterations = Math.max(1_000_000, Math.min(2_000_000_000, Math.round(0.1 / perIteration)));
+  let best = probe.macs / probe.seconds;
+  for (let run = 0; run < 5; run++) {
+    const { macs, seconds } = kernels.peak(iterations);
+    best = Math.max(best, macs / seconds);
+  }
+  return best;
+}
+
 function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
-
-const torchScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/torch_rnn_bench.py');
 
 /**
  * The first python that imports torch: `$RNN_WORKBENCH_PYTHON`, then `python3` on PATH, then the
@@ -172,8 +271,11 @@ export function findTorchPython(): string | undefined {
   return candidates.find((python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
 }
 
-/** Runs the PyTorch reference of the same model and step; the script prints one BenchResult line. */
-export function runTorchBench(python: string, cell: BenchCell, batches: number): BenchResult {
+/**
+ * Runs the PyTorch reference of the same model and step; the script (`bench/torch_rnn_bench.py` in the package's
+ * folder, which the caller names: this module may run from a bundle) prints one BenchResult line.
+ */
+export function runTorchBench(python: string, torchScript: string, cell: BenchCell, batches: number): BenchResult {
   const result = spawnSync(python, [torchScript, '--cell', cell, '--batches', String(batches)], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`The PyTorch bench failed (${python} ${torchScript}): ${result.stderr.trim() || result.error?.message}`);
   const lines = result.stdout.trim().split('\n');

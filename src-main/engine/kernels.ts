@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerFastGather } from './fused/gather-kernel';
+import { timed } from './phase-profile';
 
 type TypedArray = Float32Array | Int32Array | Uint8Array;
 
@@ -104,7 +105,8 @@ export function registerFastKernels(backendName: string): void {
   if (tf.getKernel(tf.UnsortedSegmentSum, backendName) !== undefined) {
     tf.unregisterKernel(tf.UnsortedSegmentSum, backendName);
   }
-  tf.registerKernel({ kernelName: tf.UnsortedSegmentSum, backendName, kernelFunc: unsortedSegmentSumKernel });
+  // The Embedding's gradient: the one UnsortedSegmentSum of a training step.
+  tf.registerKernel({ kernelName: tf.UnsortedSegmentSum, backendName, kernelFunc: (args) => timed('embeddingBackward', () => unsortedSegmentSumKernel(args)) });
   // wasm's own transpose is native and fast.
   if (backendName === 'cpu') replaceKernel(tf.Transpose, backendName, identityShortcutTranspose);
   registerFastGather(backendName);

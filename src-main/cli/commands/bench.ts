@@ -1,8 +1,36 @@
+import path from 'node:path';
 import { backendNames, parseBackendName } from '../../engine/backend-names';
 import { benchCells, type BenchCell } from '../../engine/bench-cells';
 import type { BenchResult } from '../../engine/benchmark';
+import { packageRoot } from '../../platform/package-root';
 import { parseFlags } from '../flags';
 import { UsageError, type Command } from '../command';
+
+/** The multiply-add rate of an app line, and its fraction of the peak when the peak was measured. */
+function rate(r: BenchResult): string {
+  if (r.macsPerSecond === undefined) return '';
+  const achieved = ` ${(r.macsPerSecond / 1e9).toFixed(1).padStart(6)} GMAC/s`;
+  if (r.peakMacsPerSecond === undefined || r.peakFraction === undefined) return achieved;
+  return `${achieved} = ${(r.peakFraction * 100).toFixed(1)}% of the measured peak ${(r.peakMacsPerSecond / 1e9).toFixed(1)} GMAC/s`;
+}
+
+const phaseNames: Record<string, string> = {
+  batchPreparation: 'batch prep',
+  embeddingForward: 'embedding fwd',
+  embeddingBackward: 'embedding bwd',
+  recurrentForward: 'recurrent fwd',
+  recurrentBackward: 'recurrent bwd',
+  head: 'head+loss+autodiff',
+  optimizer: 'optimizer',
+  validation: 'validation',
+};
+
+/** The per-phase profile of an app line, in seconds of the projected epoch. */
+function profileLine(r: BenchResult): string | undefined {
+  if (r.profile === undefined) return undefined;
+  const parts = Object.entries(r.profile).map(([phase, seconds]) => `${phaseNames[phase] ?? phase} ${seconds.toFixed(2)}`);
+  return `${''.padEnd(10)} profile, s/epoch: ${parts.join(' · ')}`;
+}
 
 export const bench: Command = {
   summary: 'Time IMDb-sized training steps (batch 128, maxlen 500) and project an epoch',
@@ -19,7 +47,13 @@ export const bench: Command = {
     '  --batches N      Timed training steps per cell, after one warm-up step (default 5)',
     '  --path NAME      fused (default; the native kernels, falling back when unavailable) or layers',
     `  --backend NAME   TensorFlow.js backend: ${backendNames.join(', ')} (default: the engine's choice)`,
-    '  --json           One JSON object per line: {"cell","backend","path","msPerBatch","epochSeconds","cpuMsPerBatch"}',
+    '  --json           One JSON object per line: {"cell","backend","path","msPerBatch","epochSeconds","cpuMsPerBatch",',
+    '                   "macsPerSecond","peakMacsPerSecond","peakFraction","profile"}',
+    '',
+    'Each of the app\'s lines also gives the epoch\'s multiply-add rate and its fraction of the machine\'s peak,',
+    'measured right after the cell by a tight multiply-add loop on the native kernels\' threads, and a profile:',
+    'the seconds of the projected epoch spent in batch preparation, the Embedding and the recurrent layer',
+    '(forward, backward), the head with the loss and the rest of the gradients, the optimizer, and validation.',
   ].join('\n'),
   async run(argv) {
     const { values } = parseFlags({
@@ -50,12 +84,12 @@ export const bench: Command = {
       throw new UsageError(`--cell must be one of ${benchCells.join(', ')}. Received: ${values.cell}`);
     }
     const print = (line: string) => process.stdout.write(line + '\n');
-    const show = (r: BenchResult) =>
-      print(
-        values.json
-          ? JSON.stringify(r)
-          : `${r.cell.padEnd(10)} ${r.path.padEnd(12)} ${r.backend.padEnd(8)} ${r.msPerBatch.toFixed(1).padStart(8)} ms/batch ${r.epochSeconds.toFixed(1).padStart(8)} s/epoch ${r.cpuMsPerBatch.toFixed(1).padStart(8)} CPU ms/batch`,
-      );
+    const show = (r: BenchResult) => {
+      if (values.json) return print(JSON.stringify(r));
+      print(`${r.cell.padEnd(10)} ${r.path.padEnd(12)} ${r.backend.padEnd(8)} ${r.msPerBatch.toFixed(1).padStart(8)} ms/batch ${r.epochSeconds.toFixed(1).padStart(8)} s/epoch ${r.cpuMsPerBatch.toFixed(1).padStart(8)} CPU ms/batch${rate(r)}`);
+      const profile = profileLine(r);
+      if (profile !== undefined) print(profile);
+    };
     // The engine, and TensorFlow.js with it, loads only once the flags are known to be good.
     const { fusedStatus } = await import('../../engine/fused');
     const { findTorchPython, runAppBench, runTorchBench } = await import('../../engine/benchmark');
@@ -73,7 +107,7 @@ export const bench: Command = {
       show(app);
       if (python === undefined) continue;
       // The reference runs right after the app's bench, so both see the same machine load.
-      const torch = runTorchBench(python, cell, batches);
+      const torch = runTorchBench(python, path.join(packageRoot(), 'bench/torch_rnn_bench.py'), cell, batches);
       show(torch);
       const ratio = Math.round((app.epochSeconds / torch.epochSeconds) * 100) / 100;
       // Under load the wall-time ratio flatters whichever side runs more threads; the CPU-time ratio does not.

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { packageRoot } from '../../platform/package-root';
 import { resolveDataDir } from '../../platform/paths';
 import { createWorkbench } from '../../services/workbench';
 import { DEFAULT_PORT, startWebServer } from '../../server/web-server';
 import { parseFlags } from '../flags';
 import { UsageError, type Command } from '../command';
-
-const rendererDir = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 
 export const serve: Command = {
   summary: 'Serve the app in your browser on 127.0.0.1 (token-protected)',
@@ -22,6 +21,7 @@ export const serve: Command = {
   async run(argv) {
     const { values } = parseFlags({ args: argv, options: { port: { type: 'string' } }, strict: true });
     const port = values.port === undefined ? 'default' : parsePort(values.port);
+    const rendererDir = path.join(packageRoot(), 'out/renderer');
     if (!existsSync(rendererDir)) throw new UsageError(`The UI is not built: expected ${rendererDir}. Run \`npm run serve\` (or \`npm run build:web\` first).`);
     const workbench = createWorkbench({ dataDir: resolveDataDir(), host: 'web' });
     const log = { warn: (m: string) => process.stderr.write(`warn: ${m}\n`), error: (m: string) => process.stderr.write(`error: ${m}\n`) };

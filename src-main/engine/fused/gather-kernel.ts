@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { backendCopiesValues, give, take, wasmHeapView } from './buffers';
+import { timed } from '../phase-profile';
 import { nativeKernels } from './native';
 
 type Values = Float32Array | Int32Array;
@@ -75,5 +76,7 @@ export function registerFastGather(backendName: string): void {
     stock.set(backendName, original.kernelFunc as tf.KernelFunc);
   }
   tf.unregisterKernel(tf.GatherV2, backendName);
-  tf.registerKernel({ kernelName: tf.GatherV2, backendName, kernelFunc: makeKernel(backendName) });
+  const kernel = makeKernel(backendName);
+  // The Embedding's lookup: the one GatherV2 of a training step's forward pass.
+  tf.registerKernel({ kernelName: tf.GatherV2, backendName, kernelFunc: (args) => timed('embeddingForward', () => kernel(args)) });
 }

@@ -30,6 +30,11 @@ export interface NativeKernels {
   /** Copies `table` rows `ids[i]` into `out`; returns the position of the first id outside `[0, rows)`, else -1. */
   gather(table: F32, rows: number, ids: Int32Array, out: F32): number;
   info(): { threads: number; simd: string };
+  /**
+   * Runs `iterations` of a tight multiply-add loop on each of the kernels' threads, in their instruction set;
+   * `seconds` is the wall time of all of them (`checksum` only keeps the compiler from dropping the loop).
+   */
+  peak(iterations: number): { macs: number; seconds: number; checksum: number };
 }
 
 /** Which recurrent path runs, for the UI and the CLI. */

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { backendCopiesValues, give, take, wasmHeapView } from './buffers';
+import { timed } from '../phase-profile';
 import { CellCode, nativeKernels, type NativeKernels } from './native';
 
 /** The cell a fused op runs; `gru` resets before the recurrent product, `gruResetAfter` after (Keras' default). */
@@ -85,7 +86,7 @@ export function fusedRecurrent(
     const cs = cell === 'lstm' ? take(batch * time * units) : null;
     const act = take(batch * time * gh);
     const inner = cell === 'gruResetAfter' ? take(batch * time * units) : null;
-    kernels.forward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner);
+    timed('recurrentForward', () => kernels.forward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner));
     // The forward results stay in this closure (not as tensors) until the backward pass needs them.
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
       const dyT = Array.isArray(dy) ? dy[0]! : dy;
@@ -97,7 +98,9 @@ export function fusedRecurrent(
       // No tfjs call runs between taking the heap view and the native call that reads it.
       const dyView = wasmHeapView(dyT);
       const dhs = dyView instanceof Float32Array ? dyView : float32(dyT);
-      kernels.backward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner, dhs, dx, dW, dU, db, scratch);
+      timed('recurrentBackward', () =>
+        kernels.backward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner, dhs, dx, dW, dU, db, scratch),
+      );
       // tfjs runs a tape node's gradient once, so the forward's private buffers are free now.
       give(hsPrivate ? hs : null, cs, act, inner, scratch, xView instanceof Float32Array ? xs : null);
       const dxTensor = tf.tensor(dx, [batch, time, inputDim]);
