@@ -148,8 +148,8 @@ export const apiMethods = {
   resumeSweep: z.object({ sweepId: runId }).strict(),
   /** Every stored sweep, newest first. */
   listSweeps: empty,
-  /** Exports a run: `tfjs` folder, `zip`, `keras-h5` (Keras 2) or `keras` (Keras 3) file, or `python` folder at `out` (a path on the workbench's machine). */
-  exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'keras', 'python']).optional(), force: z.boolean().default(false) }).strict(),
+  /** Exports a run: `tfjs` folder, `zip`, `keras-h5` (Keras 2) or `keras` (Keras 3) file, `python` folder, or `torch-job` folder (a PyTorch DDP training job) at `out` (a path on the workbench's machine). */
+  exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'keras', 'python', 'torch-job']).optional(), force: z.boolean().default(false) }).strict(),
   /** Cancels the `exportRun`s in progress, if any; each rejects with a `cancelled` error and leaves its `out` as it was (nothing new, an existing one untouched). */
   cancelExport: empty,
   /** Imports an exported model (tfjs folder or `.zip`) as a new run: listed, evaluated, predicted and resumed like one trained here. */

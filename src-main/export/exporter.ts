@@ -24,6 +24,8 @@ import { keras3Bytes } from './keras3-file';
 import { buildMetadata, buildReadme, METADATA_FILE, README_FILE } from './metadata';
 import { pythonScript } from './python-script';
 import { RESET_AFTER_GRU_MJS, TOKENIZER_MJS } from './standalone';
+import { checkTorchExpressible, torchJobReadme, torchJobSpec, torchModelScript } from './torch-job';
+import { RNNWB_PY, TRAIN_PY } from './torch-python';
 import { KERAS_FILE, readCheckedExport, type CheckedExport, type ReadExportFile } from './export-reader';
 import { loadModelFromArtifacts, MODEL_JSON, modelArtifacts, modelToFiles, readModelArtifacts } from './tfjs-files';
 import { parseTokenizerFile, toTokenizerFile } from './tokenizer-file';
@@ -111,6 +113,25 @@ export async function pythonExportFiles(source: ExportSource, now = new Date()):
   return files;
 }
 
+/**
+ * The files of a `torch-job` folder export: train.py, model.py and rnnwb.py, the run's settings and
+ * Keras layout (job.json), its tokenizer, its trained weights (weights.h5, for --from-weights) and a README.
+ */
+export async function torchJobFiles(source: ExportSource, now = new Date()): Promise<Map<string, Uint8Array>> {
+  const encoder = new TextEncoder();
+  const { record, project, tokenizer } = source;
+  const keras = toKerasModel(project.layers, tokenizer.maxlen, source.model);
+  const files = new Map<string, Uint8Array>();
+  files.set('train.py', encoder.encode(TRAIN_PY));
+  files.set('model.py', encoder.encode(torchModelScript(project.layers, tokenizer.maxlen, `${record.name}: run ${record.id}, exported by RNN Workbench ${appVersion}`)));
+  files.set('rnnwb.py', encoder.encode(RNNWB_PY));
+  files.set('job.json', encoder.encode(JSON.stringify(torchJobSpec(record, project, tokenizer.maxlen, keras, now), null, 2) + '\n'));
+  files.set(TOKENIZER_FILE, encoder.encode(JSON.stringify(toTokenizerFile(tokenizer, tokenizer.maxlen))));
+  files.set('weights.h5', await kerasH5Bytes(keras));
+  files.set(README_FILE, encoder.encode(torchJobReadme(record, project, tokenizer.maxlen)));
+  return files;
+}
+
 /** An export written to its temp beside `out`, to be renamed into place with `publishStaged`. */
 export interface StagedExport {
   result: ExportResult;
@@ -123,8 +144,9 @@ export async function stageExport(source: ExportSource, out: string, format: Exp
   const sum = (files: Map<string, Uint8Array>) => [...files.values()].reduce((n, data) => n + data.byteLength, 0);
   switch (format) {
     case 'tfjs':
-    case 'python': {
-      const files = format === 'tfjs' ? await tfjsExportFiles(source) : await pythonExportFiles(source);
+    case 'python':
+    case 'torch-job': {
+      const files = format === 'tfjs' ? await tfjsExportFiles(source) : format === 'python' ? await pythonExportFiles(source) : await torchJobFiles(source);
       const staged = await stageFolder(target, files, options);
       return { result: { out: target, format, files: [...files.keys()], bytes: sum(files) }, staged };
     }
@@ -195,6 +217,10 @@ export async function stageRunExport(request: ExportRequest & { tempId?: string 
     if (overlaps(target, store)) {
       throw new WorkbenchError('invalid_request', `out must be a path outside the runs store ${store}: writing there could replace runs. Received: ${path.resolve(request.out)}`);
     }
+  }
+  if (format === 'torch-job') {
+    // Named before the model is built or anything is written.
+    checkTorchExpressible(parseProject((await readRunFolder(runDir)).project, path.join(runDir, RUN_FILE)).layers);
   }
   const source = await openRunForExport(runDir);
   try {

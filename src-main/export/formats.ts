@@ -3,7 +3,7 @@ import path from 'node:path';
 import { WorkbenchError } from '../../src-shared/errors';
 import type { WriteFileFn } from './atomic-output';
 
-export const exportFormats = ['tfjs', 'zip', 'keras-h5', 'keras', 'python'] as const;
+export const exportFormats = ['tfjs', 'zip', 'keras-h5', 'keras', 'python', 'torch-job'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
 /** What to export and where. */
@@ -13,7 +13,7 @@ export interface ExportRequest {
   runId?: string;
   /** The app's data folder, whose `runs/` holds `runId`; when given, `out` must also stay outside `runs/`. */
   dataDir?: string;
-  /** The folder (tfjs, python) or file (zip, keras-h5, keras) to create. */
+  /** The folder (tfjs, python, torch-job) or file (zip, keras-h5, keras) to create. */
   out: string;
   /** Default: from `out`'s extension (`.zip`, `.h5`, `.keras`), else `tfjs`. */
   format?: ExportFormat;

@@ -6,17 +6,19 @@ import { parseFlags } from '../flags';
 import { UsageError, type Command } from '../command';
 
 export const exportCommand: Command = {
-  summary: 'Export a trained run for TensorFlow.js, as a .zip, as Keras HDF5 or as a Python script',
+  summary: 'Export a trained run for TensorFlow.js, as a .zip, as Keras HDF5, as a Python script or as a PyTorch training job',
   usage: [
-    'Usage: rnn-workbench export --run <id|dir> --out <path> [--format tfjs|zip|keras-h5|keras|python] [--force] [--json]',
+    'Usage: rnn-workbench export --run <id|dir> --out <path> [--format tfjs|zip|keras-h5|keras|python|torch-job] [--force] [--json]',
     '',
     '  --run ID|DIR       A run id in $RNN_WORKBENCH_HOME/runs, or a run folder (from train --out)',
-    '  --out PATH         The folder (tfjs, python) or file (zip, keras-h5, keras) to create',
+    '  --out PATH         The folder (tfjs, python, torch-job) or file (zip, keras-h5, keras) to create',
     '  --format F         tfjs: model.json + weight shards, tokenizer.json, metadata.json, README.md',
     '                     zip: the same in one .zip',
     '                     keras-h5: one Keras 2 .h5 file (keras.models.load_model reads it)',
     '                     keras: one Keras 3 .keras file (keras.saving.load_model reads it)',
     '                     python: predict.py rebuilding the model in Keras, model.h5, tokenizer.json',
+    '                     torch-job: train.py for torchrun (PyTorch DistributedDataParallel) on one',
+    '                       machine, several GPUs or nodes; its RESULT folder imports back as a run',
     '                     (default: from --out, .zip → zip, .h5 → keras-h5, .keras → keras, else tfjs)',
     '  --force            Replace an existing --out',
     '  --json             Print {"out","format","files","bytes"}',

@@ -1,0 +1,247 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LayerSpec } from '../../src-shared/model';
+import { encodeText } from '../data';
+import { loadWeightsInto } from '../engine/model-io';
+import { buildTfModel } from '../engine/tfjs-model';
+import { exportRun } from '.';
+import { readKerasH5 } from './keras-h5';
+import { checkTorchExpressible, torchModelScript } from './torch-job';
+import { makeRunFolder, sampleTexts, sampleTokenizer } from './test-fixtures';
+import { RNNWB_PY } from './torch-python';
+
+const run = promisify(execFile);
+const PYTHON = '/usr/bin/python3';
+
+function pythonHas(modules: string): boolean {
+  try {
+    execFileSync(PYTHON, ['-c', `import ${modules}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const torch = pythonHas('torch, h5py, numpy');
+if (!torch) console.log(`torch-job tests that run PyTorch are skipped: ${PYTHON} cannot import torch, h5py and numpy (apt install python3-torch python3-h5py).`);
+
+/** Drives the export's own Python (rnnwb.py, model.py) the way train.py does, one command per call. */
+const driver = String.raw`
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np, torch, rnnwb, model
+command, arg = sys.argv[2], json.loads(sys.argv[3])
+job = json.load(open(sys.argv[1] + "/job.json"))
+m = model.build_model()
+if command == "keras-to-torch":
+    m.set_keras_weights(rnnwb.read_keras_weights(sys.argv[1] + "/weights.h5"))
+elif command == "torch-to-keras":
+    torch.manual_seed(arg["seed"])
+    with torch.no_grad():
+        for p in m.parameters():
+            p.uniform_(-0.8, 0.8)
+    rnnwb.write_keras_h5(arg["out"], job["keras"], m.keras_weights())
+m.eval()
+with torch.no_grad():
+    y = m(torch.tensor(arg["ids"], dtype=torch.long))
+print(json.dumps(y.reshape(len(arg["ids"]), -1).tolist()))
+`;
+
+const MAXLEN = 12;
+const VOCAB = 40;
+
+/** Id rows with padding, unknown-free ids and every id up to the vocabulary's end. */
+const idRows = [
+  [0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7],
+  [39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28],
+  [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5],
+  [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8],
+  [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+];
+
+const emb = (options: Record<string, unknown> = {}): LayerSpec => ({ id: 'e', kind: 'Embedding', options: { input_dim: VOCAB, output_dim: 6, ...options } });
+const out: LayerSpec = { id: 'out', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } };
+
+/** Every layer kind, and every option that changes what a layer computes, in small stacks. */
+const stacks: Record<string, LayerSpec[]> = {
+  'SimpleRNN tanh (nn.RNN)': [emb(), { id: 's', kind: 'SimpleRNN', options: { units: 5 } }, out],
+  'SimpleRNN relu backwards + elu without bias (nn.RNN, loop)': [
+    emb(),
+    { id: 's', kind: 'SimpleRNN', options: { units: 5, activation: 'relu', go_backwards: true, return_sequences: true } },
+    { id: 't', kind: 'SimpleRNN', options: { units: 4, activation: 'elu', use_bias: false } },
+    out,
+  ],
+  'LSTM (nn.LSTM)': [emb(), { id: 'l', kind: 'LSTM', options: { units: 5 } }, out],
+  'LSTM masked, softsign, hard gates, no forget bias, backwards, no bias (loop)': [
+    emb({ mask_zero: true }),
+    { id: 'l', kind: 'LSTM', options: { units: 5, activation: 'softsign', recurrent_activation: 'tanh', unit_forget_bias: false, return_sequences: true } },
+    { id: 'm', kind: 'LSTM', options: { units: 4, use_bias: false, go_backwards: true, dropout: 0.2, recurrent_dropout: 0.3 } },
+    out,
+  ],
+  'GRU reset_after (nn.GRU)': [emb(), { id: 'g', kind: 'GRU', options: { units: 5 } }, out],
+  'GRU reset_after=False backwards (loop)': [emb(), { id: 'g', kind: 'GRU', options: { units: 5, reset_after: false, go_backwards: true } }, out],
+  'GRU masked: relu without bias, then reset_after=False with softplus gates': [
+    emb({ mask_zero: true }),
+    { id: 'g', kind: 'GRU', options: { units: 5, activation: 'relu', use_bias: false, return_sequences: true } },
+    { id: 'h', kind: 'GRU', options: { units: 4, reset_after: false, recurrent_activation: 'softplus', dropout: 0.1 } },
+    out,
+  ],
+  'Bidirectional LSTM concat, GRU reset_after=False sum': [
+    emb(),
+    { id: 'b', kind: 'Bidirectional', options: { layer: { kind: 'LSTM', options: { units: 4, return_sequences: true } }, merge_mode: 'concat' } },
+    { id: 'c', kind: 'Bidirectional', options: { layer: { kind: 'GRU', options: { units: 3, reset_after: false } }, merge_mode: 'sum' } },
+    out,
+  ],
+  'Bidirectional masked SimpleRNN mul, LSTM ave, GRU backwards': [
+    emb({ mask_zero: true }),
+    { id: 'b', kind: 'Bidirectional', options: { layer: { kind: 'SimpleRNN', options: { units: 4, return_sequences: true } }, merge_mode: 'mul' } },
+    { id: 'c', kind: 'Bidirectional', options: { layer: { kind: 'GRU', options: { units: 3, go_backwards: true, return_sequences: true } }, merge_mode: 'ave' } },
+    { id: 'd', kind: 'Bidirectional', options: { layer: { kind: 'LSTM', options: { units: 3 } }, merge_mode: 'ave' } },
+    out,
+  ],
+  'Conv1D, MaxPooling1D, pooling, Dense activations, dropouts, a frozen layer': [
+    emb(),
+    { id: 'sd', kind: 'SpatialDropout1D', options: { rate: 0.2 } },
+    { id: 'c1', kind: 'Conv1D', options: { filters: 5, kernel_size: 4, strides: 2, padding: 'same', activation: 'relu' } },
+    { id: 'p', kind: 'MaxPooling1D', options: { pool_size: 3, strides: 2, padding: 'same' } },
+    { id: 'c2', kind: 'Conv1D', options: { filters: 4, kernel_size: 2, dilation_rate: 2, use_bias: false, activation: 'selu' }, trainable: false },
+    { id: 'gm', kind: 'GlobalMaxPooling1D', options: {} },
+    { id: 'd1', kind: 'Dense', options: { units: 4, activation: 'swish' } },
+    { id: 'do', kind: 'Dropout', options: { rate: 0.5 } },
+    out,
+  ],
+  'Conv1D valid, MaxPooling1D valid, GlobalAveragePooling1D, softmax': [
+    emb(),
+    { id: 'c', kind: 'Conv1D', options: { filters: 5, kernel_size: 3, activation: 'softplus' } },
+    { id: 'p', kind: 'MaxPooling1D', options: { pool_size: 2 } },
+    { id: 'ga', kind: 'GlobalAveragePooling1D', options: {} },
+    { id: 'd1', kind: 'Dense', options: { units: 3, activation: 'softmax' } },
+    out,
+  ],
+  'Flatten, Dense linear and tanh': [
+    emb(),
+    { id: 'f', kind: 'Flatten', options: {} },
+    { id: 'd1', kind: 'Dense', options: { units: 4, activation: 'tanh' } },
+    { id: 'd2', kind: 'Dense', options: { units: 3 } },
+    out,
+  ],
+};
+
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'rnn-torch-job-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function tfjsOutputs(layers: LayerSpec[], weights: (model: tf.LayersModel) => Promise<void>): Promise<number[][]> {
+  const model = buildTfModel(layers, { maxlen: MAXLEN });
+  await weights(model);
+  const y = model.predict(tf.tensor2d(idRows, [idRows.length, MAXLEN], 'int32')) as tf.Tensor;
+  const values = (await y.array()) as number[][];
+  tf.dispose(y);
+  model.dispose();
+  return values;
+}
+
+async function python(jobDir: string, command: string, arg: object): Promise<number[][]> {
+  const { stdout } = await run(PYTHON, ['-c', driver, jobDir, command, JSON.stringify(arg)]);
+  return JSON.parse(stdout) as number[][];
+}
+
+function expectClose(actual: number[][], expected: number[][], tolerance: number): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((row, i) => row.forEach((value, j) => expect(Math.abs(value - expected[i]![j]!)).toBeLessThan(tolerance)));
+}
+
+describe('torch-job export', () => {
+  it('writes model.py from the stack, one PyTorch module per layer, Bidirectional as a forward and a backward copy', () => {
+    const script = torchModelScript(stacks['Bidirectional LSTM concat, GRU reset_after=False sum']!, MAXLEN, 'title');
+    expect(script).toContain('        rnnwb.Embedding("embedding", 40, 6, mask_zero=False, trainable=True),\n');
+    expect(script).toContain(
+      'rnnwb.LSTM("forward_lstm", 6, 4, activation="tanh", use_bias=True, return_sequences=True, go_backwards=False, dropout=0, recurrent_dropout=0, recurrent_activation="sigmoid", unit_forget_bias=True, trainable=True),',
+    );
+    expect(script).toContain('rnnwb.GRU("backward_gru", 8, 3, activation="tanh", use_bias=True, return_sequences=False, go_backwards=True, dropout=0, recurrent_dropout=0, recurrent_activation="sigmoid", reset_after=False, trainable=True),');
+    expect(script).toContain('            merge_mode="sum",\n');
+    expect(script).toContain('MAXLEN = 12\n');
+  });
+
+  it('names a layer it cannot express, and writes nothing', async () => {
+    const layers: LayerSpec[] = [emb(), { id: 'a', kind: 'Attention', options: {} }, out];
+    expect(() => checkTorchExpressible(layers)).toThrow(/^Layer attention \(Attention\) cannot be expressed as a PyTorch job, so nothing was written\. The torch-job export knows Embedding, .*\. Received: Attention$/);
+    const runDir = path.join(root, 'run-attention');
+    await makeRunFolder(runDir, stacks['LSTM (nn.LSTM)']!, sampleTokenizer(VOCAB, MAXLEN));
+    const record = JSON.parse(await readFile(path.join(runDir, 'run.json'), 'utf8'));
+    record.project.layers = layers;
+    await writeFile(path.join(runDir, 'run.json'), JSON.stringify(record));
+    const target = path.join(root, 'job-attention');
+    await expect(exportRun({ runDir, out: target, format: 'torch-job' })).rejects.toThrow('Layer attention (Attention) cannot be expressed as a PyTorch job');
+    await expect(stat(target)).rejects.toThrow('ENOENT');
+    expect((await readdir(root)).filter((name) => name.includes('job-attention'))).toEqual([]);
+  });
+
+  describe.skipIf(!torch)('with PyTorch', () => {
+    for (const [name, layers] of Object.entries(stacks)) {
+      it(`converts weights both ways within 1e-5: ${name}`, async () => {
+        const slug = name.replace(/[^a-z0-9]+/gi, '-');
+        const runDir = path.join(root, `run-${slug}`);
+        await makeRunFolder(runDir, layers, sampleTokenizer(VOCAB, MAXLEN), 7);
+        const jobDir = path.join(root, `job-${slug}`);
+        await exportRun({ runDir, out: jobDir, format: 'torch-job' });
+
+        // Keras layout → PyTorch: the run's weights.h5 loaded into model.py's modules.
+        const app = await tfjsOutputs(layers, (model) => loadWeightsInto(runDir, model));
+        expectClose(await python(jobDir, 'keras-to-torch', { ids: idRows }), app, 1e-5);
+
+        // PyTorch → Keras layout: random PyTorch parameters (both LSTM biases too) written as the
+        // result's model.h5, read back by the app.
+        const h5File = path.join(jobDir, 'from-torch.h5');
+        const torchOutputs = await python(jobDir, 'torch-to-keras', { ids: idRows, seed: 3, out: h5File });
+        const written = await readKerasH5(new Uint8Array(await readFile(h5File)));
+        const reference = await readKerasH5(new Uint8Array(await readFile(path.join(jobDir, 'weights.h5'))));
+        // The app's own .h5 layout: the same attributes, layer and weight names, shapes.
+        expect(written.attrs).toEqual(reference.attrs);
+        expect(written.layerNames).toEqual(reference.layerNames);
+        expect(written.layers.map((l) => [l.weightNames, l.weights.map((w) => w.shape)])).toEqual(reference.layers.map((l) => [l.weightNames, l.weights.map((w) => w.shape)]));
+        const values = written.layers.flatMap((layer) => layer.weights);
+        const appOutputs = await tfjsOutputs(layers, async (model) => {
+          let next = 0;
+          for (const layer of model.layers.filter((l) => l.weights.length > 0)) {
+            const tensors = layer.weights.map(() => {
+              const w = values[next++]!;
+              return tf.tensor(w.values, w.shape);
+            });
+            layer.setWeights(tensors);
+            tf.dispose(tensors);
+          }
+        });
+        expectClose(torchOutputs, appOutputs, 1e-5);
+      });
+    }
+
+    it('encodes text into the ids the app encodes', async () => {
+      const texts = [
+        ...sampleTexts,
+        'ΟΔΟΣ Σίσυφος İstanbul STRASSE straße ﬁne Ⅻ',
+        'tabs\tand\nnewlines\r\nand <br/> not a break <BR /> upper',
+        '\ufeffa byte-order mark, a\u00a0no-break space, zero\u200bwidth',
+      ];
+      await writeFile(path.join(root, 'rnnwb.py'), RNNWB_PY);
+      for (const scheme of ['keras-tokenizer', 'keras-imdb'] as const) {
+        const tokenizer = sampleTokenizer(VOCAB, MAXLEN, scheme);
+        tokenizer.words = [...tokenizer.words!, 'σίσυφος', 'istanbul', 'straße', 'upper'];
+        tokenizer.numWords = tokenizer.words.length + 1 + tokenizer.indexFrom;
+        const script = `import json, sys\nsys.path.insert(0, ${JSON.stringify(root)})\nimport rnnwb\nt = rnnwb.Tokenizer(json.loads(sys.argv[1]))\nprint(json.dumps(rnnwb.pad_pre([t.ids(x) for x in json.loads(sys.argv[2])], ${MAXLEN}).tolist()))`;
+        const { stdout } = await run(PYTHON, ['-c', script, JSON.stringify(tokenizer), JSON.stringify(texts)]);
+        expect(JSON.parse(stdout)).toEqual(texts.map((text) => Array.from(encodeText(tokenizer, text, MAXLEN))));
+      }
+    });
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * The `torch-job` export: a folder that trains the run's model with PyTorch DistributedDataParallel
+ * under torchrun, on one machine, several GPUs or several nodes, and writes a result the app imports
+ * as a run. `model.py` is written per run from its stack; `rnnwb.py` and `train.py` are fixed
+ * (torch-python.ts).
+ */
+import { WorkbenchError } from '../../src-shared/errors';
+import { analyzeStack, formatSummary, resolveNames, summarize, type AnalyzedLayer, type LayerSpec } from '../../src-shared/model';
+import type { Project } from '../../src-shared/project';
+import type { RunRecord } from '../../src-shared/training';
+import { appVersion } from '../services/app-version';
+import { KERAS_BACKEND } from './keras-h5';
+import { KERAS_VERSION, type KerasModel } from './keras-model';
+import { buildMetadata } from './metadata';
+import { pythonLiteral } from './python-script';
+
+/** The Python for one layer, from its analysis (Keras name, options with defaults, input shape). */
+type TorchLayerWriter = (layer: AnalyzedLayer, options: Record<string, unknown>) => string;
+
+function features(layer: AnalyzedLayer): number {
+  return layer.inputShape![layer.inputShape!.length - 1]!;
+}
+
+function keywords(options: Record<string, unknown>, keys: readonly string[]): string {
+  return keys.map((key) => `${key}=${pythonLiteral(options[key])}`).join(', ');
+}
+
+const recurrentKeys = ['activation', 'use_bias', 'return_sequences', 'go_backwards', 'dropout', 'recurrent_dropout'] as const;
+const extraKeys: Record<string, readonly string[]> = { SimpleRNN: [], LSTM: ['recurrent_activation', 'unit_forget_bias'], GRU: ['recurrent_activation', 'reset_after'] };
+
+/** `rnnwb.LSTM("lstm", 32, 32, activation="tanh", …)`, the one call a recurrent kind needs. */
+function recurrentCall(kind: string, name: string, inputDim: number, options: Record<string, unknown>, trainable: boolean): string {
+  const keys = [...recurrentKeys, ...extraKeys[kind]!];
+  return `rnnwb.${kind}(${pythonLiteral(name)}, ${inputDim}, ${pythonLiteral(options['units'])}, ${keywords(options, keys)}, trainable=${pythonLiteral(trainable)})`;
+}
+
+const trainableOf = (layer: AnalyzedLayer): boolean => layer.spec.trainable ?? true;
+
+/**
+ * Every layer kind the job expresses, keyed by Keras class name. A kind missing here (one added to
+ * the catalog later, or a project from a newer app) is refused by name before anything is written.
+ */
+const torchLayers: Record<string, TorchLayerWriter> = {
+  Embedding: (layer, o) =>
+    `rnnwb.Embedding(${pythonLiteral(layer.name)}, ${pythonLiteral(o['input_dim'])}, ${pythonLiteral(o['output_dim'])}, mask_zero=${pythonLiteral(o['mask_zero'])}, trainable=${pythonLiteral(trainableOf(layer))})`,
+  SimpleRNN: (layer, o) => recurrentCall('SimpleRNN', layer.name, features(layer), o, trainableOf(layer)),
+  LSTM: (layer, o) => recurrentCall('LSTM', layer.name, features(layer), o, trainableOf(layer)),
+  GRU: (layer, o) => recurrentCall('GRU', layer.name, features(layer), o, trainableOf(layer)),
+  Bidirectional: (layer, o) => {
+    const wrapped = o['layer'] as { kind: string; options: Record<string, unknown> };
+    const inner = layer.wrappedName!;
+    const backward = { ...wrapped.options, go_backwards: !wrapped.options['go_backwards'] };
+    return [
+      `rnnwb.Bidirectional(`,
+      `            ${pythonLiteral(layer.name)},`,
+      `            ${recurrentCall(wrapped.kind, `forward_${inner}`, features(layer), wrapped.options, trainableOf(layer))},`,
+      `            ${recurrentCall(wrapped.kind, `backward_${inner}`, features(layer), backward, trainableOf(layer))},`,
+      `            merge_mode=${pythonLiteral(o['merge_mode'])},`,
+      `            trainable=${pythonLiteral(trainableOf(layer))},`,
+      `        )`,
+    ].join('\n');
+  },
+  Dense: (layer, o) =>
+    `rnnwb.Dense(${pythonLiteral(layer.name)}, ${features(layer)}, ${pythonLiteral(o['units'])}, ${keywords(o, ['activation', 'use_bias'])}, trainable=${pythonLiteral(trainableOf(layer))})`,
+  Dropout: (layer, o) => `rnnwb.Dropout(${pythonLiteral(layer.name)}, ${pythonLiteral(o['rate'])})`,
+  SpatialDropout1D: (layer, o) => `rnnwb.SpatialDropout1D(${pythonLiteral(layer.name)}, ${pythonLiteral(o['rate'])})`,
+  Conv1D: (layer, o) =>
+    `rnnwb.Conv1D(${pythonLiteral(layer.name)}, ${features(layer)}, ${pythonLiteral(o['filters'])}, ${pythonLiteral(o['kernel_size'])}, ${keywords(o, ['strides', 'padding', 'dilation_rate', 'activation', 'use_bias'])}, trainable=${pythonLiteral(trainableOf(layer))})`,
+  MaxPooling1D: (layer, o) => `rnnwb.MaxPooling1D(${pythonLiteral(layer.name)}, ${pythonLiteral(o['pool_size'])}, ${keywords(o, ['strides', 'padding'])})`,
+  GlobalMaxPooling1D: (layer) => `rnnwb.GlobalMaxPooling1D(${pythonLiteral(layer.name)})`,
+  GlobalAveragePooling1D: (layer) => `rnnwb.GlobalAveragePooling1D(${pythonLiteral(layer.name)})`,
+  Flatten: (layer) => `rnnwb.Flatten(${pythonLiteral(layer.name)})`,
+};
+
+/**
+ * Refuses a stack the job cannot express, naming the first such layer. Runs before anything is
+ * written (and before the stack is analysed, so an unknown kind is named as such).
+ */
+export function checkTorchExpressible(stack: readonly LayerSpec[]): void {
+  const { names } = resolveNames(stack);
+  stack.forEach((spec, index) => {
+    if (!Object.hasOwn(torchLayers, spec.kind)) {
+      throw new WorkbenchError(
+        'bad_input',
+        `Layer ${names[index]} (${spec.kind}) cannot be expressed as a PyTorch job, so nothing was written. The torch-job export knows ${Object.keys(torchLayers).join(', ')}. Received: ${spec.kind}`,
+      );
+    }
+  });
+}
+
+/**
+ * `model.py`: the run's stack as PyTorch modules, one line per layer.
+ *
+ * Args:
+ *   stack: the model spec (must be valid and expressible).
+ *   maxlen: the input length.
+ *   title: one line naming the run, for the docstring.
+ */
+export function torchModelScript(stack: readonly LayerSpec[], maxlen: number, title: string): string {
+  checkTorchExpressible(stack);
+  const analysis = analyzeStack(stack, { maxlen });
+  if (analysis.issues.length > 0) {
+    throw new WorkbenchError('bad_input', `The model spec must be valid to write a PyTorch job. Received: ${analysis.issues[0]!.message}`);
+  }
+  const lines = analysis.layers.map((layer) => `        ${torchLayers[layer.spec.kind]!(layer, layer.options!)},`).join('\n');
+  return `"""${title.replace(/"""/g, "'''")}
+
+The model as PyTorch modules, layer by layer as the app built it (rnnwb.py holds the layers).
+
+${formatSummary(summarize(stack, { maxlen }))
+  .split('\n')
+  .map((line) => `    ${line}`.trimEnd())
+  .join('\n')}
+"""
+import rnnwb
+
+MAXLEN = ${maxlen}
+
+
+def build_model():
+    return rnnwb.Sequential([
+${lines}
+    ])
+`;
+}
+
+/** What train.py needs besides the sources: the run's export metadata and the Keras layout of its model.h5. */
+export function torchJobSpec(record: RunRecord, project: Project, maxlen: number, keras: KerasModel, now = new Date()): object {
+  return {
+    metadata: buildMetadata(record, project.layers, maxlen, new Map(), now),
+    keras: {
+      keras_version: KERAS_VERSION,
+      backend: KERAS_BACKEND,
+      app_version: appVersion,
+      model_config: keras.modelConfig,
+      layers: keras.layers.map((layer) => ({ name: layer.name, weight_names: layer.weights.map((w) => w.name) })),
+    },
+  };
+}
+
+/** The README: what the folder holds and the torchrun commands for one machine, several GPUs, several nodes. */
+export function torchJobReadme(record: RunRecord, project: Project, maxlen: number): string {
+  const t = record.training;
+  return [
+    `# ${record.name} — a PyTorch DistributedDataParallel job from RNN Workbench ${appVersion}`,
+    '',
+    `Trains run ${record.id}'s model with PyTorch: the same layers, tokenization, splits, optimizer, loss and clipping as the app.`,
+    '',
+    '```',
+    formatSummary(summarize(project.layers, { maxlen })),
+    '```',
+    '',
+    '## Files',
+    '',
+    '- `train.py`: the job. `python3 train.py --help` lists its options.',
+    '- `model.py`: the model as PyTorch modules, built from the run\'s stack; `rnnwb.py`: the layers (native `nn.LSTM`, `nn.GRU`, `nn.RNN` where they compute Keras\' cell exactly, a step loop otherwise), Keras\' weight layout, the app\'s tokenization and data reading.',
+    '- `tokenizer.json`: the run\'s word index; text is encoded with it exactly as the app encodes.',
+    '- `job.json`: the run\'s settings (training, dataset options) and the Keras layout of the result\'s `model.h5`.',
+    '- `weights.h5`: the run\'s trained weights (Keras 2 layout), the start with `--from-weights`.',
+    '',
+    '## Needs',
+    '',
+    'Python 3 with PyTorch 1.10 or newer, numpy and h5py (Debian: `apt install python3-torch python3-h5py`).',
+    '',
+    '## Run it',
+    '',
+    `Settings default to the run's: ${t.epochs} epochs, batch ${t.batchSize} (the global batch, split across the ranks), ${t.optimizer.name} at learning rate ${t.optimizer.learningRate}${t.clipnorm === undefined ? '' : `, clipnorm ${t.clipnorm}`}, validation split ${t.validationSplit}. \`--data\` takes what the app opens: an aclImdb \`.tar.gz\` or folder, a reviews CSV, or a Keras \`imdb.npz\` (the kind the run trained on).`,
+    '',
+    'One machine (CPU: gloo; one process per core pair is a good start):',
+    '',
+    '```sh',
+    'torchrun --standalone --nproc_per_node=2 train.py --data aclImdb_v1.tar.gz --out result',
+    '```',
+    '',
+    'Several GPUs in one machine (nccl; one process per GPU):',
+    '',
+    '```sh',
+    'torchrun --standalone --nproc_per_node=gpu train.py --data aclImdb_v1.tar.gz --out result',
+    '```',
+    '',
+    'Several nodes (run on every node; HOST is one node\'s address, every node has the data at the path given):',
+    '',
+    '```sh',
+    'torchrun --nnodes=2 --nproc_per_node=4 --rdzv-id=rnn-workbench --rdzv-backend=c10d --rdzv-endpoint=HOST:29400 train.py --data /data/aclImdb_v1.tar.gz --out result',
+    '```',
+    '',
+    'Options: `--epochs N`, `--batch-size N`, `--lr X`, `--from-weights` (start from the run\'s trained weights).',
+    '',
+    '## While it runs, and after a crash',
+    '',
+    'Rank 0 prints one JSON line per epoch and replaces `RESULT/checkpoint.pt` after each. When a rank dies, the others stop with a message saying so; run the same command again and it resumes after the last checkpointed epoch (rank 0 reads the checkpoint and sends it to the other ranks, so only rank 0 needs `RESULT`). With `torchrun --max-restarts=3` the restart is automatic.',
+    '',
+    '## The result',
+    '',
+    '`RESULT/` holds `model.h5` (Keras 2 layout, as the app\'s own `.h5` export), `history.json`, `metrics.json` (`test_loss`, `test_acc`, `world_size`, `device`, `seconds`), `tokenizer.json` and `metadata.json`. Bring it back as a run:',
+    '',
+    '```sh',
+    'rnn-workbench import result',
+    '```',
+    '',
+    'or Runs → Import in the app. Its history draws beside the local runs; it evaluates, predicts and exports like them.',
+    '',
+  ].join('\n');
+}
