@@ -1,15 +1,18 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LayerSpec } from '../../src-shared/model';
-import { encodeText } from '../data';
+import { encodeText, loadDataset } from '../data';
+import { aclImdbEntries, kerasNpz, makeTar, writeAclImdbFolder } from '../data/test-fixtures';
 import { loadWeightsInto } from '../engine/model-io';
 import { buildTfModel } from '../engine/tfjs-model';
-import { exportRun } from '.';
+import { exportRun, importModel } from '.';
+import { evaluateModelDir } from '../services/training-service';
 import { readKerasH5 } from './keras-h5';
 import { checkTorchExpressible, torchModelScript } from './torch-job';
 import { makeRunFolder, sampleTexts, sampleTokenizer } from './test-fixtures';
@@ -30,26 +33,34 @@ function pythonHas(modules: string): boolean {
 const torch = pythonHas('torch, h5py, numpy');
 if (!torch) console.log(`torch-job tests that run PyTorch are skipped: ${PYTHON} cannot import torch, h5py and numpy (apt install python3-torch python3-h5py).`);
 
-/** Drives the export's own Python (rnnwb.py, model.py) the way train.py does, one command per call. */
+/**
+ * Drives the export's own Python (rnnwb.py, model.py) as train.py does, in one process per stack:
+ * the run's weights.h5 loaded into model.py's modules (Keras → PyTorch), then random PyTorch
+ * parameters written as a result's model.h5 (PyTorch → Keras). Prints both outputs on the id rows.
+ */
 const driver = String.raw`
 import json, sys
 sys.path.insert(0, sys.argv[1])
-import numpy as np, torch, rnnwb, model
-command, arg = sys.argv[2], json.loads(sys.argv[3])
+import torch, rnnwb, model
+arg = json.loads(sys.argv[2])
 job = json.load(open(sys.argv[1] + "/job.json"))
+ids = torch.tensor(arg["ids"], dtype=torch.long)
+out = {}
 m = model.build_model()
-if command == "keras-to-torch":
-    m.set_keras_weights(rnnwb.read_keras_weights(sys.argv[1] + "/weights.h5"))
-elif command == "torch-to-keras":
-    torch.manual_seed(arg["seed"])
-    with torch.no_grad():
-        for p in m.parameters():
-            p.uniform_(-0.8, 0.8)
-    rnnwb.write_keras_h5(arg["out"], job["keras"], m.keras_weights())
+m.set_keras_weights(rnnwb.read_keras_weights(sys.argv[1] + "/weights.h5"))
 m.eval()
 with torch.no_grad():
-    y = m(torch.tensor(arg["ids"], dtype=torch.long))
-print(json.dumps(y.reshape(len(arg["ids"]), -1).tolist()))
+    out["kerasToTorch"] = m(ids).reshape(len(ids), -1).tolist()
+torch.manual_seed(arg["seed"])
+m = model.build_model()
+with torch.no_grad():
+    for p in m.parameters():
+        p.uniform_(-0.8, 0.8)
+rnnwb.write_keras_h5(arg["out"], job["keras"], m.keras_weights())
+m.eval()
+with torch.no_grad():
+    out["torchToKeras"] = m(ids).reshape(len(ids), -1).tolist()
+print(json.dumps(out))
 `;
 
 const MAXLEN = 12;
@@ -151,9 +162,9 @@ async function tfjsOutputs(layers: LayerSpec[], weights: (model: tf.LayersModel)
   return values;
 }
 
-async function python(jobDir: string, command: string, arg: object): Promise<number[][]> {
-  const { stdout } = await run(PYTHON, ['-c', driver, jobDir, command, JSON.stringify(arg)]);
-  return JSON.parse(stdout) as number[][];
+async function python(jobDir: string, arg: object): Promise<{ kerasToTorch: number[][]; torchToKeras: number[][] }> {
+  const { stdout } = await run(PYTHON, ['-c', driver, jobDir, JSON.stringify(arg)]);
+  return JSON.parse(stdout) as { kerasToTorch: number[][]; torchToKeras: number[][] };
 }
 
 function expectClose(actual: number[][], expected: number[][], tolerance: number): void {
@@ -196,14 +207,13 @@ describe('torch-job export', () => {
         const jobDir = path.join(root, `job-${slug}`);
         await exportRun({ runDir, out: jobDir, format: 'torch-job' });
 
+        const h5File = path.join(jobDir, 'from-torch.h5');
+        const outputs = await python(jobDir, { ids: idRows, seed: 3, out: h5File });
         // Keras layout → PyTorch: the run's weights.h5 loaded into model.py's modules.
-        const app = await tfjsOutputs(layers, (model) => loadWeightsInto(runDir, model));
-        expectClose(await python(jobDir, 'keras-to-torch', { ids: idRows }), app, 1e-5);
+        expectClose(outputs.kerasToTorch, await tfjsOutputs(layers, (model) => loadWeightsInto(runDir, model)), 1e-5);
 
         // PyTorch → Keras layout: random PyTorch parameters (both LSTM biases too) written as the
         // result's model.h5, read back by the app.
-        const h5File = path.join(jobDir, 'from-torch.h5');
-        const torchOutputs = await python(jobDir, 'torch-to-keras', { ids: idRows, seed: 3, out: h5File });
         const written = await readKerasH5(new Uint8Array(await readFile(h5File)));
         const reference = await readKerasH5(new Uint8Array(await readFile(path.join(jobDir, 'weights.h5'))));
         // The app's own .h5 layout: the same attributes, layer and weight names, shapes.
@@ -222,7 +232,7 @@ describe('torch-job export', () => {
             tf.dispose(tensors);
           }
         });
-        expectClose(torchOutputs, appOutputs, 1e-5);
+        expectClose(outputs.torchToKeras, appOutputs, 1e-5);
       });
     }
 
@@ -243,5 +253,46 @@ describe('torch-job export', () => {
         expect(JSON.parse(stdout)).toEqual(texts.map((text) => Array.from(encodeText(tokenizer, text, MAXLEN))));
       }
     });
+
+    it('reads, tokenizes, splits and shuffles every source as the app does: the same id rows in the same order', async () => {
+      const reviews: Record<string, string> = {};
+      const words = ['great', 'bad', 'film', 'movie', 'plot', 'acting', 'Wonderful!', 'boring...', 'ÉTÉ', 'ok'];
+      for (let i = 0; i < 40; i++) {
+        const text = Array.from({ length: 3 + (i % 7) }, (_, k) => words[(i * 3 + k * 5) % words.length]).join(i % 2 === 0 ? ' ' : ',<br /><br />');
+        reviews[`${i < 30 ? 'train' : 'test'}/${i % 2 === 0 ? 'pos' : 'neg'}/${(i * 37) % 41}_${i % 2 === 0 ? 8 : 2}.txt`] = (i === 3 ? '\ufeff' : '') + text;
+      }
+      await writeFile(path.join(root, 'small.tar.gz'), await makeTar(aclImdbEntries(reviews)));
+      await writeAclImdbFolder(path.join(root, 'small-folder', 'aclImdb'), reviews);
+      const rows = Object.values(reviews).map((text, i) => [text.replace(/\ufeff/, ''), i % 3 === 0 ? 'positive' : 'negative']);
+      const quote = (field: string): string => `"${field.replace(/"/g, '""')}"`;
+      await writeFile(path.join(root, 'reviews.csv'), ['review,sentiment', ...rows.map(([text, label], i) => `${quote(i === 5 ? `${text}\nsecond line, "quoted"` : text!)},${label}`)].join('\r\n'));
+      await writeFile(path.join(root, 'split.csv'), ['label;text;split', ...rows.map(([text, label], i) => `${label === 'positive' ? 1 : 0};${quote(text!)};${i % 4 === 0 ? 'test' : 'train'}`)].join('\n'));
+      const ranks = (i: number): number[] => Array.from({ length: 2 + (i % 9) }, (_, k) => 1 + ((i * 7 + k * 11) % 60));
+      await writeFile(
+        path.join(root, 'imdb.npz'),
+        kerasNpz({ x: Array.from({ length: 30 }, (_, i) => ranks(i)), y: Array.from({ length: 30 }, (_, i) => i % 2) }, { x: Array.from({ length: 12 }, (_, i) => ranks(i + 30)), y: Array.from({ length: 12 }, (_, i) => (i + 1) % 2) }),
+      );
+      const sources: [string, { maxFeatures: number; maxlen: number; csv?: { testSplit: number } }][] = [
+        ['/work/shared/data/aclImdb-sample.tar.gz', { maxFeatures: 2000, maxlen: 60 }],
+        [path.join(root, 'small.tar.gz'), { maxFeatures: 8, maxlen: 6 }],
+        [path.join(root, 'small-folder'), { maxFeatures: 8, maxlen: 6 }],
+        [path.join(root, 'reviews.csv'), { maxFeatures: 9, maxlen: 7, csv: { testSplit: 0.3 } }],
+        [path.join(root, 'split.csv'), { maxFeatures: 9, maxlen: 7 }],
+        [path.join(root, 'imdb.npz'), { maxFeatures: 40, maxlen: 8 }],
+      ];
+      const hash = (data: ArrayBufferView): string => createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
+      // One Python process for every source: importing torch is the slow part.
+      const script = `import hashlib, json, sys\nsys.path.insert(0, ${JSON.stringify(root)})\nimport rnnwb\nout = []\nfor file, tokenizer, options in json.loads(sys.argv[1]):\n    splits = rnnwb.load_splits(file, tokenizer, options)\n    out.append({"file": file, "splits": [[hashlib.sha256(x.astype("<i4").tobytes()).hexdigest(), hashlib.sha256(y.astype("u1").tobytes()).hexdigest(), len(y)] for x, y in splits]})\nprint(json.dumps(out))`;
+      await writeFile(path.join(root, 'rnnwb.py'), RNNWB_PY);
+      const expected = [];
+      const jobs = [];
+      for (const [file, options] of sources) {
+        const app = await loadDataset(file, options, { dataDir: path.join(root, 'data') });
+        expected.push({ file, splits: [app.train, app.test].map((split) => [hash(split.x), hash(split.y), split.count]) });
+        jobs.push([file, { ...app.tokenizer, maxlen: options.maxlen }, options]);
+      }
+      const { stdout } = await run(PYTHON, ['-c', script, JSON.stringify(jobs)]);
+      expect(JSON.parse(stdout)).toEqual(expected);
+    }, 300_000);
   });
 });

@@ -943,11 +943,12 @@ def read_csv(path, options):
 class _NpyUnpickler(pickle.Unpickler):
     """Unpickles numpy object arrays of int lists, and nothing else (a pickle can run any code)."""
 
-    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "scalar")}
-
     def find_class(self, module, name):
-        if (module, name) in self.ALLOWED:
-            return super().find_class(module, name)
+        # numpy 2 pickles name numpy._core, numpy 1 numpy.core; either loads with this numpy's own.
+        if module in ("numpy.core.multiarray", "numpy._core.multiarray") and name in ("_reconstruct", "scalar"):
+            return getattr((getattr(np, "_core", None) or np.core).multiarray, name)
+        if module == "numpy" and name in ("ndarray", "dtype"):
+            return getattr(np, name)
         raise pickle.UnpicklingError("refused pickle global %s.%s" % (module, name))
 
 
