@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { exportRun, importModel } from '.';
 import { evaluateModelDir } from '../services/training-service';
 import { readKerasH5 } from './keras-h5';
 import { checkTorchExpressible, torchModelScript } from './torch-job';
-import { makeRunFolder, sampleTexts, sampleTokenizer } from './test-fixtures';
+import { appProbabilities, makeRunFolder, sampleTexts, sampleTokenizer } from './test-fixtures';
 import { RNNWB_PY } from './torch-python';
 
 const run = promisify(execFile);
@@ -293,6 +293,100 @@ describe('torch-job export', () => {
       }
       const { stdout } = await run(PYTHON, ['-c', script, JSON.stringify(jobs)]);
       expect(JSON.parse(stdout)).toEqual(expected);
+    }, 300_000);
+  });
+  describe.skipIf(!torch)('a torchrun job on the IMDb sample', () => {
+    const SAMPLE = '/work/shared/data/aclImdb-sample.tar.gz';
+    /**
+     * torchrun's defaults crash before any worker starts on Debian's torch 1.13 with Python 3.11
+     * (its Std.from_str("0") is None there); these two flags, valid on every torch, avoid that path.
+     */
+    const torchrun = ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--standalone', '--nproc_per_node=2'];
+    let dataDir: string;
+    let runDir: string;
+    let jobDir: string;
+
+    beforeAll(async () => {
+      dataDir = path.join(root, 'home');
+      const dataset = await loadDataset(SAMPLE, { maxFeatures: 2000, maxlen: 40 }, { dataDir });
+      runDir = path.join(root, 'run-ddp');
+      const layers: LayerSpec[] = [
+        { id: 'e', kind: 'Embedding', options: { input_dim: 2000, output_dim: 16 } },
+        { id: 'l', kind: 'LSTM', options: { units: 8 } },
+        { id: 'd', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+      ];
+      await makeRunFolder(runDir, layers, { ...dataset.tokenizer, maxlen: 40, padding: 'pre', truncating: 'pre' }, 5);
+      jobDir = path.join(root, 'job-ddp');
+      await exportRun({ runDir, out: jobDir, format: 'torch-job' });
+    });
+
+    it('trains on 2 ranks (gloo, CPU); the result imports as a run whose evaluation equals the job\'s test_acc', async () => {
+      const result = path.join(root, 'R');
+      const { stdout } = await run(PYTHON, [...torchrun, 'train.py', '--data', SAMPLE, '--out', result, '--epochs', '2'], { cwd: jobDir });
+      expect(stdout).toContain('{"epoch": 2, ');
+      expect((await readdir(result)).sort()).toEqual(['checkpoint.pt', 'history.json', 'metadata.json', 'metrics.json', 'model.h5', 'tokenizer.json']);
+      const metrics = JSON.parse(await readFile(path.join(result, 'metrics.json'), 'utf8'));
+      expect(metrics).toMatchObject({ world_size: 2, device: 'cpu' });
+      expect(Object.keys(metrics).sort()).toEqual(['device', 'seconds', 'test_acc', 'test_loss', 'world_size']);
+      const history = JSON.parse(await readFile(path.join(result, 'history.json'), 'utf8')) as Record<string, number>[];
+      expect(history.map((row) => Object.keys(row).sort())).toEqual([1, 2].map(() => ['acc', 'epoch', 'loss', 'seconds', 'val_acc', 'val_loss']));
+      expect(JSON.parse(await readFile(path.join(result, 'tokenizer.json'), 'utf8'))).toEqual(JSON.parse(await readFile(path.join(runDir, 'tokenizer.json'), 'utf8')));
+
+      const record = await importModel(result, dataDir);
+      expect(record.name).toBe('LSTM (PyTorch DDP) (imported)');
+      expect(record.history.map((row) => [row.epoch, row.val_acc])).toEqual(history.map((row) => [row.epoch, row.val_acc]));
+      expect(record.dataset).toMatchObject({ trainCount: 800, validationCount: 200, testCount: 500 });
+      const { evaluation } = await evaluateModelDir(path.join(dataDir, 'runs', record.id), SAMPLE, { dataDir });
+      expect(evaluation.count).toBe(500);
+      expect(Math.abs(evaluation.acc - metrics.test_acc)).toBeLessThan(0.005);
+      expect(Math.abs(evaluation.loss - metrics.test_loss)).toBeLessThan(1e-4);
+
+      // Run again with more epochs: it resumes after the checkpointed second epoch.
+      const again = await run(PYTHON, [...torchrun, 'train.py', '--data', SAMPLE, '--out', result, '--epochs', '3'], { cwd: jobDir });
+      expect(again.stdout).toContain(`Resuming after epoch 2 from ${path.join(result, 'checkpoint.pt')}`);
+      expect(again.stdout).not.toContain('{"epoch": 2, ');
+      const resumed = JSON.parse(await readFile(path.join(result, 'history.json'), 'utf8')) as Record<string, number>[];
+      expect(resumed.slice(0, 2)).toEqual(history);
+      expect(resumed.map((row) => row.epoch)).toEqual([1, 2, 3]);
+    }, 600_000);
+
+    it('says which rank lost contact when another dies, and the same command resumes after the last checkpoint', async () => {
+      const result = path.join(root, 'R-dies');
+      const checkpoint = path.join(result, 'checkpoint.pt');
+      // The agent looks at its workers every 10 s: rank 0 notices the dead peer long before.
+      const command = [...torchrun, '--monitor_interval', '10', 'train.py', '--data', SAMPLE, '--out', result, '--epochs', '8'];
+      const child = spawn(PYTHON, command, { cwd: jobDir });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      while (!(await stat(checkpoint).then(() => true, () => false))) await new Promise((resolve) => setTimeout(resolve, 100));
+      const workers = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      const rank1 = workers.find((pid) => execFileSync('cat', [`/proc/${pid}/environ`]).toString().split('\0').includes('RANK=1'));
+      expect(rank1).toBeDefined();
+      process.kill(rank1!, 'SIGKILL');
+      expect(await exited).not.toBe(0);
+      expect(stderr).toContain(`train.py rank 0: lost contact with another rank, which stopped or died (`);
+      expect(stderr).toContain(`Run the same command again to resume from the last checkpoint in ${checkpoint}.`);
+      expect(stdout).not.toContain('"world_size"');
+
+      const again = await run(PYTHON, command, { cwd: jobDir });
+      expect(again.stdout).toMatch(/Resuming after epoch [1-7] from /);
+      const history = JSON.parse(await readFile(path.join(result, 'history.json'), 'utf8')) as { epoch: number }[];
+      expect(history.map((row) => row.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    }, 600_000);
+
+    it('starts from the run\'s weights with --from-weights, also as one process without torchrun', async () => {
+      const result = path.join(root, 'R-from-weights');
+      await run(PYTHON, ['train.py', '--data', SAMPLE, '--out', result, '--epochs', '1', '--lr', '1e-12', '--from-weights'], { cwd: jobDir });
+      const metrics = JSON.parse(await readFile(path.join(result, 'metrics.json'), 'utf8'));
+      expect(metrics).toMatchObject({ world_size: 1, device: 'cpu' });
+      const record = await importModel(result, dataDir);
+      expect(record.training.optimizer.learningRate).toBe(1e-12);
+      const before = await appProbabilities(runDir, sampleTexts);
+      const after = await appProbabilities(path.join(dataDir, 'runs', record.id), sampleTexts);
+      expectClose([after], [before], 1e-5);
     }, 300_000);
   });
 });
