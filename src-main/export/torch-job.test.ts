@@ -377,6 +377,32 @@ describe('torch-job export', () => {
       expect(history.map((row) => row.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     }, 600_000);
 
+    it('stops with one clear line on a missing or mismatched data path, a bad option or a too-old torch, writing nothing', async () => {
+      const result = path.join(root, 'R-bad');
+      const failure = async (args: string[]): Promise<{ code: number; stderr: string }> =>
+        run(PYTHON, args, { cwd: jobDir }).then(
+          () => ({ code: 0, stderr: '' }),
+          (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr.trim() }),
+        );
+      const missing = path.join(root, 'no-such-data.tar.gz');
+      expect(await failure(['train.py', '--data', missing, '--out', result])).toEqual({
+        code: 2,
+        stderr: `train.py: ${missing}: no such file or folder. Expected an aclImdb archive (.tar.gz) or folder, a Keras imdb.npz, or a CSV of reviews and labels.`,
+      });
+      const npz = path.join(root, 'other.npz');
+      await writeFile(npz, kerasNpz({ x: [[1, 2]], y: [1] }, { x: [[3]], y: [0] }));
+      expect(await failure(['train.py', '--data', npz, '--out', result])).toEqual({
+        code: 2,
+        stderr: `train.py: ${npz}: expected the kind of data the run trained on, review text: an aclImdb archive or folder, or a CSV (the run's tokenizer encodes text). Received: a Keras imdb.npz.`,
+      });
+      const badEpochs = await failure(['train.py', '--data', SAMPLE, '--out', result, '--epochs', '0']);
+      expect(badEpochs.code).toBe(2);
+      expect(badEpochs.stderr).toMatch(/train\.py: error: --epochs must be a positive integer\. Received: 0$/);
+      await expect(stat(result)).rejects.toThrow('ENOENT');
+      const old = await failure(['-c', 'import rnnwb; rnnwb.require_torch("1.9.1+cpu")']);
+      expect(old).toEqual({ code: 1, stderr: 'train.py needs PyTorch 1.10 or newer (torchrun, DistributedSampler, broadcast_object_list). Received: torch 1.9.1+cpu' });
+    }, 300_000);
+
     it('starts from the run\'s weights with --from-weights, also as one process without torchrun', async () => {
       const result = path.join(root, 'R-from-weights');
       await run(PYTHON, ['train.py', '--data', SAMPLE, '--out', result, '--epochs', '1', '--lr', '1e-12', '--from-weights'], { cwd: jobDir });

@@ -1252,8 +1252,6 @@ def train(args, ranks):
     if args.lr is not None:
         training["optimizer"] = dict(training["optimizer"], learningRate=args.lr)
     out = os.path.abspath(args.out)
-    if ranks.rank == 0:
-        os.makedirs(out, exist_ok=True)
 
     (x_train, y_train), test = rnnwb.load_splits(os.path.abspath(args.data), tokenizer, run["dataset"]["options"])
     if training.get("limit"):
@@ -1272,6 +1270,9 @@ def train(args, ranks):
     if len(set(digests)) > 1:
         raise rnnwb.DataError("%s: expected every rank to read the same data. Received: ranks %s read different contents (a different file at this path on some node?)." % (args.data, [i for i, d in enumerate(digests) if d != digests[0]]))
     dataset = dict(run["dataset"], path=os.path.abspath(args.data), fingerprint="sha256:" + digest, trainCount=n_fit, validationCount=n_val, testCount=len(test[1]))
+    # Only now, with the data read and checked, does the job write anything.
+    if ranks.rank == 0:
+        os.makedirs(out, exist_ok=True)
 
     seed = training.get("seed")
     torch.manual_seed(seed if seed is not None else int.from_bytes(os.urandom(4), "little"))
