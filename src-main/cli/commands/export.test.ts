@@ -66,6 +66,16 @@ describe('rnn-workbench export', () => {
     expect(forced.stdout).toMatch(/^Exported keras-h5 to .*model\.h5 \(1 file\(s\), [\d.]+ MB\)\n$/);
   });
 
+  it('exports a PyTorch training job with --format torch-job', async () => {
+    const run = path.join(root, 'run-torch');
+    await makeRunFolder(run, lstmStack(40), sampleTokenizer(40, 24));
+    const out = path.join(root, 'torch-job');
+    const exported = await inProcess(['export', '--run', run, '--out', out, '--format', 'torch-job', '--json']);
+    expect(exported).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(exported.stdout)).toMatchObject({ out, format: 'torch-job', files: ['train.py', 'model.py', 'rnnwb.py', 'job.json', 'tokenizer.json', 'weights.h5', 'README.md'] });
+    expect((await readdir(out)).sort()).toEqual(['README.md', 'job.json', 'model.py', 'rnnwb.py', 'tokenizer.json', 'train.py', 'weights.h5']);
+  });
+
   it('finds a run by id in the data folder and checks its flags', async () => {
     const id = '20261128-070000-a1b2c3';
     const home = path.join(root, 'home');
@@ -77,7 +87,7 @@ describe('rnn-workbench export', () => {
       expect(await exportCommand.run(['--run', id, '--out', path.join(root, 'by-id.zip'), '--format', 'zip', '--json'])).toBe(0);
       await expect(exportCommand.run(['--out', 'x'])).rejects.toThrow('--run is required: a run id or run folder. Received: nothing');
       await expect(exportCommand.run(['--run', id])).rejects.toThrow('--out is required: the folder or file to create. Received: nothing');
-      await expect(exportCommand.run(['--run', id, '--out', 'x', '--format', 'onnx'])).rejects.toThrow('--format must be one of tfjs, zip, keras-h5, keras, python. Received: onnx');
+      await expect(exportCommand.run(['--run', id, '--out', 'x', '--format', 'onnx'])).rejects.toThrow('--format must be one of tfjs, zip, keras-h5, keras, python, torch-job. Received: onnx');
       await expect(exportCommand.run(['--run', '20261128-070000-ffffff', '--out', path.join(root, 'nothing')])).rejects.toThrow(
         /runs\/20261128-070000-ffffff\/run\.json: expected a run folder with run\.json\. Received: no such file$/,
       );
