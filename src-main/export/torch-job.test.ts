@@ -13,6 +13,7 @@ import { loadWeightsInto } from '../engine/model-io';
 import { buildTfModel } from '../engine/tfjs-model';
 import { exportRun, importModel } from '.';
 import { evaluateModelDir } from '../services/training-service';
+import { createWorkbench, type Workbench } from '../services/workbench';
 import { readKerasH5 } from './keras-h5';
 import { checkTorchExpressible, torchModelScript } from './torch-job';
 import { appProbabilities, makeRunFolder, sampleTexts, sampleTokenizer } from './test-fixtures';
@@ -305,11 +306,14 @@ describe('torch-job export', () => {
     let dataDir: string;
     let runDir: string;
     let jobDir: string;
+    let workbench: Workbench;
+    const RUN_ID = '20261128-060000-abcdef';
 
     beforeAll(async () => {
       dataDir = path.join(root, 'home');
       const dataset = await loadDataset(SAMPLE, { maxFeatures: 2000, maxlen: 40 }, { dataDir });
-      runDir = path.join(root, 'run-ddp');
+      // In the app's data folder, so the export and the import go through the API the Runs panel calls.
+      runDir = path.join(dataDir, 'runs', RUN_ID);
       const layers: LayerSpec[] = [
         { id: 'e', kind: 'Embedding', options: { input_dim: 2000, output_dim: 16 } },
         { id: 'l', kind: 'LSTM', options: { units: 8 } },
@@ -317,7 +321,11 @@ describe('torch-job export', () => {
       ];
       await makeRunFolder(runDir, layers, { ...dataset.tokenizer, maxlen: 40, padding: 'pre', truncating: 'pre' }, 5);
       jobDir = path.join(root, 'job-ddp');
-      await exportRun({ runDir, out: jobDir, format: 'torch-job' });
+      workbench = createWorkbench({ dataDir, host: 'web' });
+      expect(await workbench.exportRun({ runId: RUN_ID, out: jobDir, format: 'torch-job', force: false })).toMatchObject({ format: 'torch-job' });
+    });
+    afterAll(async () => {
+      await workbench.dispose();
     });
 
     it('trains on 2 ranks (gloo, CPU); the result imports as a run whose evaluation equals the job\'s test_acc', async () => {
@@ -332,8 +340,10 @@ describe('torch-job export', () => {
       expect(history.map((row) => Object.keys(row).sort())).toEqual([1, 2].map(() => ['acc', 'epoch', 'loss', 'seconds', 'val_acc', 'val_loss']));
       expect(JSON.parse(await readFile(path.join(result, 'tokenizer.json'), 'utf8'))).toEqual(JSON.parse(await readFile(path.join(runDir, 'tokenizer.json'), 'utf8')));
 
-      const record = await importModel(result, dataDir);
-      expect(record.name).toBe('LSTM (PyTorch DDP) (imported)');
+      const summary = await workbench.importModel({ path: result });
+      expect(summary).toMatchObject({ name: 'LSTM (PyTorch DDP) (imported)', status: 'done', epochsDone: 2 });
+      expect((await workbench.listRuns({})).map((listed) => listed.id).sort()).toEqual([RUN_ID, summary.id].sort());
+      const record = await workbench.getRun({ runId: summary.id });
       expect(record.history.map((row) => [row.epoch, row.val_acc])).toEqual(history.map((row) => [row.epoch, row.val_acc]));
       expect(record.dataset).toMatchObject({ trainCount: 800, validationCount: 200, testCount: 500 });
       const { evaluation } = await evaluateModelDir(path.join(dataDir, 'runs', record.id), SAMPLE, { dataDir });

@@ -186,6 +186,8 @@ export function torchJobReadme(record: RunRecord, project: Project, maxlen: numb
     '',
     'Options: `--epochs N`, `--batch-size N`, `--lr X`, `--from-weights` (start from the run\'s trained weights).',
     '',
+    'Debian 12\'s `python3-torch` (1.13 on Python 3.11): its torchrun stops before starting any worker with `AttributeError: \'NoneType\' object has no attribute \'get\'`. Add `--redirects 1 --tee 1` after `torchrun` (valid with every torch; rank output then carries a `[default0]:` prefix).',
+    '',
     '## While it runs, and after a crash',
     '',
     'Rank 0 prints one JSON line per epoch and replaces `RESULT/checkpoint.pt` after each. When a rank dies, the others stop with a message saying so; run the same command again and it resumes after the last checkpointed epoch (rank 0 reads the checkpoint and sends it to the other ranks, so only rank 0 needs `RESULT`). With `torchrun --max-restarts=3` the restart is automatic.',
