@@ -343,6 +343,9 @@ describe('torch-job export', () => {
       const summary = await workbench.importModel({ path: result });
       expect(summary).toMatchObject({ name: 'LSTM (PyTorch DDP) (imported)', status: 'done', epochsDone: 2 });
       expect((await workbench.listRuns({})).map((listed) => listed.id).sort()).toEqual([RUN_ID, summary.id].sort());
+      // RESULT itself evaluates as a model folder (evaluate --model-dir RESULT), from its model.h5.
+      const direct = await evaluateModelDir(result, SAMPLE, { dataDir });
+      expect(Math.abs(direct.evaluation.acc - metrics.test_acc)).toBeLessThan(0.005);
       const record = await workbench.getRun({ runId: summary.id });
       expect(record.history.map((row) => [row.epoch, row.val_acc])).toEqual(history.map((row) => [row.epoch, row.val_acc]));
       expect(record.dataset).toMatchObject({ trainCount: 800, validationCount: 200, testCount: 500 });

@@ -18,6 +18,7 @@ import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } f
 import { timeTrainingSteps } from '../engine/benchmark';
 import { WEIGHTS_FILE, loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from '../engine/model-io';
 import { CHECKPOINT_DIR } from '../runs/run-store';
+import { KERAS_FILE } from '../export/export-reader';
 import type { BenchRequest, EvaluateRequest, ExplainRequest, ExportJob, FromWorker, GradientRequest, ImportJob, ImportKerasJob, JobReply, PredictRequest, ToWorker, TrainRequest } from './protocol';
 import { gradientOverTime, readAlong } from '../engine/read-along';
 import { buildTfModel } from '../engine/tfjs-model';
@@ -81,16 +82,23 @@ let stockCached: { key: string; model: tf.LayersModel } | undefined;
 
 type ModelRequest = EvaluateRequest | PredictRequest | ExplainRequest | GradientRequest;
 
-async function modelKey(request: ModelRequest): Promise<string> {
+/** The cache key of the model a request opens (its folder, weights file and stack), and whether its weights are in model.h5 only. */
+async function modelKey(request: ModelRequest): Promise<{ key: string; h5: boolean }> {
   const weights = await stat(path.join(request.modelDir, WEIGHTS_FILE)).catch(() => undefined);
-  return JSON.stringify([path.resolve(request.modelDir), weights?.mtimeMs, weights?.size, request.maxlen, request.layers]);
+  // A python export or a torch-job result keeps its weights in model.h5 only.
+  const h5 = weights === undefined ? await stat(path.join(request.modelDir, KERAS_FILE)).catch(() => undefined) : undefined;
+  const file = weights ?? h5;
+  return { key: JSON.stringify([path.resolve(request.modelDir), file?.mtimeMs, file?.size, request.maxlen, request.layers]), h5: h5 !== undefined };
 }
 
 async function openModel(request: ModelRequest): Promise<tf.LayersModel> {
-  const key = await modelKey(request);
+  const { key, h5 } = await modelKey(request);
   if (cached?.key === key) return cached.model;
   let model: tf.LayersModel;
-  if (request.layers === undefined) {
+  if (h5) {
+    const { loadExport } = await import('../export/exporter');
+    model = (await loadExport(request.modelDir)).model;
+  } else if (request.layers === undefined) {
     model = await loadModel(request.modelDir);
   } else {
     model = buildModel(request.layers, request.maxlen);
@@ -110,7 +118,7 @@ async function openModel(request: ModelRequest): Promise<tf.LayersModel> {
 async function openStockModel(request: ModelRequest): Promise<tf.LayersModel> {
   const model = await openModel(request);
   if (!usesFusedLayers(model) || request.layers === undefined) return model;
-  const key = await modelKey(request);
+  const { key } = await modelKey(request);
   if (stockCached?.key === key) return stockCached.model;
   const twin = buildTfModel(request.layers, { maxlen: request.maxlen });
   twin.setWeights(model.getWeights());
