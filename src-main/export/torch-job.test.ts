@@ -35,33 +35,40 @@ const torch = pythonHas('torch, h5py, numpy');
 if (!torch) console.log(`torch-job tests that run PyTorch are skipped: ${PYTHON} cannot import torch, h5py and numpy (apt install python3-torch python3-h5py).`);
 
 /**
- * Drives the export's own Python (rnnwb.py, model.py) as train.py does, in one process per stack:
- * the run's weights.h5 loaded into model.py's modules (Keras → PyTorch), then random PyTorch
- * parameters written as a result's model.h5 (PyTorch → Keras). Prints both outputs on the id rows.
+ * Drives each export's own Python (rnnwb.py, model.py) as train.py does, all in one process (importing
+ * torch is the slow part): the run's weights.h5 loaded into model.py's modules (Keras → PyTorch), then
+ * random PyTorch parameters written as a result's model.h5 (PyTorch → Keras). Prints both outputs on
+ * the id rows, per job folder.
  */
 const driver = String.raw`
-import json, sys
-sys.path.insert(0, sys.argv[1])
-import torch, rnnwb, model
-arg = json.loads(sys.argv[2])
-job = json.load(open(sys.argv[1] + "/job.json"))
+import importlib.util, json, sys
+arg = json.loads(sys.argv[1])
+sys.path.insert(0, arg["jobs"][0])
+import torch, rnnwb
 ids = torch.tensor(arg["ids"], dtype=torch.long)
-out = {}
-m = model.build_model()
-m.set_keras_weights(rnnwb.read_keras_weights(sys.argv[1] + "/weights.h5"))
-m.eval()
-with torch.no_grad():
-    out["kerasToTorch"] = m(ids).reshape(len(ids), -1).tolist()
-torch.manual_seed(arg["seed"])
-m = model.build_model()
-with torch.no_grad():
-    for p in m.parameters():
-        p.uniform_(-0.8, 0.8)
-rnnwb.write_keras_h5(arg["out"], job["keras"], m.keras_weights())
-m.eval()
-with torch.no_grad():
-    out["torchToKeras"] = m(ids).reshape(len(ids), -1).tolist()
-print(json.dumps(out))
+result = {}
+for n, job_dir in enumerate(arg["jobs"]):
+    spec = importlib.util.spec_from_file_location("model_%d" % n, job_dir + "/model.py")
+    model = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(model)
+    job = json.load(open(job_dir + "/job.json"))
+    out = {}
+    m = model.build_model()
+    m.set_keras_weights(rnnwb.read_keras_weights(job_dir + "/weights.h5"))
+    m.eval()
+    with torch.no_grad():
+        out["kerasToTorch"] = m(ids).reshape(len(ids), -1).tolist()
+    torch.manual_seed(arg["seed"])
+    m = model.build_model()
+    with torch.no_grad():
+        for p in m.parameters():
+            p.uniform_(-0.8, 0.8)
+    rnnwb.write_keras_h5(job_dir + "/from-torch.h5", job["keras"], m.keras_weights())
+    m.eval()
+    with torch.no_grad():
+        out["torchToKeras"] = m(ids).reshape(len(ids), -1).tolist()
+    result[job_dir] = out
+print(json.dumps(result))
 `;
 
 const MAXLEN = 12;
@@ -89,7 +96,7 @@ const stacks: Record<string, LayerSpec[]> = {
     out,
   ],
   'LSTM (nn.LSTM)': [emb(), { id: 'l', kind: 'LSTM', options: { units: 5 } }, out],
-  'LSTM masked, softsign, hard gates, no forget bias, backwards, no bias (loop)': [
+  'LSTM masked, softsign, tanh gates, no forget bias, backwards, no bias (loop)': [
     emb({ mask_zero: true }),
     { id: 'l', kind: 'LSTM', options: { units: 5, activation: 'softsign', recurrent_activation: 'tanh', unit_forget_bias: false, return_sequences: true } },
     { id: 'm', kind: 'LSTM', options: { units: 4, use_bias: false, go_backwards: true, dropout: 0.2, recurrent_dropout: 0.3 } },
@@ -163,11 +170,6 @@ async function tfjsOutputs(layers: LayerSpec[], weights: (model: tf.LayersModel)
   return values;
 }
 
-async function python(jobDir: string, arg: object): Promise<{ kerasToTorch: number[][]; torchToKeras: number[][] }> {
-  const { stdout } = await run(PYTHON, ['-c', driver, jobDir, JSON.stringify(arg)]);
-  return JSON.parse(stdout) as { kerasToTorch: number[][]; torchToKeras: number[][] };
-}
-
 function expectClose(actual: number[][], expected: number[][], tolerance: number): void {
   expect(actual.length).toBe(expected.length);
   actual.forEach((row, i) => row.forEach((value, j) => expect(Math.abs(value - expected[i]![j]!)).toBeLessThan(tolerance)));
@@ -200,22 +202,32 @@ describe('torch-job export', () => {
   });
 
   describe.skipIf(!torch)('with PyTorch', () => {
+    const slug = (name: string): string => name.replace(/[^a-z0-9]+/gi, '-');
+    let outputs: Record<string, { kerasToTorch: number[][]; torchToKeras: number[][] }>;
+
+    beforeAll(async () => {
+      const jobs: string[] = [];
+      for (const [name, layers] of Object.entries(stacks)) {
+        const runDir = path.join(root, `run-${slug(name)}`);
+        await makeRunFolder(runDir, layers, sampleTokenizer(VOCAB, MAXLEN), 7);
+        jobs.push(path.join(root, `job-${slug(name)}`));
+        await exportRun({ runDir, out: jobs.at(-1)!, format: 'torch-job' });
+      }
+      const { stdout } = await run(PYTHON, ['-c', driver, JSON.stringify({ jobs, ids: idRows, seed: 3 })]);
+      outputs = JSON.parse(stdout);
+    }, 600_000);
+
     for (const [name, layers] of Object.entries(stacks)) {
       it(`converts weights both ways within 1e-5: ${name}`, async () => {
-        const slug = name.replace(/[^a-z0-9]+/gi, '-');
-        const runDir = path.join(root, `run-${slug}`);
-        await makeRunFolder(runDir, layers, sampleTokenizer(VOCAB, MAXLEN), 7);
-        const jobDir = path.join(root, `job-${slug}`);
-        await exportRun({ runDir, out: jobDir, format: 'torch-job' });
-
-        const h5File = path.join(jobDir, 'from-torch.h5');
-        const outputs = await python(jobDir, { ids: idRows, seed: 3, out: h5File });
+        const runDir = path.join(root, `run-${slug(name)}`);
+        const jobDir = path.join(root, `job-${slug(name)}`);
+        const { kerasToTorch, torchToKeras } = outputs[jobDir]!;
         // Keras layout → PyTorch: the run's weights.h5 loaded into model.py's modules.
-        expectClose(outputs.kerasToTorch, await tfjsOutputs(layers, (model) => loadWeightsInto(runDir, model)), 1e-5);
+        expectClose(kerasToTorch, await tfjsOutputs(layers, (model) => loadWeightsInto(runDir, model)), 1e-5);
 
         // PyTorch → Keras layout: random PyTorch parameters (both LSTM biases too) written as the
         // result's model.h5, read back by the app.
-        const written = await readKerasH5(new Uint8Array(await readFile(h5File)));
+        const written = await readKerasH5(new Uint8Array(await readFile(path.join(jobDir, 'from-torch.h5'))));
         const reference = await readKerasH5(new Uint8Array(await readFile(path.join(jobDir, 'weights.h5'))));
         // The app's own .h5 layout: the same attributes, layer and weight names, shapes.
         expect(written.attrs).toEqual(reference.attrs);
@@ -233,7 +245,7 @@ describe('torch-job export', () => {
             tf.dispose(tensors);
           }
         });
-        expectClose(outputs.torchToKeras, appOutputs, 1e-5);
+        expectClose(torchToKeras, appOutputs, 1e-5);
       });
     }
 
