@@ -104,6 +104,13 @@ const stacks: Record<string, LayerSpec[]> = {
   ],
   'GRU reset_after (nn.GRU)': [emb(), { id: 'g', kind: 'GRU', options: { units: 5 } }, out],
   'GRU reset_after=False backwards (loop)': [emb(), { id: 'g', kind: 'GRU', options: { units: 5, reset_after: false, go_backwards: true } }, out],
+  "Keras 2's hard_sigmoid: LSTM and GRU gates, a Dense activation (loop)": [
+    emb(),
+    { id: 'l', kind: 'LSTM', options: { units: 5, recurrent_activation: 'hard_sigmoid', return_sequences: true } },
+    { id: 'g', kind: 'GRU', options: { units: 4, reset_after: false, recurrent_activation: 'hard_sigmoid' } },
+    { id: 'd', kind: 'Dense', options: { units: 3, activation: 'hard_sigmoid' } },
+    out,
+  ],
   'GRU masked: relu without bias, then reset_after=False with softplus gates': [
     emb({ mask_zero: true }),
     { id: 'g', kind: 'GRU', options: { units: 5, activation: 'relu', use_bias: false, return_sequences: true } },

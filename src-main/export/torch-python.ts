@@ -8,7 +8,8 @@ import type { Activation } from '../../src-shared/model';
 
 /**
  * Each activation the app's layers take, as PyTorch computes it (tfjs' and Keras' definitions: elu
- * with alpha 1, selu's constants, swish = x * sigmoid(x), softmax over the last axis).
+ * with alpha 1, selu's constants, swish = x * sigmoid(x), softmax over the last axis, Keras 2's
+ * hard_sigmoid clip(0.2x + 0.5, 0, 1)).
  */
 const pythonActivations: Record<Activation, string> = {
   linear: 'lambda x: x',
@@ -21,6 +22,7 @@ const pythonActivations: Record<Activation, string> = {
   softplus: 'F.softplus',
   softsign: 'F.softsign',
   swish: 'lambda x: x * torch.sigmoid(x)',
+  hard_sigmoid: 'lambda x: torch.clamp(0.2 * x + 0.5, 0.0, 1.0)',
 };
 
 const RNNWB_TEMPLATE = String.raw`"""RNN Workbench's layers in PyTorch, Keras' weight layout in and out, and the app's data pipeline.
@@ -1216,8 +1218,10 @@ def write_result(out, job, tokenizer, training, dataset, history, test, ranks, s
         warnings=[],
     )
     run["project"] = dict(run["project"], training=training)
+    # Trained by this job: neither a checkpoint of the app's nor a model imported from a Keras file.
     run.pop("checkpointEpoch", None)
     run.pop("message", None)
+    run.pop("imported", None)
     if test is None:
         run.pop("test")
     files = ["model.h5", "history.json", "metrics.json", "tokenizer.json"]
