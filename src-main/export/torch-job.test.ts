@@ -326,11 +326,14 @@ describe('torch-job export', () => {
     let runDir: string;
     let jobDir: string;
     let workbench: Workbench;
+    let test: { x: Int32Array };
+    const bin = path.resolve('bin/rnn-workbench.mjs');
     const RUN_ID = '20261128-060000-abcdef';
 
     beforeAll(async () => {
       dataDir = path.join(root, 'home');
       const dataset = await loadDataset(SAMPLE, { maxFeatures: 2000, maxlen: 40 }, { dataDir });
+      test = dataset.test;
       // In the app's data folder, so the export and the import go through the API the Runs panel calls.
       runDir = path.join(dataDir, 'runs', RUN_ID);
       const layers: LayerSpec[] = [
@@ -359,12 +362,25 @@ describe('torch-job export', () => {
       expect(history.map((row) => Object.keys(row).sort())).toEqual([1, 2].map(() => ['acc', 'epoch', 'loss', 'seconds', 'val_acc', 'val_loss']));
       expect(JSON.parse(await readFile(path.join(result, 'tokenizer.json'), 'utf8'))).toEqual(JSON.parse(await readFile(path.join(runDir, 'tokenizer.json'), 'utf8')));
 
+      // The CLI: import RESULT, evaluate --model-dir RESULT (its model.h5) against the job's test_acc.
+      const env = { ...process.env, RNN_WORKBENCH_HOME: dataDir };
+      const imported = JSON.parse((await run(process.execPath, [bin, 'import', result, '--json'], { env })).stdout.trim().split('\n').at(-1)!);
+      expect(imported).toMatchObject({ totalParams: 2000 * 16 + 4 * 8 * (16 + 8 + 1) + 9 });
+      const evaluated = JSON.parse((await run(process.execPath, [bin, 'evaluate', '--model-dir', result, '--data', SAMPLE, '--json'], { env })).stdout);
+      expect(evaluated.count).toBe(500);
+      expect(Math.abs(evaluated.acc - metrics.test_acc)).toBeLessThan(0.005);
+      // The result's outputs equal an independent numpy forward pass of R/model.h5 from Keras' equations.
+      const rows = Array.from({ length: 16 }, (_, i) => Array.from(test.x.subarray(i * 40, (i + 1) * 40)));
+      const rowsFile = path.join(root, 'rows.json');
+      await writeFile(rowsFile, JSON.stringify(rows));
+      const predicted = JSON.parse((await run(process.execPath, [bin, 'predict', '--model-dir', result, '--ids-file', rowsFile, '--json'], { env })).stdout) as { outputs: number[][] };
+      const reference = JSON.parse((await run(PYTHON, ['test/support/keras_reference.py', path.join(result, 'model.h5'), rowsFile])).stdout) as { outputs: number[][] };
+      expectClose(predicted.outputs, reference.outputs, 1e-4);
+
+      // The Runs panel's import, through the workbench API.
       const summary = await workbench.importModel({ path: result });
       expect(summary).toMatchObject({ name: 'LSTM (PyTorch DDP) (imported)', status: 'done', epochsDone: 2 });
-      expect((await workbench.listRuns({})).map((listed) => listed.id).sort()).toEqual([RUN_ID, summary.id].sort());
-      // RESULT itself evaluates as a model folder (evaluate --model-dir RESULT), from its model.h5.
-      const direct = await evaluateModelDir(result, SAMPLE, { dataDir });
-      expect(Math.abs(direct.evaluation.acc - metrics.test_acc)).toBeLessThan(0.005);
+      expect((await workbench.listRuns({})).map((listed) => listed.id).sort()).toEqual([RUN_ID, summary.id, imported.run].sort());
       const record = await workbench.getRun({ runId: summary.id });
       expect(record.history.map((row) => [row.epoch, row.val_acc])).toEqual(history.map((row) => [row.epoch, row.val_acc]));
       expect(record.dataset).toMatchObject({ trainCount: 800, validationCount: 200, testCount: 500 });
