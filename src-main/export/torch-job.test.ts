@@ -451,6 +451,28 @@ describe('torch-job export', () => {
       expect(old).toEqual({ code: 1, stderr: 'train.py needs PyTorch 1.10 or newer (torchrun, DistributedSampler, broadcast_object_list). Received: torch 1.9.1+cpu' });
     }, 300_000);
 
+    it('stops early as the run\'s settings say, and clips gradients by clipnorm', async () => {
+      // Steps of 1e-12 leave every prediction on its side of 0.5, so val_acc cannot improve after the first epoch.
+      const stoppingRun = path.join(root, 'run-early');
+      await makeRunFolder(stoppingRun, [
+        { id: 'e', kind: 'Embedding', options: { input_dim: 2000, output_dim: 8 } },
+        { id: 'g', kind: 'GRU', options: { units: 4 } },
+        { id: 'd', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+      ], JSON.parse(await readFile(path.join(runDir, 'tokenizer.json'), 'utf8')));
+      const record = JSON.parse(await readFile(path.join(stoppingRun, 'run.json'), 'utf8'));
+      record.training = record.project.training = { ...record.training, clipnorm: 1, earlyStopping: { monitor: 'val_acc', patience: 1, restoreBestWeights: true } };
+      await writeFile(path.join(stoppingRun, 'run.json'), JSON.stringify(record));
+      const job = path.join(root, 'job-early');
+      await exportRun({ runDir: stoppingRun, out: job, format: 'torch-job' });
+      const result = path.join(root, 'R-early');
+      await run(PYTHON, ['train.py', '--data', SAMPLE, '--out', result, '--epochs', '5', '--lr', '1e-12'], { cwd: job });
+      const history = JSON.parse(await readFile(path.join(result, 'history.json'), 'utf8')) as { epoch: number; val_acc: number }[];
+      expect(history.map((row) => row.epoch)).toEqual([1, 2]);
+      expect(history[1]!.val_acc).toBe(history[0]!.val_acc);
+      const metadata = JSON.parse(await readFile(path.join(result, 'metadata.json'), 'utf8'));
+      expect(metadata.run.training).toMatchObject({ clipnorm: 1, epochs: 5, earlyStopping: { monitor: 'val_acc', patience: 1 } });
+    }, 300_000);
+
     it('starts from the run\'s weights with --from-weights, also as one process without torchrun', async () => {
       const result = path.join(root, 'R-from-weights');
       await run(PYTHON, ['train.py', '--data', SAMPLE, '--out', result, '--epochs', '1', '--lr', '1e-12', '--from-weights'], { cwd: jobDir });
