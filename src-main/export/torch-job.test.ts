@@ -447,6 +447,11 @@ describe('torch-job export', () => {
       expect(badEpochs.code).toBe(2);
       expect(badEpochs.stderr).toMatch(/train\.py: error: --epochs must be a positive integer\. Received: 0$/);
       await expect(stat(result)).rejects.toThrow('ENOENT');
+      // Without site packages (python3 -S) neither torch nor h5py is there.
+      expect(await failure(['-S', 'train.py', '--data', SAMPLE, '--out', result])).toEqual({
+        code: 1,
+        stderr: "train.py needs PyTorch, numpy and h5py (Debian: apt install python3-torch python3-h5py; pip: pip install torch numpy h5py). Received: No module named 'h5py'",
+      });
       const old = await failure(['-c', 'import rnnwb; rnnwb.require_torch("1.9.1+cpu")']);
       expect(old).toEqual({ code: 1, stderr: 'train.py needs PyTorch 1.10 or newer (torchrun, DistributedSampler, broadcast_object_list). Received: torch 1.9.1+cpu' });
     }, 300_000);

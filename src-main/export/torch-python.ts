@@ -1044,8 +1044,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+try:
+    import h5py  # noqa: E402,F401  (rnnwb writes RESULT/model.h5 with it: checked before hours of training, not after)
+    import numpy as np  # noqa: E402
+    import torch  # noqa: E402
+except ImportError as missing:
+    raise SystemExit("train.py needs PyTorch, numpy and h5py (Debian: apt install python3-torch python3-h5py; pip: pip install torch numpy h5py). Received: %s" % missing)
 
 import rnnwb  # noqa: E402
 
