@@ -9,6 +9,8 @@
  * - `keras-h5`: one Keras 2 `.h5` file (config and weights).
  * - `keras`: one Keras 3 `.keras` file (config.json, model.weights.h5, metadata.json).
  * - `python`: a folder with `predict.py`, `model.h5`, `tokenizer.json`, `metadata.json` and a README.
+ * - `torch-job`: a PyTorch DistributedDataParallel job (`train.py`, `model.py`, `rnnwb.py`, `job.json`,
+ *   `tokenizer.json`, `weights.h5`, README); its result folder imports back like a `python` export.
  */
 import type { RunRecord } from '../../src-shared/training';
 import type { ExportRequest, ExportResult } from './formats';
