@@ -8,7 +8,7 @@ import { WorkbenchError } from '../../src-shared/errors';
 import { analyzeStack, formatSummary, resolveNames, summarize, type AnalyzedLayer, type LayerSpec } from '../../src-shared/model';
 import type { Project } from '../../src-shared/project';
 import type { RunRecord } from '../../src-shared/training';
-import { appVersion } from '../services/app-version';
+import { appVersion } from '../platform/app-version';
 import { KERAS_BACKEND } from './keras-h5';
 import { KERAS_VERSION, type KerasModel } from './keras-model';
 import { buildMetadata } from './metadata';
