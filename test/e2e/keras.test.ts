@@ -24,7 +24,7 @@ describe('Open Keras model (web mode)', () => {
     const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(app.url);
     await page.getByTestId('app-info').waitFor();
-    await page.getByRole('button', { name: 'Open Keras model…' }).click();
+    await page.getByRole('button', { name: 'Open Keras…' }).click();
     await page.locator('#keras-path').fill(sarcasm);
     await page.getByRole('button', { name: 'Open Keras model', exact: true }).click();
 

@@ -80,9 +80,16 @@ async function belowStack(page: Page): Promise<{ x: number; y: number }> {
   return { x: box.x + box.width / 2, y: box.y + box.height - 20 };
 }
 
-/** A point over card `index`, `fraction` of the way down it. */
+/** A point over card `index`, `fraction` of the way down it, once the cards have stopped sliding (an undo animates them). */
 async function overCard(page: Page, index: number, fraction: number): Promise<{ x: number; y: number }> {
-  const box = (await cards(page).nth(index).boundingBox())!;
+  const card = cards(page).nth(index);
+  let box = (await card.boundingBox())!;
+  for (let tries = 0; tries < 20; tries++) {
+    await page.waitForTimeout(100);
+    const now = (await card.boundingBox())!;
+    if (now.y === box.y && now.height === box.height) break;
+    box = now;
+  }
   return { x: box.x + box.width / 2, y: box.y + box.height * fraction };
 }
 

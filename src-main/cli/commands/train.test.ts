@@ -105,6 +105,6 @@ describe('rnn-workbench train / evaluate / predict', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe(`rnn-workbench train: data.path must name an existing dataset file or folder. Received: ${path.join(home, 'nowhere.tar.gz')} (ENOENT)`);
     const noText = await cli(['predict', '--model-dir', home]);
-    expect(noText.stderr.trim()).toBe('rnn-workbench predict: predict takes one review text, quoted. Received: 0 arguments');
+    expect(noText.stderr.trim()).toBe('rnn-workbench predict: predict takes one review text, quoted, or --ids-file. Received: 0 arguments');
   });
 });
