@@ -18,8 +18,9 @@ export interface DesktopDriver {
   answerSave(filePath: string): Promise<void>;
 }
 
-/** From the empty canvas to the book's LSTM: Keras' counts in the summary. */
+/** From a new project's empty canvas to the book's LSTM: Keras' counts in the summary. */
 export async function buildModel({ page }: DesktopDriver): Promise<void> {
+  await page.getByRole('button', { name: 'New', exact: true }).click();
   await page.getByRole('tab', { name: 'Model' }).click();
   await page.getByRole('button', { name: 'LSTM (IMDb)' }).click();
   await expect.poll(() => page.getByTestId('total-params').textContent()).toBe('328,353');
@@ -96,4 +97,19 @@ export async function tryReview({ page }: DesktopDriver): Promise<void> {
   await page.getByLabel('Try a review').fill('A wonderful, moving film with a superb cast.');
   await page.getByRole('button', { name: 'Predict' }).click();
   await expect.poll(() => page.getByTestId('prediction').textContent(), { timeout: 60_000 }).toMatch(/^(positive|negative) · \d+\.\d% likely positive$/);
+}
+
+export const KERAS_LSTM = path.resolve(repoRoot, '../shared/data/keras/keras-3.13.2-lstm-imdb.h5');
+
+/** Open Keras… → Choose… (the native dialog) → Open Keras model: the file's stack on the canvas with Keras' count. */
+export async function openKerasModel(driver: DesktopDriver, file: string, totalParams: string): Promise<void> {
+  const { page } = driver;
+  await page.getByRole('button', { name: 'Open Keras…' }).click();
+  await driver.answerOpen([file]);
+  await page.getByRole('form', { name: 'Open Keras model' }).getByRole('button', { name: 'Choose…' }).first().click();
+  await expect.poll(() => page.locator('#keras-path').inputValue()).toBe(file);
+  await page.getByRole('button', { name: 'Open Keras model', exact: true }).click();
+  await expect.poll(() => page.getByTestId('summary-text').textContent(), { timeout: 120_000 }).toContain(`Total params: ${totalParams}`);
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  expect(await page.getByTestId('run-imported').textContent()).toContain(path.basename(file));
 }

@@ -7,7 +7,7 @@ import { _electron as electron, type ElectronApplication, type Page } from 'play
 import { getCurrentFuseWire } from '@electron/fuses';
 // @ts-expect-error -- a plain .mjs helper shared with `npm start`; it has no type declarations.
 import { findElectronBinary } from '../../scripts/electron-binary.mjs';
-import { buildModel, exportAndCancel, openSampleData, saveAndReopenProject, trainOneEpochAndStop, tryReview, type DesktopDriver } from '../desktop/flows';
+import { buildModel, exportAndCancel, KERAS_LSTM, openKerasModel, openSampleData, saveAndReopenProject, trainOneEpochAndStop, tryReview, type DesktopDriver } from '../desktop/flows';
 import { packApp, RELEASE_FUSES } from '../support/package-app';
 import { repoRoot } from '../support/serve';
 
@@ -205,6 +205,7 @@ describe.skipIf(skipReason !== undefined)(`desktop app (Electron)${skipReason ? 
     it('saves and reopens the project through the native dialogs', () => saveAndReopenProject(driver(), path.join(userData, 'Desktop flow.json')), 60_000);
     it('exports a run, and a cancelled export reads as a note', () => exportAndCancel(driver(), path.join(userData, 'model.h5')), 180_000);
     it('tries a review', () => tryReview(driver()), 120_000);
+    it("opens a user's Keras file through the native Open dialog", () => openKerasModel(driver(), KERAS_LSTM, '328,865'), 180_000);
   });
 });
 
