@@ -10,7 +10,8 @@
  * - `contextBridge.exposeInMainWorld` copies the object into the page: functions are proxied, values are
  *   structured clones, and a thrown or rejected Error reaches the page with its message only.
  * - `protocol.registerSchemesAsPrivileged` only before `ready`, `protocol.handle` only after; the handler
- *   answers every request of its scheme, headers included.
+ *   answers every request of its scheme, headers included; a page of the scheme loads only if it is
+ *   `standard`, and fetch() reaches it only with `supportFetchAPI`.
  * - `app.quit()`: 'before-quit', the windows close, 'will-quit' (whose preventDefault cancels the quit), 'quit'.
  * - `utilityProcess.fork`: a child with `process.parentPort` (MessageEvent-shaped messages), no Node IPC.
  * - Dialogs answer from a script the test sets; an unscripted dialog fails the test instead of hanging.
@@ -354,7 +355,9 @@ const DISPATCH_KEY = 'electron-test-host:ipc';
 function toPageUrl(url: string): string {
   const parsed = new URL(url);
   const scheme = parsed.protocol.slice(0, -1);
-  if (!handledSchemes.has(scheme)) return url;
+  // Electron resolves relative URLs (the renderer's ./assets/…) only under a scheme registered as
+  // `standard`; a page of any other custom scheme stays unloadable here, as its scripts would there.
+  if (!handledSchemes.has(scheme) || privilegedSchemes.get(scheme)?.standard !== true) return url;
   return `http://${scheme}.${parsed.host}.localhost${parsed.pathname}${parsed.search}${parsed.hash}`;
 }
 function fromPageUrl(url: string): string {
@@ -481,6 +484,8 @@ export class WebContents extends EventEmitter {
     const scheme = appUrl.split(':')[0]!;
     const handler = handledSchemes.get(scheme);
     if (handler === undefined || appUrl === request.url()) return route.abort('internetdisconnected');
+    // fetch() reaches a custom scheme only with the supportFetchAPI privilege.
+    if (request.resourceType() === 'fetch' && privilegedSchemes.get(scheme)?.supportFetchAPI !== true) return route.abort('accessdenied');
     try {
       const response = await handler(new Request(appUrl, { method: request.method(), headers: request.headers() }));
       await route.fulfill({ status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) });
