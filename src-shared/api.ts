@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './data';
 import { WorkbenchError, type Reply } from './errors';
-import { formatReceived } from './model/options';
+import { issueMessage } from './validation';
 import type { Project } from './project';
 import type { GradientOverTime, ReadAlong } from './read-along';
 import { settingsChangeSchema, type Settings } from './settings';
@@ -258,15 +258,7 @@ export function isApiMethod(name: unknown): name is ApiMethodName {
 export function parseRequest<M extends ApiMethodName>(method: M, params: unknown): z.output<(typeof apiMethods)[M]> {
   const result = apiMethods[method].safeParse(params ?? {});
   if (result.success) return result.data as z.output<(typeof apiMethods)[M]>;
-  const issue = result.error.issues[0]!;
-  const where = issue.path.length > 0 ? issue.path.join('.') : 'params';
-  // Schemas that phrase their error as what is expected ("a positive integer of at most 20,000") read in the house style.
-  if (/^an? /.test(issue.message)) {
-    let received: unknown = params;
-    for (const key of issue.path) received = (received as Record<PropertyKey, unknown> | undefined)?.[key];
-    throw new WorkbenchError('invalid_request', `${method}: ${where} must be ${issue.message}. Received: ${formatReceived(received)}`);
-  }
-  throw new WorkbenchError('invalid_request', `${method}: ${where}: ${issue.message}`);
+  throw new WorkbenchError('invalid_request', `${method}: ${issueMessage(result.error.issues[0]!, params, 'params', 'field').message}`);
 }
 
 /**
