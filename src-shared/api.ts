@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './data';
 import { WorkbenchError, type Reply } from './errors';
+import { exportFormats } from './export-formats';
+import { oneOf } from './model/options';
 import { issueMessage } from './validation';
 import type { Project } from './project';
 import type { GradientOverTime, ReadAlong } from './read-along';
@@ -149,7 +151,7 @@ export const apiMethods = {
   /** Every stored sweep, newest first. */
   listSweeps: empty,
   /** Exports a run: `tfjs` folder, `zip`, `keras-h5` (Keras 2) or `keras` (Keras 3) file, `python` folder, or `torch-job` folder (a PyTorch DDP training job) at `out` (a path on the workbench's machine). */
-  exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'keras', 'python', 'torch-job']).optional(), force: z.boolean().default(false) }).strict(),
+  exportRun: z.object({ runId, out: nonEmptyPath, format: oneOf(exportFormats).optional(), force: z.boolean().default(false) }).strict(),
   /** Cancels the `exportRun`s in progress, if any; each rejects with a `cancelled` error and leaves its `out` as it was (nothing new, an existing one untouched). */
   cancelExport: empty,
   /** Imports an exported model (tfjs folder or `.zip`) as a new run: listed, evaluated, predicted and resumed like one trained here. */
