@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bidirectional, bidirectionalOptions, computingLayer, wrappedLayer } from './bidirectional';
+import { bidirectional, bidirectionalOptions, computingLayer, isRecurrentLayer, wrappedLayer } from './bidirectional';
 import { summarize } from './summary';
 import type { LayerSpec } from './types';
 
@@ -61,6 +61,10 @@ describe('wrappedLayer and computingLayer: Bidirectional unwrapped in one place'
   it('the computing layer is the wrapped one, else the layer itself', () => {
     expect(computingLayer({ kind: 'Bidirectional', options: { layer: { kind: 'SimpleRNN', options: {} } } }).kind).toBe('SimpleRNN');
     expect(computingLayer({ kind: 'Dense', options: { units: 2 } })).toEqual({ kind: 'Dense', options: { units: 2 } });
+  });
+
+  it('a layer is recurrent when it or its wrapped layer is', () => {
+    expect([{ kind: 'GRU' }, { kind: 'Bidirectional', options: { layer: { kind: 'SimpleRNN' } } }, { kind: 'Conv1D' }, { kind: 'Bidirectional', options: { layer: { kind: 'Dense' } } }].map(isRecurrentLayer)).toEqual([true, true, false, false]);
   });
 
   it('shows the wrapped layer and merge mode on its card', () => {

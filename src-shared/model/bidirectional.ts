@@ -8,6 +8,7 @@ import type { LayerKind, Shape } from './types';
 
 /** The recurrent kinds Bidirectional can wrap, with their option schemas. */
 const wrappable = { SimpleRNN: simpleRnn, LSTM: lstm, GRU: gru } as const;
+const recurrentKinds: readonly string[] = Object.keys(wrappable);
 type Wrapped = { kind: 'SimpleRNN'; options: z.infer<typeof simpleRnnOptions> } | { kind: 'LSTM'; options: z.infer<typeof lstmOptions> } | { kind: 'GRU'; options: z.infer<typeof gruOptions> };
 
 /** Keras `Bidirectional`: runs a recurrent layer forwards and a copy backwards, then merges the two. */
@@ -112,4 +113,9 @@ export function wrappedLayer(spec: SpecLike): { kind: string; options: Record<st
 /** The layer that computes: a Bidirectional's wrapped layer, else the layer itself. */
 export function computingLayer(spec: SpecLike): { kind: string; options: Record<string, unknown> } {
   return wrappedLayer(spec) ?? { kind: spec.kind, options: spec.options ?? {} };
+}
+
+/** Whether a layer computes with a recurrent kind, itself or wrapped (the layers the engine may fuse). */
+export function isRecurrentLayer(spec: SpecLike): boolean {
+  return recurrentKinds.includes(computingLayer(spec).kind);
 }
