@@ -8,7 +8,9 @@
 import { z } from 'zod';
 import { datasetOptionsSchema, type DataProgress, type DatasetPreview } from './data';
 import { WorkbenchError, type Reply } from './errors';
-import { formatReceived } from './model/options';
+import { exportFormats } from './export-formats';
+import { oneOf } from './model/options';
+import { issueMessage } from './validation';
 import type { Project } from './project';
 import type { GradientOverTime, ReadAlong } from './read-along';
 import { settingsChangeSchema, type Settings } from './settings';
@@ -149,7 +151,7 @@ export const apiMethods = {
   /** Every stored sweep, newest first. */
   listSweeps: empty,
   /** Exports a run: `tfjs` folder, `zip`, `keras-h5` (Keras 2) or `keras` (Keras 3) file, `python` folder, or `torch-job` folder (a PyTorch DDP training job) at `out` (a path on the workbench's machine). */
-  exportRun: z.object({ runId, out: nonEmptyPath, format: z.enum(['tfjs', 'zip', 'keras-h5', 'keras', 'python', 'torch-job']).optional(), force: z.boolean().default(false) }).strict(),
+  exportRun: z.object({ runId, out: nonEmptyPath, format: oneOf(exportFormats).optional(), force: z.boolean().default(false) }).strict(),
   /** Cancels the `exportRun`s in progress, if any; each rejects with a `cancelled` error and leaves its `out` as it was (nothing new, an existing one untouched). */
   cancelExport: empty,
   /** Imports an exported model (tfjs folder or `.zip`) as a new run: listed, evaluated, predicted and resumed like one trained here. */
@@ -258,15 +260,7 @@ export function isApiMethod(name: unknown): name is ApiMethodName {
 export function parseRequest<M extends ApiMethodName>(method: M, params: unknown): z.output<(typeof apiMethods)[M]> {
   const result = apiMethods[method].safeParse(params ?? {});
   if (result.success) return result.data as z.output<(typeof apiMethods)[M]>;
-  const issue = result.error.issues[0]!;
-  const where = issue.path.length > 0 ? issue.path.join('.') : 'params';
-  // Schemas that phrase their error as what is expected ("a positive integer of at most 20,000") read in the house style.
-  if (/^an? /.test(issue.message)) {
-    let received: unknown = params;
-    for (const key of issue.path) received = (received as Record<PropertyKey, unknown> | undefined)?.[key];
-    throw new WorkbenchError('invalid_request', `${method}: ${where} must be ${issue.message}. Received: ${formatReceived(received)}`);
-  }
-  throw new WorkbenchError('invalid_request', `${method}: ${where}: ${issue.message}`);
+  throw new WorkbenchError('invalid_request', `${method}: ${issueMessage(result.error.issues[0]!, params, 'params', 'field').message}`);
 }
 
 /**

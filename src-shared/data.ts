@@ -1,55 +1,51 @@
 import { z } from 'zod';
 import { WorkbenchError } from './errors';
 import { MAX_MAXLEN, MAX_VOCABULARY } from './limits';
+import { positiveInt } from './model/options';
+import { issueMessage } from './validation';
 
 /** The forms of IMDb data the app opens, recognised by content. */
 export type DatasetFormat = 'aclImdb-tar' | 'aclImdb-folder' | 'keras-npz' | 'csv';
 
-function boundedPhrase(max: number): string {
-  return `a positive integer of at most ${max.toLocaleString('en-US')}`;
-}
+const testSplitPhrase = 'a number between 0 and 1 (exclusive)';
 
-function boundedInt(max: number) {
-  const error = boundedPhrase(max);
-  return z.number({ error }).int({ error }).positive({ error }).max(max, { error });
+function nonEmptyText(error: string) {
+  return z.string({ error }).min(1, { error });
 }
 
 /** How a dataset is turned into padded id sequences, Keras-style. */
-export const datasetOptionsSchema = z.object({
-  /** Keep the `maxFeatures` most frequent words (Keras `num_words`: ids below it are kept). Default 10000. */
-  maxFeatures: boundedInt(MAX_VOCABULARY).default(10000),
-  /** Pad or truncate every review to `maxlen` ids, `pre` as `pad_sequences` does. Default 500. */
-  maxlen: boundedInt(MAX_MAXLEN).default(500),
-  /** Keras npz only: the `imdb_word_index.json` that maps words to ids; default: the one beside the npz, if any. */
-  wordIndexPath: z.string().min(1).optional(),
-  /** CSV only: the columns to read and the test share when the file has no split column. */
-  csv: z
-    .object({
-      textColumn: z.string().optional(),
-      labelColumn: z.string().optional(),
-      /** Share of rows held out as the test split when the file has no `split` column. Default 0.5. */
-      testSplit: z.number().gt(0).lt(1).optional(),
-    })
-    .optional(),
-});
+export const datasetOptionsSchema = z
+  .object({
+    /** Keep the `maxFeatures` most frequent words (Keras `num_words`: ids below it are kept). Default 10000. */
+    maxFeatures: positiveInt(MAX_VOCABULARY).default(10000),
+    /** Pad or truncate every review to `maxlen` ids, `pre` as `pad_sequences` does. Default 500. */
+    maxlen: positiveInt(MAX_MAXLEN).default(500),
+    /** Keras npz only: the `imdb_word_index.json` that maps words to ids; default: the one beside the npz, if any. */
+    wordIndexPath: nonEmptyText('a path to a word index file').optional(),
+    /** CSV only: the columns to read and the test share when the file has no split column. */
+    csv: z
+      .object({
+        textColumn: z.string({ error: 'a column name' }).optional(),
+        labelColumn: z.string({ error: 'a column name' }).optional(),
+        /** Share of rows held out as the test split when the file has no `split` column. Default 0.5. */
+        testSplit: z
+          .number({ error: testSplitPhrase })
+          .gt(0, { error: testSplitPhrase })
+          .lt(1, { error: testSplitPhrase })
+          .optional(),
+      }, { error: 'CSV options {textColumn, labelColumn, testSplit}' })
+      .optional(),
+  }, { error: 'data options {maxFeatures, maxlen, wordIndexPath, csv}' });
 export type DatasetOptions = z.infer<typeof datasetOptionsSchema>;
 
 /**
- * Checks the numeric options in the house style before any work starts, with the bounds of
- * `limits.ts`: `maxlen must be a positive integer of at most 20,000. Received: 300000`.
+ * Checks data options before any work starts, in the house style with the bounds of `limits.ts`:
+ * `maxlen must be a positive integer of at most 20,000. Received: 300000`. Returns them with defaults.
  */
-export function validateDatasetOptions(options: DatasetOptions): void {
-  const bounded = (name: string, value: unknown, max: number): void => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
-      throw new WorkbenchError('invalid_request', `${name} must be ${boundedPhrase(max)}. Received: ${String(value)}`);
-    }
-  };
-  bounded('maxFeatures', options.maxFeatures, MAX_VOCABULARY);
-  bounded('maxlen', options.maxlen, MAX_MAXLEN);
-  const testSplit = options.csv?.testSplit;
-  if (testSplit !== undefined && !(testSplit > 0 && testSplit < 1)) {
-    throw new WorkbenchError('invalid_request', `csv.testSplit must be a number between 0 and 1 (exclusive). Received: ${testSplit}`);
-  }
+export function parseDatasetOptions(input: unknown): DatasetOptions {
+  const result = datasetOptionsSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  throw new WorkbenchError('invalid_request', issueMessage(result.error.issues[0]!, input, 'data').message);
 }
 
 export interface SplitCounts {

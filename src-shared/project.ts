@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { datasetOptionsSchema } from './data';
 import { WorkbenchError } from './errors';
-import { formatReceived } from './model/options';
+import { formatReceived, issueMessage } from './validation';
 import type { LayerSpec } from './model/types';
 import { getPreset } from './presets';
 import { trainingConfigSchema } from './training';
@@ -88,16 +88,7 @@ export function parseProject(input: unknown, source = 'project'): Project {
   }
   const result = projectSchema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const where = issue.path.length > 0 ? issue.path.join('.') : 'project';
-  if (issue.code === 'unrecognized_keys') {
-    throw new WorkbenchError('bad_input', `${source}: ${where} has no field ${issue.keys.map((key) => `'${key}'`).join(', ')}.`);
-  }
-  let received: unknown = value;
-  for (const key of issue.path) received = (received as Record<PropertyKey, unknown> | undefined)?.[key];
-  // Our schemas phrase errors as what is expected ("a list of layers"); zod's defaults are sentences.
-  const problem = /^an? /.test(issue.message) ? `${where} must be ${issue.message}` : `${where}: ${issue.message}`;
-  throw new WorkbenchError('bad_input', `${source}: ${problem}. Received: ${formatReceived(received)}`);
+  throw new WorkbenchError('bad_input', `${source}: ${issueMessage(result.error.issues[0]!, value, 'project', 'field').message}`);
 }
 
 /** The file text for a project: stable key order, two-space indent, trailing newline. */

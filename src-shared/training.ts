@@ -5,17 +5,39 @@
 import { z } from 'zod';
 import type { DatasetOptions } from './data';
 import { WorkbenchError } from './errors';
+import { bool, oneOf, positiveInt } from './model/options';
+import { issueMessage } from './validation';
+
+/** A number above zero (a step size, a norm, an epsilon). */
+function positiveNumber() {
+  const error = 'a positive number';
+  return z.number({ error }).positive({ error });
+}
+
+/** A decay or momentum: a number strictly between `min` (or from 0, with `fromZero`) and 1. */
+function unitInterval(fromZero = false) {
+  const error = fromZero ? 'a number from 0 up to (not including) 1' : 'a number between 0 and 1 (exclusive)';
+  const number = z.number({ error });
+  return (fromZero ? number.min(0, { error }) : number.gt(0, { error })).lt(1, { error });
+}
+
+/** An integer from `min` to `max`, both included. */
+function intFrom(min: number, max?: number) {
+  const error = max === undefined ? `an integer of ${min} or more` : `an integer from ${min} to ${max.toLocaleString('en-US')}`;
+  const schema = z.number({ error }).int({ error }).min(min, { error });
+  return max === undefined ? schema : schema.max(max, { error });
+}
 
 /** RMSprop with Keras' defaults (`keras.optimizers.RMSprop`). */
 export const rmspropSchema = z
   .object({
     name: z.literal('rmsprop'),
     /** Step size. Default 0.001. */
-    learningRate: z.number().positive().default(0.001),
+    learningRate: positiveNumber().default(0.001),
     /** Decay of the moving average of squared gradients. Default 0.9. */
-    rho: z.number().gt(0).lt(1).default(0.9),
+    rho: unitInterval().default(0.9),
     /** Added to the denominator for stability. Default 1e-7. */
-    epsilon: z.number().positive().default(1e-7),
+    epsilon: positiveNumber().default(1e-7),
   })
   .strict();
 
@@ -24,13 +46,13 @@ export const adamSchema = z
   .object({
     name: z.literal('adam'),
     /** Step size. Default 0.001. */
-    learningRate: z.number().positive().default(0.001),
+    learningRate: positiveNumber().default(0.001),
     /** Decay of the first-moment estimate. Default 0.9. */
-    beta1: z.number().gt(0).lt(1).default(0.9),
+    beta1: unitInterval().default(0.9),
     /** Decay of the second-moment estimate. Default 0.999. */
-    beta2: z.number().gt(0).lt(1).default(0.999),
+    beta2: unitInterval().default(0.999),
     /** Added to the denominator for stability. Default 1e-7. */
-    epsilon: z.number().positive().default(1e-7),
+    epsilon: positiveNumber().default(1e-7),
   })
   .strict();
 
@@ -39,13 +61,15 @@ export const sgdSchema = z
   .object({
     name: z.literal('sgd'),
     /** Step size. Default 0.01 (Keras' SGD default). */
-    learningRate: z.number().positive().default(0.01),
+    learningRate: positiveNumber().default(0.01),
     /** Momentum; 0 is plain SGD. Default 0. */
-    momentum: z.number().min(0).lt(1).default(0),
+    momentum: unitInterval(true).default(0),
   })
   .strict();
 
-export const optimizerSchema = z.discriminatedUnion('name', [rmspropSchema, adamSchema, sgdSchema]);
+export const optimizerSchema = z.discriminatedUnion('name', [rmspropSchema, adamSchema, sgdSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? "one of 'rmsprop', 'adam', 'sgd'" : "an optimizer {name: 'rmsprop' | 'adam' | 'sgd', …}"),
+});
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type OptimizerName = OptimizerConfig['name'];
 export const optimizerNames = ['rmsprop', 'adam', 'sgd'] as const satisfies readonly OptimizerName[];
@@ -58,11 +82,11 @@ export type MonitorName = (typeof monitorNames)[number];
 export const earlyStoppingSchema = z
   .object({
     /** The metric to watch; losses must fall, accuracies must rise. Default `val_loss`. */
-    monitor: z.enum(monitorNames).default('val_loss'),
+    monitor: oneOf(monitorNames).default('val_loss'),
     /** Epochs without improvement before stopping. Default 2. */
-    patience: z.number().int().min(0).default(2),
+    patience: intFrom(0).default(2),
     /** Put back the weights of the best epoch when stopping. Default true. */
-    restoreBestWeights: z.boolean().default(true),
+    restoreBestWeights: bool().default(true),
   })
   .strict();
 export type EarlyStoppingConfig = z.infer<typeof earlyStoppingSchema>;
@@ -74,24 +98,24 @@ export type EarlyStoppingConfig = z.infer<typeof earlyStoppingSchema>;
 export const trainingConfigSchema = z
   .object({
     /** Passes over the training data. Default 10. */
-    epochs: z.number().int().positive().max(10_000).default(10),
+    epochs: positiveInt(10_000).default(10),
     /** Reviews per gradient step. Default 128. */
-    batchSize: z.number().int().positive().max(65_536).default(128),
+    batchSize: positiveInt(65_536).default(128),
     /** Share of the training reviews held out, taken from the end as Keras does. Default 0.2. */
-    validationSplit: z.number().min(0).lt(1).default(0.2),
+    validationSplit: unitInterval(true).default(0.2),
     /** Default RMSprop with Keras' defaults. */
     optimizer: optimizerSchema.default({ name: 'rmsprop', learningRate: 0.001, rho: 0.9, epsilon: 1e-7 }),
     /**
      * Clip each weight's gradient to this L2 norm before the step (Keras' per-variable `clipnorm`).
      * Default none.
      */
-    clipnorm: z.number().positive().optional(),
+    clipnorm: positiveNumber().optional(),
     /** Seeds weight initialisation, shuffling and dropout: the same seed gives the same metrics on the same backend. */
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    seed: intFrom(0, 2 ** 31 - 1).optional(),
     /** Stop when the monitored metric stops improving. Default off. */
     earlyStopping: earlyStoppingSchema.optional(),
     /** Use only the first `limit` training reviews (after the load-time shuffle). Default all. */
-    limit: z.number().int().positive().optional(),
+    limit: positiveInt().optional(),
   })
   .strict();
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
@@ -231,26 +255,14 @@ export function monitorMode(monitor: MonitorName): 'min' | 'max' {
 }
 
 /**
- * Validates a training config, throwing the house-style message (`field: expected … Received: …`).
+ * Validates a training config, throwing the house-style message
+ * (`training.epochs must be a positive integer of at most 10,000. Received: 0`).
  * Unknown fields are refused so a typo is not silently ignored.
  */
 export function parseTrainingConfig(input: unknown): TrainingConfig {
   const result = trainingConfigSchema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const where = issue.path.length > 0 ? issue.path.join('.') : 'training';
-  const received = receivedValue(input, issue.path);
-  throw new WorkbenchError('bad_input', `${where}: ${issue.message}.${received === undefined ? '' : ` Received: ${received}`}`);
-}
-
-function receivedValue(input: unknown, path: readonly PropertyKey[]): string | undefined {
-  let value: unknown = input;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  if (value === undefined) return undefined;
-  return JSON.stringify(value);
+  throw new WorkbenchError('bad_input', issueMessage(result.error.issues[0]!, input, 'training').message);
 }
 
 /**

@@ -6,7 +6,7 @@
  * huge or hostile file, or a crash in the parsers, costs that process, not the app.
  */
 import { randomUUID } from 'node:crypto';
-import { validateDatasetOptions, type DataProgress, type DatasetOptions, type DatasetPreview, type TokenizerSpec } from '../../src-shared/data';
+import { parseDatasetOptions, type DataProgress, type DatasetOptions, type DatasetPreview, type TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError, fromErrorPayload } from '../../src-shared/errors';
 import { removeOrphanedTemps, removeTemps } from './cache';
 import { launchNodeProcess, isOutOfMemory, type ProcessLauncher } from '../platform/isolated-process';
@@ -61,8 +61,9 @@ export function parserUrl(): URL {
  *   options: `maxFeatures` (Keras `num_words`), `maxlen`, and CSV/npz settings.
  *   ctx: the data folder for the cache, a progress listener and an abort signal.
  */
-export async function loadDataset(path: string, options: DatasetOptions, ctx: LoadContext): Promise<LoadedDataset> {
-  validateDatasetOptions(options);
+export async function loadDataset(path: string, given: DatasetOptions, ctx: LoadContext): Promise<LoadedDataset> {
+  // The API and project files parse these already; the CLI and tests call in directly.
+  const options = parseDatasetOptions(given);
   const started = performance.now();
   if (ctx.signal?.aborted) throw new WorkbenchError('cancelled', 'Opening the dataset was cancelled.');
   const request: DataJobRequest = { path, options, dataDir: ctx.dataDir, limits: ctx.limits, tempTag: `${process.pid}-${randomUUID()}` };

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { WorkbenchError } from '../../src-shared/errors';
 import { analyzeStack } from '../../src-shared/model/analyze';
 import { requireModelFits } from '../../src-shared/model/memory';
-import { recurrentKindNames } from '../../src-shared/model/registry';
+import { isRecurrentLayer } from '../../src-shared/model/bidirectional';
 import { formatIssues, summarize } from '../../src-shared/model/summary';
 import type { LayerSpec, Shape, TfLayerDescription } from '../../src-shared/model/types';
 // Registers ResetAfterGRU with tfjs' serialization, which `deserializeLayer` looks classes up in.
@@ -63,7 +63,7 @@ export function buildTfModel(stack: readonly LayerSpec[], options: BuildOptions 
     const input = layer.inputShape!;
     const parsedOptions = layer.options!;
     const spec = { ...layer.spec, name: layer.name, options: parsedOptions };
-    if (options.makeRecurrent !== undefined && (recurrentKindNames.includes(spec.kind) || spec.kind === 'Bidirectional')) {
+    if (options.makeRecurrent !== undefined && isRecurrentLayer(spec)) {
       const made = options.makeRecurrent(spec, input);
       if (made !== undefined) return made;
     }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { zipSync } from 'fflate';
 import { WorkbenchError } from '../../src-shared/errors';
-import type { LayerSpec } from '../../src-shared/model';
+import { computingLayer, type LayerSpec } from '../../src-shared/model';
 import { MAX_FILE_BYTES } from '../../src-shared/limits';
 import { parseProject, type Project } from '../../src-shared/project';
 import type { RunRecord } from '../../src-shared/training';
@@ -44,9 +44,7 @@ export interface ExportSource {
 /** Whether the stack has a GRU that needs the reset-after class outside the app. */
 function usesResetAfterGru(layers: readonly LayerSpec[]): boolean {
   return layers.some((layer) => {
-    const wrapped = layer.kind === 'Bidirectional' ? (layer.options['layer'] as { kind?: string; options?: Record<string, unknown> } | undefined) : undefined;
-    const kind = wrapped?.kind ?? layer.kind;
-    const options = wrapped?.options ?? layer.options;
+    const { kind, options } = computingLayer(layer);
     return kind === 'GRU' && options['reset_after'] !== false;
   });
 }

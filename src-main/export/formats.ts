@@ -3,8 +3,9 @@ import path from 'node:path';
 import { WorkbenchError } from '../../src-shared/errors';
 import type { WriteFileFn } from './atomic-output';
 
-export const exportFormats = ['tfjs', 'zip', 'keras-h5', 'keras', 'python', 'torch-job'] as const;
-export type ExportFormat = (typeof exportFormats)[number];
+import { exportFormats, formatForExtension, isExportFormat, type ExportFormat } from '../../src-shared/export-formats';
+
+export { exportFormats, type ExportFormat } from '../../src-shared/export-formats';
 
 /** What to export and where. */
 export interface ExportRequest {
@@ -34,11 +35,10 @@ export interface ExportResult {
 /** The format `out` implies, or the one asked for after checking it. */
 export function resolveFormat(out: string, format?: string): ExportFormat {
   if (format !== undefined) {
-    if (!(exportFormats as readonly string[]).includes(format)) {
+    if (!isExportFormat(format)) {
       throw new WorkbenchError('invalid_request', `format must be one of ${exportFormats.join(', ')}. Received: ${JSON.stringify(format)}`);
     }
-    return format as ExportFormat;
+    return format;
   }
-  const ext = path.extname(out).toLowerCase();
-  return ext === '.zip' ? 'zip' : ext === '.h5' || ext === '.hdf5' ? 'keras-h5' : ext === '.keras' ? 'keras' : 'tfjs';
+  return formatForExtension(path.extname(out).toLowerCase());
 }

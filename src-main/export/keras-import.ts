@@ -11,7 +11,7 @@ import type { TokenizerSpec } from '../../src-shared/data';
 import { DATASET_SHUFFLE_SEED } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import { analyzeStack } from '../../src-shared/model/analyze';
-import { recurrentKindNames } from '../../src-shared/model/registry';
+import { isRecurrentLayer } from '../../src-shared/model/bidirectional';
 import type { LayerSpec } from '../../src-shared/model/types';
 import { PROJECT_VERSION, projectSchema, type Project } from '../../src-shared/project';
 import { trainingConfigSchema, type RunRecord } from '../../src-shared/training';
@@ -64,7 +64,7 @@ function inputDimOf(layers: readonly LayerSpec[]): number {
 function recurrentPaths(file: KerasModelFile, maxlen: number): string[] {
   const analysis = analyzeStack(file.layers, { maxlen }, { binaryOutput: false });
   return analysis.layers
-    .filter((layer) => recurrentKindNames.includes(layer.spec.kind) || layer.spec.kind === 'Bidirectional')
+    .filter((layer) => isRecurrentLayer(layer.spec))
     .map((layer) => {
       const refusal = fusedRefusal({ kind: layer.spec.kind, options: layer.options!, name: layer.name }, layer.inputShape!);
       return refusal === undefined ? `${layer.name} (${layer.spec.kind}): fused native kernels` : `${layer.name} (${layer.spec.kind}): tfjs-layers, because ${refusal}`;

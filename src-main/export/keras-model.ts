@@ -6,7 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { WorkbenchError } from '../../src-shared/errors';
-import { analyzeStack, getLayerKind, type LayerSpec } from '../../src-shared/model';
+import { analyzeStack, getLayerKind, wrappedLayer, type LayerSpec } from '../../src-shared/model';
 
 /** The Keras version whose HDF5 layout and config spelling the export follows. */
 export const KERAS_VERSION = '2.15.0';
@@ -27,9 +27,6 @@ export interface KerasModel {
   layers: KerasLayer[];
   maxlen: number;
 }
-
-/** Keras' cell names: every Keras 2 recurrent layer names its cell `<prefix>_cell`. */
-const cellOf: Record<string, string> = { SimpleRNN: 'simple_rnn_cell', LSTM: 'lstm_cell', GRU: 'gru_cell' };
 
 function layerConfig(name: string, options: Record<string, unknown>, trainable: boolean): Record<string, unknown> {
   return { name, trainable, dtype: 'float32', ...options };
@@ -58,12 +55,12 @@ export function toKerasModel(stack: readonly LayerSpec[], maxlen: number, model:
     const trainable = layer.spec.trainable ?? true;
     let config = layerConfig(layer.name, options, trainable);
     let paths = (layer.weights ?? []).map((w) => `${layer.name}/${w.name}:0`);
-    const cell = cellOf[layer.spec.kind];
+    const cell = getLayerKind(layer.spec.kind)!.keras.cell;
     if (cell !== undefined) paths = (layer.weights ?? []).map((w) => `${layer.name}/${cell}/${w.name}:0`);
-    if (layer.spec.kind === 'Bidirectional') {
-      const wrapped = options['layer'] as { kind: string; options: Record<string, unknown> };
+    const wrapped = wrappedLayer({ kind: layer.spec.kind, options });
+    if (wrapped !== undefined) {
       const innerName = layer.wrappedName!;
-      const innerCell = cellOf[wrapped.kind]!;
+      const innerCell = getLayerKind(wrapped.kind)!.keras.cell!;
       const prefix = getLayerKind(wrapped.kind)!.namePrefix;
       config = {
         name: layer.name,

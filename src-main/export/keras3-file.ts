@@ -13,7 +13,7 @@
 import type { Group } from 'h5wasm';
 import { zipSync } from 'fflate';
 import { WorkbenchError } from '../../src-shared/errors';
-import { analyzeStack, type LayerSpec, type Shape } from '../../src-shared/model';
+import { analyzeStack, getLayerKind, wrappedLayer, type LayerSpec, type Shape } from '../../src-shared/model';
 import { appVersion } from '../platform/app-version';
 import { kerasSnakeCase } from '../keras/keras-model-file';
 
@@ -25,27 +25,12 @@ export type LayerWeights = { shape: number[]; values: Float32Array }[];
 
 const dtypePolicy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
 
-/** Keras 3 writes 1-D sizes of Conv1D and pooling as 1-element lists. */
+/** A kind's Keras 3 config: 1-D sizes as 1-element lists, then what the kind adds or drops. */
 function keras3Options(kind: string, options: Record<string, unknown>): Record<string, unknown> {
-  const list = (value: unknown): unknown => (typeof value === 'number' ? [value] : value);
-  switch (kind) {
-    case 'Embedding': {
-      // Keras 3 has no input_length: the InputLayer's batch_shape carries it.
-      const { input_length: _, ...rest } = options;
-      return rest;
-    }
-    case 'Conv1D':
-      return { ...options, kernel_size: list(options['kernel_size']), strides: list(options['strides']), dilation_rate: list(options['dilation_rate']), data_format: 'channels_last', groups: 1 };
-    case 'MaxPooling1D':
-      return { ...options, pool_size: list(options['pool_size']), strides: list(options['strides']), data_format: 'channels_last' };
-    case 'GlobalMaxPooling1D':
-    case 'GlobalAveragePooling1D':
-      return { data_format: 'channels_last', keepdims: false };
-    case 'Flatten':
-      return { data_format: 'channels_last' };
-    default:
-      return options;
-  }
+  const spelling = getLayerKind(kind)!.keras;
+  const listed = { ...options };
+  for (const key of spelling.tupleOptions ?? []) if (typeof listed[key] === 'number') listed[key] = [listed[key]];
+  return spelling.keras3Config === undefined ? listed : spelling.keras3Config(listed);
 }
 
 /** Refuses what Keras 3 would compute differently: its `hard_sigmoid` is not Keras 2's. */
@@ -71,8 +56,8 @@ export function keras3Config(stack: readonly LayerSpec[], maxlen: number): Recor
   const layers = analysis.layers.map((layer) => {
     const options = layer.options!;
     const common = { name: layer.name, trainable: layer.spec.trainable ?? true, dtype: dtypePolicy };
-    if (layer.spec.kind === 'Bidirectional') {
-      const wrapped = options['layer'] as { kind: string; options: Record<string, unknown> };
+    const wrapped = wrappedLayer({ kind: layer.spec.kind, options });
+    if (wrapped !== undefined) {
       checkKeras3(layer.name, wrapped.options);
       const inner = layerEntry(wrapped.kind, { name: layer.wrappedName, trainable: common.trainable, dtype: dtypePolicy, ...wrapped.options }, undefined);
       return layerEntry('Bidirectional', { ...common, layer: inner, merge_mode: options['merge_mode'] }, layer.inputShape!);
@@ -129,15 +114,16 @@ async function weightsH5(stack: readonly LayerSpec[], weights: readonly LayerWei
         vars(parent, kerasName, []);
         vars(group(parent, 'cell'), cellName, cellValues);
       };
-      const cellOf = (kind: string): string => `${kerasSnakeCase(kind)}_cell`;
-      if (spec.kind === 'Bidirectional') {
-        const inner = (spec.options['layer'] as { kind: string }).kind;
+      const wrapped = wrappedLayer(spec);
+      const cell = getLayerKind(spec.kind)!.keras.cell;
+      if (wrapped !== undefined) {
+        const innerCell = getLayerKind(wrapped.kind)!.keras.cell!;
         const half = values.length / 2;
         vars(layerGroup, names[index]!, []);
-        recurrent(group(layerGroup, 'forward_layer'), `forward_${names[index]}`, cellOf(inner), values.slice(0, half));
-        recurrent(group(layerGroup, 'backward_layer'), `backward_${names[index]}`, cellOf(inner), values.slice(half));
-      } else if (spec.kind === 'SimpleRNN' || spec.kind === 'LSTM' || spec.kind === 'GRU') {
-        recurrent(layerGroup, names[index]!, cellOf(spec.kind), values);
+        recurrent(group(layerGroup, 'forward_layer'), `forward_${names[index]}`, innerCell, values.slice(0, half));
+        recurrent(group(layerGroup, 'backward_layer'), `backward_${names[index]}`, innerCell, values.slice(half));
+      } else if (cell !== undefined) {
+        recurrent(layerGroup, names[index]!, cell, values);
       } else {
         vars(layerGroup, names[index]!, values);
       }

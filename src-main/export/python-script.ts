@@ -3,7 +3,7 @@
  * the trained weights from `model.h5` and encoding text with `tokenizer.json` exactly as the app does.
  */
 import { WorkbenchError } from '../../src-shared/errors';
-import { analyzeStack, getLayerKind, type LayerSpec } from '../../src-shared/model';
+import { analyzeStack, getLayerKind, wrappedLayer, type LayerSpec } from '../../src-shared/model';
 
 /** A Python literal for a JSON-like value. */
 export function pythonLiteral(value: unknown): string {
@@ -22,33 +22,17 @@ export function pythonLiteral(value: unknown): string {
     .join(', ')}}`;
 }
 
-/** The first constructor arguments, passed by position as the Keras book does (`LSTM(32)`). */
-const positional: Record<string, string[]> = {
-  Embedding: ['input_dim', 'output_dim'],
-  SimpleRNN: ['units'],
-  LSTM: ['units'],
-  GRU: ['units'],
-  Dense: ['units'],
-  Dropout: ['rate'],
-  SpatialDropout1D: ['rate'],
-  Conv1D: ['filters', 'kernel_size'],
-  MaxPooling1D: ['pool_size'],
-};
-
 /** `layers.LSTM(32, return_sequences=True)`: positional arguments, then options that differ from Keras' defaults. */
 function constructorCall(kind: string, options: Record<string, unknown>): string {
   const layerKind = getLayerKind(kind);
   if (layerKind === undefined) throw new WorkbenchError('bad_input', `Layer kind must be one of the app's kinds. Received: ${kind}`);
   const defaults = layerKind.optionsSchema.parse({}) as Record<string, unknown>;
-  const first = positional[kind] ?? [];
-  const args = first.map((key) => pythonLiteral(options[key]));
+  const first = layerKind.keras.positional;
+  const wrapped = wrappedLayer({ kind, options });
+  // A wrapper's layer is itself a constructor call: Bidirectional(LSTM(32)).
+  const args = first.map((key) => (wrapped !== undefined && key === 'layer' ? constructorCall(wrapped.kind, wrapped.options) : pythonLiteral(options[key])));
   for (const [key, value] of Object.entries(options)) {
     if (first.includes(key) || key === 'input_length') continue;
-    if (kind === 'Bidirectional' && key === 'layer') {
-      const wrapped = value as { kind: string; options: Record<string, unknown> };
-      args.unshift(constructorCall(wrapped.kind, wrapped.options));
-      continue;
-    }
     if (JSON.stringify(value) === JSON.stringify(defaults[key])) continue;
     args.push(`${key}=${pythonLiteral(value)}`);
   }

@@ -5,7 +5,7 @@
  * (torch-python.ts).
  */
 import { WorkbenchError } from '../../src-shared/errors';
-import { analyzeStack, formatSummary, resolveNames, summarize, type AnalyzedLayer, type LayerSpec } from '../../src-shared/model';
+import { analyzeStack, formatSummary, getLayerKind, layerKindNames, resolveNames, summarize, wrappedLayer, type AnalyzedLayer, type LayerSpec } from '../../src-shared/model';
 import type { Project } from '../../src-shared/project';
 import type { RunRecord } from '../../src-shared/training';
 import { appVersion } from '../platform/app-version';
@@ -14,63 +14,46 @@ import { KERAS_VERSION, type KerasModel } from './keras-model';
 import { buildMetadata } from './metadata';
 import { pythonLiteral } from './python-script';
 
-/** The Python for one layer, from its analysis (Keras name, options with defaults, input shape). */
-type TorchLayerWriter = (layer: AnalyzedLayer, options: Record<string, unknown>) => string;
-
 function features(layer: AnalyzedLayer): number {
   return layer.inputShape![layer.inputShape!.length - 1]!;
 }
 
-function keywords(options: Record<string, unknown>, keys: readonly string[]): string {
-  return keys.map((key) => `${key}=${pythonLiteral(options[key])}`).join(', ');
+/** `rnnwb.<Kind>(name, [features,] positional…, keyword=value…, [trainable=…])`, from the kind's `torch` call. */
+function torchArguments(kind: string, name: string, inputDim: number, options: Record<string, unknown>, trainable: boolean): string[] {
+  const call = getLayerKind(kind)!.torch!;
+  return [
+    pythonLiteral(name),
+    ...(call.inputFeatures ? [String(inputDim)] : []),
+    ...call.positional.map((key) => pythonLiteral(options[key])),
+    ...call.keywords.map((key) => `${key}=${pythonLiteral(options[key])}`),
+    ...(call.trainable ? [`trainable=${pythonLiteral(trainable)}`] : []),
+  ];
 }
 
-const recurrentKeys = ['activation', 'use_bias', 'return_sequences', 'go_backwards', 'dropout', 'recurrent_dropout'] as const;
-const extraKeys: Record<string, readonly string[]> = { SimpleRNN: [], LSTM: ['recurrent_activation', 'unit_forget_bias'], GRU: ['recurrent_activation', 'reset_after'] };
-
-/** `rnnwb.LSTM("lstm", 32, 32, activation="tanh", …)`, the one call a recurrent kind needs. */
-function recurrentCall(kind: string, name: string, inputDim: number, options: Record<string, unknown>, trainable: boolean): string {
-  const keys = [...recurrentKeys, ...extraKeys[kind]!];
-  return `rnnwb.${kind}(${pythonLiteral(name)}, ${inputDim}, ${pythonLiteral(options['units'])}, ${keywords(options, keys)}, trainable=${pythonLiteral(trainable)})`;
+/** The Python for one layer; a wrapper's runs a forward copy of its layer and a backward one. */
+function torchLayer(layer: AnalyzedLayer, options: Record<string, unknown>): string {
+  const kind = layer.spec.kind;
+  const trainable = layer.spec.trainable ?? true;
+  const wrapped = wrappedLayer({ kind, options });
+  if (wrapped === undefined) return `rnnwb.${kind}(${torchArguments(kind, layer.name, features(layer), options, trainable).join(', ')})`;
+  const inner = layer.wrappedName!;
+  const copy = (side: string, innerOptions: Record<string, unknown>): string =>
+    `rnnwb.${wrapped.kind}(${torchArguments(wrapped.kind, `${side}_${inner}`, features(layer), innerOptions, trainable).join(', ')})`;
+  const [name, ...rest] = torchArguments(kind, layer.name, features(layer), options, trainable);
+  return [
+    `rnnwb.${kind}(`,
+    `            ${name},`,
+    `            ${copy('forward', wrapped.options)},`,
+    `            ${copy('backward', { ...wrapped.options, go_backwards: !wrapped.options['go_backwards'] })},`,
+    ...rest.map((arg) => `            ${arg},`),
+    `        )`,
+  ].join('\n');
 }
 
-const trainableOf = (layer: AnalyzedLayer): boolean => layer.spec.trainable ?? true;
-
-/**
- * Every layer kind the job expresses, keyed by Keras class name. A kind missing here (one added to
- * the catalog later, or a project from a newer app) is refused by name before anything is written.
- */
-const torchLayers: Record<string, TorchLayerWriter> = {
-  Embedding: (layer, o) =>
-    `rnnwb.Embedding(${pythonLiteral(layer.name)}, ${pythonLiteral(o['input_dim'])}, ${pythonLiteral(o['output_dim'])}, mask_zero=${pythonLiteral(o['mask_zero'])}, trainable=${pythonLiteral(trainableOf(layer))})`,
-  SimpleRNN: (layer, o) => recurrentCall('SimpleRNN', layer.name, features(layer), o, trainableOf(layer)),
-  LSTM: (layer, o) => recurrentCall('LSTM', layer.name, features(layer), o, trainableOf(layer)),
-  GRU: (layer, o) => recurrentCall('GRU', layer.name, features(layer), o, trainableOf(layer)),
-  Bidirectional: (layer, o) => {
-    const wrapped = o['layer'] as { kind: string; options: Record<string, unknown> };
-    const inner = layer.wrappedName!;
-    const backward = { ...wrapped.options, go_backwards: !wrapped.options['go_backwards'] };
-    return [
-      `rnnwb.Bidirectional(`,
-      `            ${pythonLiteral(layer.name)},`,
-      `            ${recurrentCall(wrapped.kind, `forward_${inner}`, features(layer), wrapped.options, trainableOf(layer))},`,
-      `            ${recurrentCall(wrapped.kind, `backward_${inner}`, features(layer), backward, trainableOf(layer))},`,
-      `            merge_mode=${pythonLiteral(o['merge_mode'])},`,
-      `            trainable=${pythonLiteral(trainableOf(layer))},`,
-      `        )`,
-    ].join('\n');
-  },
-  Dense: (layer, o) =>
-    `rnnwb.Dense(${pythonLiteral(layer.name)}, ${features(layer)}, ${pythonLiteral(o['units'])}, ${keywords(o, ['activation', 'use_bias'])}, trainable=${pythonLiteral(trainableOf(layer))})`,
-  Dropout: (layer, o) => `rnnwb.Dropout(${pythonLiteral(layer.name)}, ${pythonLiteral(o['rate'])})`,
-  SpatialDropout1D: (layer, o) => `rnnwb.SpatialDropout1D(${pythonLiteral(layer.name)}, ${pythonLiteral(o['rate'])})`,
-  Conv1D: (layer, o) =>
-    `rnnwb.Conv1D(${pythonLiteral(layer.name)}, ${features(layer)}, ${pythonLiteral(o['filters'])}, ${pythonLiteral(o['kernel_size'])}, ${keywords(o, ['strides', 'padding', 'dilation_rate', 'activation', 'use_bias'])}, trainable=${pythonLiteral(trainableOf(layer))})`,
-  MaxPooling1D: (layer, o) => `rnnwb.MaxPooling1D(${pythonLiteral(layer.name)}, ${pythonLiteral(o['pool_size'])}, ${keywords(o, ['strides', 'padding'])})`,
-  GlobalMaxPooling1D: (layer) => `rnnwb.GlobalMaxPooling1D(${pythonLiteral(layer.name)})`,
-  GlobalAveragePooling1D: (layer) => `rnnwb.GlobalAveragePooling1D(${pythonLiteral(layer.name)})`,
-  Flatten: (layer) => `rnnwb.Flatten(${pythonLiteral(layer.name)})`,
-};
+/** The kinds the job expresses, in catalog order. */
+function torchKindNames(): string[] {
+  return layerKindNames.filter((name) => getLayerKind(name)!.torch !== undefined);
+}
 
 /**
  * Refuses a stack the job cannot express, naming the first such layer. Runs before anything is
@@ -79,10 +62,10 @@ const torchLayers: Record<string, TorchLayerWriter> = {
 export function checkTorchExpressible(stack: readonly LayerSpec[]): void {
   const { names } = resolveNames(stack);
   stack.forEach((spec, index) => {
-    if (!Object.hasOwn(torchLayers, spec.kind)) {
+    if (getLayerKind(spec.kind)?.torch === undefined) {
       throw new WorkbenchError(
         'bad_input',
-        `Layer ${names[index]} (${spec.kind}) cannot be expressed as a PyTorch job, so nothing was written. The torch-job export knows ${Object.keys(torchLayers).join(', ')}. Received: ${spec.kind}`,
+        `Layer ${names[index]} (${spec.kind}) cannot be expressed as a PyTorch job, so nothing was written. The torch-job export knows ${torchKindNames().join(', ')}. Received: ${spec.kind}`,
       );
     }
   });
@@ -102,7 +85,7 @@ export function torchModelScript(stack: readonly LayerSpec[], maxlen: number, ti
   if (analysis.issues.length > 0) {
     throw new WorkbenchError('bad_input', `The model spec must be valid to write a PyTorch job. Received: ${analysis.issues[0]!.message}`);
   }
-  const lines = analysis.layers.map((layer) => `        ${torchLayers[layer.spec.kind]!(layer, layer.options!)},`).join('\n');
+  const lines = analysis.layers.map((layer) => `        ${torchLayer(layer, layer.options!)},`).join('\n');
   return `"""${title.replace(/"""/g, "'''")}
 
 The model as PyTorch modules, layer by layer as the app built it (rnnwb.py holds the layers).

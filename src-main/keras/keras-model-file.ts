@@ -18,9 +18,9 @@
  * to the n-th in the config) and weights by `weight_names` order, then every shape is checked.
  */
 import { WorkbenchError } from '../../src-shared/errors';
-import { getLayerKind } from '../../src-shared/model/registry';
+import { getLayerKind, layerKindNames, layerKinds, recurrentKindNames } from '../../src-shared/model/registry';
 import { analyzeStack } from '../../src-shared/model/analyze';
-import type { LayerSpec, Shape } from '../../src-shared/model/types';
+import type { LayerKind, LayerSpec, Shape } from '../../src-shared/model/types';
 import type { H5Attrs, H5Tree } from '../data/h5-tree';
 import type { KerasFileParts } from '../data/keras-container';
 
@@ -201,58 +201,31 @@ type OptionMap = Record<string, (reader: Reader, where: string, value: unknown) 
 
 const asIs = (_r: Reader, _w: string, value: unknown): unknown => value;
 const activation = (reader: Reader, where: string, value: unknown): unknown => activationOf(reader, where, value);
-const recurrentMap: OptionMap = {
-  units: asIs,
-  activation,
-  use_bias: asIs,
-  return_sequences: asIs,
-  go_backwards: asIs,
-  dropout: asIs,
-  recurrent_dropout: asIs,
-};
+const nullOr =
+  (translate: OptionMap[string]): OptionMap[string] =>
+  (reader, where, value) =>
+    value === null || value === undefined ? null : translate(reader, where, value);
 
-const optionMaps: Record<string, OptionMap> = {
-  Embedding: {
-    input_dim: asIs,
-    output_dim: asIs,
-    mask_zero: asIs,
-    input_length: (reader, where, value) => (value === null || value === undefined ? null : single(reader, where, value)),
-  },
-  SimpleRNN: recurrentMap,
-  LSTM: { ...recurrentMap, recurrent_activation: activation, unit_forget_bias: asIs },
-  GRU: { ...recurrentMap, recurrent_activation: activation, reset_after: asIs },
-  Dense: { units: asIs, activation, use_bias: asIs },
-  Dropout: { rate: asIs },
-  SpatialDropout1D: { rate: asIs },
-  Conv1D: {
-    filters: asIs,
-    kernel_size: single,
-    strides: single,
-    padding: asIs,
-    dilation_rate: single,
-    activation,
-    use_bias: asIs,
-  },
-  MaxPooling1D: {
-    pool_size: single,
-    strides: (reader, where, value) => (value === null || value === undefined ? null : single(reader, where, value)),
-    padding: asIs,
-  },
-  GlobalMaxPooling1D: {},
-  GlobalAveragePooling1D: {},
-  Flatten: {},
-};
+/**
+ * How a kind's Keras config keys map to its options, from the kind: every option by its name;
+ * activations checked; sizes Keras may write as 1-element lists unwrapped (empty when the default is).
+ */
+function optionMap(kind: LayerKind): OptionMap {
+  const defaults = kind.optionsSchema.parse({});
+  const tuples = kind.keras.tupleOptions ?? [];
+  return Object.fromEntries(
+    Object.keys(defaults).map((key) => {
+      if (key === 'activation' || key === 'recurrent_activation') return [key, activation];
+      if (tuples.includes(key)) return [key, defaults[key] === null ? nullOr(single) : single];
+      return [key, asIs];
+    }),
+  );
+}
 
-/** Keras 2 spells some classes differently (`GlobalMaxPool1D`, `MaxPool1D`, `Convolution1D`). */
-const classAliases: Record<string, string> = {
-  GlobalMaxPool1D: 'GlobalMaxPooling1D',
-  GlobalAvgPool1D: 'GlobalAveragePooling1D',
-  GlobalAveragePool1D: 'GlobalAveragePooling1D',
-  MaxPool1D: 'MaxPooling1D',
-  Convolution1D: 'Conv1D',
-  CuDNNLSTM: 'LSTM',
-  CuDNNGRU: 'GRU',
-};
+/** Keras 2 spells some classes differently (`GlobalMaxPool1D`, `MaxPool1D`, `Convolution1D`, `CuDNNLSTM`): each kind lists its aliases. */
+const classAliases: Record<string, string> = Object.fromEntries(
+  Object.values(layerKinds).flatMap((kind) => (kind.keras.aliases ?? []).map((alias) => [alias, kind.kind])),
+);
 
 /** Rejects a layer a plain Keras install could not load either: a custom class or a custom object inside one. */
 function checkBuiltIn(reader: Reader, layer: Json, where: string): void {
@@ -279,11 +252,11 @@ function toLayerSpec(reader: Reader, layer: Json, index: number): LayerSpec {
     spec.options = bidirectionalOptions(reader, config, where);
     return spec;
   }
-  const map = optionMaps[kind];
-  if (map === undefined || getLayerKind(kind) === undefined) {
-    return fail(reader, where, `one of the layer classes the app can run (${[...Object.keys(optionMaps), 'Bidirectional'].join(', ')})`, show(rawClass));
+  const layerKind = getLayerKind(kind);
+  if (layerKind === undefined) {
+    return fail(reader, where, `one of the layer classes the app can run (${layerKindNames.join(', ')})`, show(rawClass));
   }
-  spec.options = translateOptions(reader, kind, config, map, where);
+  spec.options = translateOptions(reader, kind, config, optionMap(layerKind), where);
   // GRU's reset_after default changed in Keras 2.3 (false before, true since); older files do not write it.
   if (kind === 'GRU' && config['reset_after'] === undefined) spec.options['reset_after'] = !olderThan(reader.kerasVersion, 2, 3);
   // Keras before 2.4 (standalone) defaulted LSTM/GRU's recurrent activation to hard_sigmoid, and always wrote it.
@@ -320,8 +293,8 @@ function bidirectionalOptions(reader: Reader, config: Json, where: string): Reco
   if (!isObject(inner)) return fail(reader, `${where} option layer`, 'the recurrent layer it wraps', show(inner));
   checkBuiltIn(reader, inner, `${where} wrapped layer`);
   const innerKind = classAliases[String(inner['class_name'])] ?? String(inner['class_name']);
-  if (innerKind !== 'SimpleRNN' && innerKind !== 'LSTM' && innerKind !== 'GRU') {
-    return fail(reader, `${where} wrapped layer`, "one of 'SimpleRNN', 'LSTM', 'GRU'", show(inner['class_name']));
+  if (!recurrentKindNames.includes(innerKind)) {
+    return fail(reader, `${where} wrapped layer`, `one of ${recurrentKindNames.map((name) => `'${name}'`).join(', ')}`, show(inner['class_name']));
   }
   const innerSpec = toLayerSpec(reader, inner, 0);
   const mergeMode = config['merge_mode'] === undefined ? 'concat' : config['merge_mode'];

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import { Emitter } from '../../src-shared/event';
-import { requireModelFits, validateStack, type DatasetContext, type ModelUse } from '../../src-shared/model';
+import { getLayerKind, requireModelFits, validateStack, wrappedLayer, type DatasetContext, type ModelUse } from '../../src-shared/model';
 import type { LayerSpec } from '../../src-shared/model/types';
 import { MAX_FILE_BYTES, optimizerSlots } from '../../src-shared/limits';
 import { parseProject, type Project } from '../../src-shared/project';
@@ -33,11 +33,11 @@ const IMDB_TRAIN_REVIEWS = 25_000;
 /** A short label for a run: its recurrent layers, e.g. `LSTM(32)`. */
 function runName(layers: readonly LayerSpec[]): string {
   const parts = layers
-    .filter((layer) => layer.kind !== 'Embedding' && layer.kind !== 'Dense' && layer.kind !== 'Dropout')
+    .filter((layer) => getLayerKind(layer.kind)?.namesRun !== false)
     .map((layer) => {
-      const inner = layer.kind === 'Bidirectional' ? (layer.options['layer'] as { kind?: string; options?: { units?: unknown } } | undefined) : undefined;
-      const units = inner?.options?.units ?? layer.options['units'];
-      const kind = inner?.kind === undefined ? layer.kind : `Bidirectional(${inner.kind})`;
+      const inner = wrappedLayer(layer);
+      const units = inner === undefined ? layer.options['units'] : inner.options['units'];
+      const kind = inner === undefined ? layer.kind : `${layer.kind}(${inner.kind})`;
       return typeof units === 'number' ? `${kind}(${units})` : kind;
     });
   return parts.length > 0 ? parts.join(' → ') : 'Dense';

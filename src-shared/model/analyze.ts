@@ -33,8 +33,6 @@ export interface StackAnalysis {
 }
 
 const binaryOutput = { units: 1, activation: 'sigmoid' } as const;
-/** Kinds whose output has their input's rank, so a sequence passes through them. */
-const shapeKeeping = new Set(['Dense', 'Dropout', 'SpatialDropout1D']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -254,7 +252,7 @@ function checkOutput(layers: AnalyzedLayer[], report: (index: number, problem: L
     const maker = layers
       .slice(0, index)
       .reverse()
-      .find((layer) => !shapeKeeping.has(layer.spec.kind));
+      .find((layer) => getLayerKind(layer.spec.kind)?.keepsRank !== true);
     const option = maker === undefined ? undefined : returnsSequences(maker);
     const sequenceSource = option === undefined ? undefined : maker;
     report(index, {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bidirectional, bidirectionalOptions, computingLayer, isRecurrentLayer, wrappedLayer } from './bidirectional';
 import { summarize } from './summary';
 import type { LayerSpec } from './types';
 
@@ -47,5 +48,28 @@ describe('Bidirectional', () => {
     expect(issues.map((i) => [i.option, i.message])).toEqual([['layer.kind', "layer.kind must be one of 'SimpleRNN', 'LSTM', 'GRU'. Received: 'Dense'"]]);
     const notALayer = summarize([embedding, bi({ layer: 3 }), output]).issues;
     expect(notALayer.map((i) => i.message)).toEqual(["layer must be a recurrent layer {kind: 'SimpleRNN' | 'LSTM' | 'GRU', options}. Received: 3"]);
+  });
+});
+
+describe('wrappedLayer and computingLayer: Bidirectional unwrapped in one place', () => {
+  it('gives the wrapped layer of a Bidirectional, with the default LSTM when the kind is missing, and nothing for other layers', () => {
+    expect(wrappedLayer({ kind: 'Bidirectional', options: { layer: { kind: 'GRU', options: { units: 5 } } } })).toEqual({ kind: 'GRU', options: { units: 5 } });
+    expect(wrappedLayer({ kind: 'Bidirectional', options: {} })).toEqual({ kind: 'LSTM', options: {} });
+    expect(wrappedLayer({ kind: 'LSTM', options: { units: 3 } })).toBeUndefined();
+  });
+
+  it('the computing layer is the wrapped one, else the layer itself', () => {
+    expect(computingLayer({ kind: 'Bidirectional', options: { layer: { kind: 'SimpleRNN', options: {} } } }).kind).toBe('SimpleRNN');
+    expect(computingLayer({ kind: 'Dense', options: { units: 2 } })).toEqual({ kind: 'Dense', options: { units: 2 } });
+  });
+
+  it('a layer is recurrent when it or its wrapped layer is', () => {
+    expect([{ kind: 'GRU' }, { kind: 'Bidirectional', options: { layer: { kind: 'SimpleRNN' } } }, { kind: 'Conv1D' }, { kind: 'Bidirectional', options: { layer: { kind: 'Dense' } } }].map(isRecurrentLayer)).toEqual([true, true, false, false]);
+  });
+
+  it('shows the wrapped layer and merge mode on its card', () => {
+    expect(bidirectional.cardText(bidirectionalOptions.parse({ layer: { kind: 'GRU', options: { units: 8, return_sequences: true } }, merge_mode: 'ave' }))).toBe(
+      'GRU(8) · ave · return_sequences (an output per word)',
+    );
   });
 });

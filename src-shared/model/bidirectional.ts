@@ -8,6 +8,7 @@ import type { LayerKind, Shape } from './types';
 
 /** The recurrent kinds Bidirectional can wrap, with their option schemas. */
 const wrappable = { SimpleRNN: simpleRnn, LSTM: lstm, GRU: gru } as const;
+const recurrentKinds: readonly string[] = Object.keys(wrappable);
 type Wrapped = { kind: 'SimpleRNN'; options: z.infer<typeof simpleRnnOptions> } | { kind: 'LSTM'; options: z.infer<typeof lstmOptions> } | { kind: 'GRU'; options: z.infer<typeof gruOptions> };
 
 /** Keras `Bidirectional`: runs a recurrent layer forwards and a copy backwards, then merges the two. */
@@ -80,4 +81,41 @@ export const bidirectional: LayerKind<BidirectionalOptions> = {
     className: 'Bidirectional',
     config: { layer: inner(o.layer, (kind, options) => kind.toTfjs(options, input)), mergeMode: o.merge_mode },
   }),
+  cardText: (o) => `${o.layer.kind}(${o.layer.options.units}) · ${o.merge_mode}${o.layer.options.return_sequences ? ' · return_sequences (an output per word)' : ''}`,
+  keepsRank: false,
+  namesRun: true,
+  // The wrapped layer comes first, by position: Bidirectional(LSTM(32)).
+  keras: { positional: ['layer'] },
+  // The forward and backward copies of the wrapped layer come after the name (see wrappedLayer).
+  torch: { inputFeatures: false, positional: [], keywords: ['merge_mode'], trainable: true },
 };
+
+/** A layer as a spec holds it, possibly unparsed (a project file, a request). */
+interface SpecLike {
+  kind: string;
+  options?: Record<string, unknown>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The recurrent layer a Bidirectional wraps, or undefined for any other layer: the one place that
+ * knows where a wrapper keeps its layer. A missing kind is the schema's default, LSTM.
+ */
+export function wrappedLayer(spec: SpecLike): { kind: string; options: Record<string, unknown> } | undefined {
+  if (spec.kind !== bidirectional.kind) return undefined;
+  const layer = isRecord(spec.options?.['layer']) ? spec.options['layer'] : {};
+  return { kind: typeof layer['kind'] === 'string' ? layer['kind'] : lstm.kind, options: isRecord(layer['options']) ? layer['options'] : {} };
+}
+
+/** The layer that computes: a Bidirectional's wrapped layer, else the layer itself. */
+export function computingLayer(spec: SpecLike): { kind: string; options: Record<string, unknown> } {
+  return wrappedLayer(spec) ?? { kind: spec.kind, options: spec.options ?? {} };
+}
+
+/** Whether a layer computes with a recurrent kind, itself or wrapped (the layers the engine may fuse). */
+export function isRecurrentLayer(spec: SpecLike): boolean {
+  return recurrentKinds.includes(computingLayer(spec).kind);
+}

@@ -78,4 +78,14 @@ export const conv1d: LayerKind<Conv1dOptions> = {
       biasInitializer: { className: 'Zeros', config: {} },
     },
   }),
+  cardText: (o) => `${o.filters} filters · kernel ${o.kernel_size} · ${o.activation}`,
+  keepsRank: false,
+  namesRun: true,
+  keras: {
+    positional: ['filters', 'kernel_size'],
+    aliases: ['Convolution1D'],
+    tupleOptions: ['kernel_size', 'strides', 'dilation_rate'],
+    keras3Config: (o) => ({ ...o, data_format: 'channels_last', groups: 1 }),
+  },
+  torch: { inputFeatures: true, positional: ['filters', 'kernel_size'], keywords: ['strides', 'padding', 'dilation_rate', 'activation', 'use_bias'], trainable: true },
 };

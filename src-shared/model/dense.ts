@@ -50,4 +50,9 @@ export const dense: LayerKind<DenseOptions> = {
       biasInitializer: { className: 'Zeros', config: {} },
     },
   }),
+  cardText: (o) => `${o.units} unit${o.units === 1 ? '' : 's'} · ${o.activation}`,
+  keepsRank: true,
+  namesRun: false,
+  keras: { positional: ['units'] },
+  torch: { inputFeatures: true, positional: ['units'], keywords: ['activation', 'use_bias'], trainable: true },
 };

@@ -23,4 +23,9 @@ export const dropout: LayerKind<DropoutOptions> = {
   multiplyAdds: () => 0,
   mask: () => true,
   toTfjs: (o) => ({ className: 'Dropout', config: { rate: o.rate } }),
+  cardText: (o) => `rate ${o.rate}`,
+  keepsRank: true,
+  namesRun: false,
+  keras: { positional: ['rate'] },
+  torch: { inputFeatures: false, positional: ['rate'], keywords: [], trainable: false },
 };

@@ -68,4 +68,10 @@ export const embedding: LayerKind<EmbeddingOptions> = {
       embeddingsInitializer: { className: 'RandomUniform', config: { minval: -0.05, maxval: 0.05 } },
     },
   }),
+  cardText: (o) => `${formatCount(o.input_dim)} words × ${o.output_dim} dims${o.mask_zero ? ' · mask_zero (padding ignored)' : ''}`,
+  keepsRank: false,
+  namesRun: false,
+  // Keras 3 has no input_length: the InputLayer's batch_shape carries it.
+  keras: { positional: ['input_dim', 'output_dim'], tupleOptions: ['input_length'], keras3Config: ({ input_length: _, ...rest }) => rest },
+  torch: { inputFeatures: false, positional: ['input_dim', 'output_dim'], keywords: ['mask_zero'], trainable: true },
 };

@@ -36,4 +36,9 @@ export const flatten: LayerKind<FlattenOptions> = {
   // tfjs-layers' Flatten refuses a mask.
   mask: () => 'unsupported',
   toTfjs: () => ({ className: 'Flatten', config: {} }),
+  cardText: () => '',
+  keepsRank: false,
+  namesRun: true,
+  keras: { positional: [], keras3Config: () => ({ data_format: 'channels_last' }) },
+  torch: { inputFeatures: false, positional: [], keywords: [], trainable: false },
 };

@@ -20,4 +20,9 @@ export const globalAveragePooling1d: LayerKind<GlobalAveragePooling1dOptions> = 
   // Porting note: Keras averages over unmasked steps only; tfjs-layers refuses a mask here, so we do too.
   mask: () => 'unsupported',
   toTfjs: () => ({ className: 'GlobalAveragePooling1D', config: {} }),
+  cardText: () => '',
+  keepsRank: false,
+  namesRun: true,
+  keras: { positional: [], aliases: ['GlobalAvgPool1D', 'GlobalAveragePool1D'], keras3Config: () => ({ data_format: 'channels_last', keepdims: false }) },
+  torch: { inputFeatures: false, positional: [], keywords: [], trainable: false },
 };

@@ -20,4 +20,9 @@ export const globalMaxPooling1d: LayerKind<GlobalMaxPooling1dOptions> = {
   // tfjs-layers' global pooling refuses a mask.
   mask: () => 'unsupported',
   toTfjs: () => ({ className: 'GlobalMaxPooling1D', config: {} }),
+  cardText: () => '',
+  keepsRank: false,
+  namesRun: true,
+  keras: { positional: [], aliases: ['GlobalMaxPool1D'], keras3Config: () => ({ data_format: 'channels_last', keepdims: false }) },
+  torch: { inputFeatures: false, positional: [], keywords: [], trainable: false },
 };

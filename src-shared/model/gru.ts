@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { activation, bool, formatCount, tfjsActivation } from './options';
 import {
+  recurrentCardText,
   recurrentMultiplyAdds,
   recurrentOptionShape,
   recurrentOutputShape,
   recurrentParamFormula,
   recurrentTfConfig,
+  recurrentTorchCall,
   recurrentWeightShapes,
   validateRecurrent,
 } from './recurrent';
@@ -48,4 +50,9 @@ export const gru: LayerKind<GruOptions> = {
     className: o.reset_after ? resetAfterGruClassName : 'GRU',
     config: { ...recurrentTfConfig(o), recurrentActivation: tfjsActivation(o.recurrent_activation) },
   }),
+  cardText: recurrentCardText,
+  keepsRank: false,
+  namesRun: true,
+  keras: { positional: ['units'], cell: 'gru_cell', aliases: ['CuDNNGRU'] },
+  torch: recurrentTorchCall(['recurrent_activation', 'reset_after']),
 };

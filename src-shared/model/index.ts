@@ -10,3 +10,4 @@ export { formatShape } from './shape';
 export { formatCount, activations, type Activation } from './options';
 export { modelInputShape } from './embedding';
 export { resetAfterGruClassName } from './gru';
+export { wrappedLayer, computingLayer, isRecurrentLayer } from './bidirectional';

@@ -45,3 +45,15 @@ describe('LSTM', () => {
     expect(issues.map((i) => i.message)).toEqual(["LSTM has no option 'unit'. Received: {\"unit\":3}"]);
   });
 });
+
+describe('LSTM beyond the summary', () => {
+  it('shows units, return_sequences and dropout on its card', () => {
+    expect(lstm.cardText(lstmOptions.parse({ units: 64, return_sequences: true, dropout: 0.2 }))).toBe('64 units · return_sequences (an output per word) · dropout 0.2');
+    expect(lstm.cardText(lstmOptions.parse({}))).toBe('32 units');
+  });
+
+  it('is LSTM(32) in Keras code, keeps its weights in lstm_cell, and takes its own gates options in the torch job', () => {
+    expect(lstm.keras).toMatchObject({ positional: ['units'], cell: 'lstm_cell', aliases: ['CuDNNLSTM'] });
+    expect(lstm.torch?.keywords.slice(-2)).toEqual(['recurrent_activation', 'unit_forget_bias']);
+  });
+});

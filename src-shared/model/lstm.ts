@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { activation, bool, tfjsActivation } from './options';
 import {
+  recurrentCardText,
   recurrentMultiplyAdds,
   recurrentOptionShape,
   recurrentOutputShape,
   recurrentParamFormula,
   recurrentTfConfig,
+  recurrentTorchCall,
   recurrentWeightShapes,
   validateRecurrent,
 } from './recurrent';
@@ -38,4 +40,9 @@ export const lstm: LayerKind<LstmOptions> = {
     className: 'LSTM',
     config: { ...recurrentTfConfig(o), recurrentActivation: tfjsActivation(o.recurrent_activation), unitForgetBias: o.unit_forget_bias },
   }),
+  cardText: recurrentCardText,
+  keepsRank: false,
+  namesRun: true,
+  keras: { positional: ['units'], cell: 'lstm_cell', aliases: ['CuDNNLSTM'] },
+  torch: recurrentTorchCall(['recurrent_activation', 'unit_forget_bias']),
 };

@@ -50,4 +50,9 @@ export const maxPooling1d: LayerKind<MaxPooling1dOptions> = {
     className: 'MaxPooling1D',
     config: { poolSize: o.pool_size, strides: o.strides ?? o.pool_size, padding: o.padding },
   }),
+  cardText: (o) => `pool ${o.pool_size}`,
+  keepsRank: false,
+  namesRun: true,
+  keras: { positional: ['pool_size'], aliases: ['MaxPool1D'], tupleOptions: ['pool_size', 'strides'], keras3Config: (o) => ({ ...o, data_format: 'channels_last' }) },
+  torch: { inputFeatures: false, positional: ['pool_size'], keywords: ['strides', 'padding'], trainable: false },
 };

@@ -1,4 +1,5 @@
 /** Keras' default layer names: `lstm`, `lstm_1`, … per class, skipping names the user chose. */
+import { wrappedLayer } from './bidirectional';
 import { getLayerKind } from './registry';
 import type { LayerSpec } from './types';
 
@@ -32,8 +33,8 @@ export function resolveNames(stack: readonly LayerSpec[]): ResolvedNames {
   };
   const wrapped: (string | undefined)[] = [];
   const names = stack.map((spec) => {
-    const inner = (spec.options?.layer as { kind?: unknown } | undefined)?.kind;
-    wrapped.push(spec.kind === 'Bidirectional' ? take(prefixOf(typeof inner === 'string' ? inner : 'LSTM')) : undefined);
+    const inner = wrappedLayer(spec);
+    wrapped.push(inner === undefined ? undefined : take(prefixOf(inner.kind)));
     if (typeof spec.name === 'string' && spec.name !== '') return spec.name;
     return take(prefixOf(spec.kind));
   });

@@ -4,6 +4,9 @@
  * `units must be a positive integer. Received: 0`.
  */
 import { z } from 'zod';
+import { issueMessage } from '../validation';
+
+export { formatReceived } from '../validation';
 
 /** A whole number above zero, and at most `max` when given (the app's bounds on declared sizes). */
 export function positiveInt(max?: number) {
@@ -50,22 +53,6 @@ export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
 
-/** Shows a received value in a message: strings quoted, objects as JSON. */
-export function formatReceived(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return `'${value}'`;
-  return JSON.stringify(value) ?? String(value);
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
 /** One failed option: the dotted path and the message to show. */
 export interface OptionProblem {
   option: string;
@@ -82,15 +69,7 @@ export interface OptionProblem {
  */
 export function describeOptionErrors(error: z.ZodError, input: unknown, subject: string): OptionProblem[] {
   return error.issues.map((issue) => {
-    const option = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      const where = option === '' ? subject : `${subject} ${option}`;
-      return {
-        option: [option, issue.keys[0]].filter((part) => part !== '').join('.'),
-        message: `${where} has no option ${issue.keys.map((key) => `'${key}'`).join(', ')}. Received: ${formatReceived(valueAt(input, issue.path))}`,
-      };
-    }
-    const name = option === '' ? `${subject} options` : option;
-    return { option, message: `${name} must be ${issue.message}. Received: ${formatReceived(valueAt(input, issue.path))}` };
+    const { field, message } = issueMessage(issue, input, subject);
+    return { option: field, message };
   });
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { activation, bool, formatCount, positiveInt, rate, tfjsActivation } from './options';
 import { MAX_UNITS } from '../limits';
 import { requireSequence } from './shape';
-import type { LayerContext, LayerProblem, Shape, WeightShape } from './types';
+import type { LayerContext, LayerProblem, Shape, TorchCall, WeightShape } from './types';
 
 /** Options every Keras recurrent layer takes; each one's help text is its `describe()`. */
 export const recurrentOptionShape = {
@@ -81,4 +81,19 @@ export function recurrentMultiplyAdds(gates: number, options: RecurrentOptions, 
   const steps = input[1];
   if (steps === null || steps === undefined) return null;
   return steps * gates * options.units * (features(input) + options.units);
+}
+
+/** A recurrent layer's card: its units, and the options that change what it outputs or how it trains. */
+export function recurrentCardText(options: RecurrentOptions): string {
+  return `${options.units} units${options.return_sequences ? ' · return_sequences (an output per word)' : ''}${options.dropout > 0 ? ` · dropout ${options.dropout}` : ''}`;
+}
+
+/** `rnnwb.LSTM("lstm", 32, 32, activation="tanh", …)`: the shared options, then the kind's own `extra` ones. */
+export function recurrentTorchCall(extra: readonly string[]): TorchCall {
+  return {
+    inputFeatures: true,
+    positional: ['units'],
+    keywords: ['activation', 'use_bias', 'return_sequences', 'go_backwards', 'dropout', 'recurrent_dropout', ...extra],
+    trainable: true,
+  };
 }

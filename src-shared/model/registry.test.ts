@@ -54,3 +54,26 @@ describe('layer registry', () => {
     expect(options.find((option) => option.path === 'Dense.units')?.description).toMatch(/Default 1\.$/);
   });
 });
+
+describe("what each kind declares for exports, imports and the canvas", () => {
+  const kinds = Object.values(layerKinds);
+
+  it('names only options it has: Python positional arguments, Keras 3 tuples, torch-job arguments', () => {
+    for (const kind of kinds) {
+      const names = Object.keys(kind.optionsSchema.parse({}) as object);
+      const named = [...kind.keras.positional, ...(kind.keras.tupleOptions ?? []), ...(kind.torch?.positional ?? []), ...(kind.torch?.keywords ?? [])];
+      expect(named.filter((name) => !names.includes(name)), kind.kind).toEqual([]);
+    }
+  });
+
+  it('a Keras cell exactly for the recurrent kinds, and no alias claimed twice or shadowing a kind', () => {
+    expect(kinds.filter((kind) => kind.keras.cell !== undefined).map((kind) => kind.kind)).toEqual(['SimpleRNN', 'LSTM', 'GRU']);
+    const aliases = kinds.flatMap((kind) => kind.keras.aliases ?? []);
+    expect(new Set(aliases).size).toBe(aliases.length);
+    expect(aliases.filter((alias) => Object.hasOwn(layerKinds, alias))).toEqual([]);
+  });
+
+  it('every kind can be expressed as a torch job, so a new kind must say how', () => {
+    expect(kinds.filter((kind) => kind.torch === undefined)).toEqual([]);
+  });
+});

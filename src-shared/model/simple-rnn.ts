@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import {
+  recurrentCardText,
   recurrentMultiplyAdds,
   recurrentOptionShape,
   recurrentOutputShape,
   recurrentParamFormula,
   recurrentTfConfig,
+  recurrentTorchCall,
   recurrentWeightShapes,
   validateRecurrent,
 } from './recurrent';
@@ -27,4 +29,9 @@ export const simpleRnn: LayerKind<SimpleRnnOptions> = {
   multiplyAdds: (o, input) => recurrentMultiplyAdds(1, o, input),
   mask: (o) => o.return_sequences,
   toTfjs: (o) => ({ className: 'SimpleRNN', config: recurrentTfConfig(o) }),
+  cardText: recurrentCardText,
+  keepsRank: false,
+  namesRun: true,
+  keras: { positional: ['units'], cell: 'simple_rnn_cell' },
+  torch: recurrentTorchCall([]),
 };

@@ -24,4 +24,9 @@ export const spatialDropout1d: LayerKind<SpatialDropout1dOptions> = {
   multiplyAdds: () => 0,
   mask: () => true,
   toTfjs: (o) => ({ className: 'SpatialDropout1D', config: { rate: o.rate } }),
+  cardText: (o) => `rate ${o.rate}`,
+  keepsRank: true,
+  namesRun: true,
+  keras: { positional: ['rate'] },
+  torch: { inputFeatures: false, positional: ['rate'], keywords: [], trainable: false },
 };

@@ -142,6 +142,33 @@ export interface LayerContext {
   dataset: DatasetContext;
 }
 
+/** How Keras files and Keras code spell a kind, beyond its class name and options. */
+export interface KerasSpelling<O> {
+  /** The first constructor arguments, passed by position as the Keras book does (`LSTM(32)`, `Conv1D(32, 7)`). */
+  positional: readonly string[];
+  /** The cell holding a recurrent layer's weights (`lstm_cell`): Keras 2 names them `<layer>/lstm_cell/kernel:0`, Keras 3 stores them under `cell/`. */
+  cell?: string;
+  /** Other class names Keras files use for this kind (`MaxPool1D`, `CuDNNLSTM`). */
+  aliases?: readonly string[];
+  /** Sizes Keras 3 writes as 1-element lists (`kernel_size: [7]`), which Keras files may hold either way. */
+  tupleOptions?: readonly string[];
+  /** The Keras 3 config from the options (tuple options already listed), when Keras 3 adds or drops entries (`data_format`). */
+  keras3Config?(options: O): Record<string, unknown>;
+}
+
+/**
+ * How the torch-job's `model.py` builds a kind from its `rnnwb.py` module:
+ * `rnnwb.<Kind>(name, [input features,] positional…, keyword=value…, [trainable=…])`.
+ */
+export interface TorchCall {
+  /** Pass the size of the input's last axis after the name. */
+  inputFeatures: boolean;
+  positional: readonly string[];
+  keywords: readonly string[];
+  /** Pass `trainable=` (layers with weights). */
+  trainable: boolean;
+}
+
 /**
  * One layer kind: everything the app knows about a Keras layer class. Adding a kind is one file that
  * exports such an object, plus one line in the registry.
@@ -173,4 +200,13 @@ export interface LayerKind<O extends Record<string, unknown> = Record<string, un
   mask(options: O): boolean | 'unsupported';
   /** The tfjs-layers layer that computes exactly this Keras layer. */
   toTfjs(options: O, inputShape: Shape): TfLayerDescription;
+  /** The options worth showing on the layer's card, as one line (`32 units · return_sequences …`); the inspector shows the rest. */
+  cardText(options: O): string;
+  /** The output has the input's rank (Dense, Dropout), so a sequence passes through it to the layer below. */
+  keepsRank: boolean;
+  /** Whether a run's default name lists this layer (`LSTM(32) → Conv1D`); the input and output layers do not. */
+  namesRun: boolean;
+  keras: KerasSpelling<O>;
+  /** How the torch-job builds it; absent when the job cannot express the kind. */
+  torch?: TorchCall;
 }

@@ -1,25 +1,30 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { exportFormats, exportRun, resolveFormat } from '../../export';
+import { exportFormatInfo, exportFormats, formatForExtension, isExportFormat } from '../../../src-shared/export-formats';
+import { exportRun, resolveFormat } from '../../export';
 import { resolveDataDir } from '../../platform/paths';
 import { parseFlags } from '../flags';
 import { UsageError, type Command } from '../command';
 
+/** The formats that write a folder, or a file, for the usage text. */
+function writing(what: 'folder' | 'file'): string {
+  return exportFormats.filter((format) => exportFormatInfo[format].writes === what).join(', ');
+}
+
 export const exportCommand: Command = {
   summary: 'Export a trained run for TensorFlow.js, as a .zip, as Keras HDF5, as a Python script or as a PyTorch training job',
   usage: [
-    'Usage: rnn-workbench export --run <id|dir> --out <path> [--format tfjs|zip|keras-h5|keras|python|torch-job] [--force] [--json]',
+    `Usage: rnn-workbench export --run <id|dir> --out <path> [--format ${exportFormats.join('|')}] [--force] [--json]`,
     '',
     '  --run ID|DIR       A run id in $RNN_WORKBENCH_HOME/runs, or a run folder (from train --out)',
-    '  --out PATH         The folder (tfjs, python, torch-job) or file (zip, keras-h5, keras) to create',
-    '  --format F         tfjs: model.json + weight shards, tokenizer.json, metadata.json, README.md',
-    '                     zip: the same in one .zip',
-    '                     keras-h5: one Keras 2 .h5 file (keras.models.load_model reads it)',
-    '                     keras: one Keras 3 .keras file (keras.saving.load_model reads it)',
-    '                     python: predict.py rebuilding the model in Keras, model.h5, tokenizer.json',
-    '                     torch-job: train.py for torchrun (PyTorch DistributedDataParallel) on one',
-    '                       machine, several GPUs or nodes; its RESULT folder imports back as a run',
-    '                     (default: from --out, .zip → zip, .h5 → keras-h5, .keras → keras, else tfjs)',
+    `  --out PATH         The folder (${writing('folder')}) or file (${writing('file')}) to create`,
+    ...exportFormats.flatMap((format) =>
+      exportFormatInfo[format].help.map((line, i) => `${i === 0 && format === exportFormats[0] ? '  --format F         ' : ' '.repeat(21)}${i === 0 ? `${format}: ` : ''}${line}`),
+    ),
+    `                     (default: from --out, ${exportFormats
+      .filter((format) => exportFormatInfo[format].extensions.length > 0)
+      .map((format) => `${exportFormatInfo[format].extensions[0]} → ${format}`)
+      .join(', ')}, else ${formatForExtension('')})`,
     '  --force            Replace an existing --out',
     '  --json             Print {"out","format","files","bytes"}',
     '',
@@ -41,7 +46,7 @@ export const exportCommand: Command = {
     if (positionals.length > 0) throw new UsageError(`export takes no positional arguments. Received: ${positionals.join(' ')}`);
     if (values.run === undefined || values.run === '') throw new UsageError('--run is required: a run id or run folder. Received: nothing');
     if (values.out === undefined || values.out === '') throw new UsageError('--out is required: the folder or file to create. Received: nothing');
-    if (values.format !== undefined && !(exportFormats as readonly string[]).includes(values.format)) {
+    if (values.format !== undefined && !isExportFormat(values.format)) {
       throw new UsageError(`--format must be one of ${exportFormats.join(', ')}. Received: ${values.format}`);
     }
     const format = resolveFormat(values.out, values.format);

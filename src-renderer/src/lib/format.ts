@@ -1,5 +1,5 @@
 /** Display formatting shared by the panels. */
-import { formatCount } from '../../../src-shared/model';
+import { formatCount, getLayerKind } from '../../../src-shared/model';
 
 /** Multiply-adds in engineering style: `16.4 M`. */
 export function formatOps(value: number | null): string {
@@ -32,30 +32,12 @@ export function formatMetric(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(4);
 }
 
-/** The options worth showing on a card, as `label value` pairs; the inspector shows the rest. */
+/**
+ * The options worth showing on a card, as `label value` pairs (each kind's `cardText`); the inspector
+ * shows the rest. Options that do not parse show nothing here: the card's issue says what is wrong.
+ */
 export function keyOptions(kind: string, options: Record<string, unknown>): string {
-  const o = options;
-  switch (kind) {
-    case 'Embedding':
-      return `${formatCount(Number(o.input_dim))} words × ${String(o.output_dim)} dims${o.mask_zero === true ? ' · mask_zero (padding ignored)' : ''}`;
-    case 'SimpleRNN':
-    case 'LSTM':
-    case 'GRU':
-      return `${String(o.units)} units${o.return_sequences === true ? ' · return_sequences (an output per word)' : ''}${Number(o.dropout) > 0 ? ` · dropout ${String(o.dropout)}` : ''}`;
-    case 'Bidirectional': {
-      const layer = o.layer as { kind?: string; options?: Record<string, unknown> } | undefined;
-      return `${layer?.kind ?? '?'}(${String(layer?.options?.units ?? '?')}) · ${String(o.merge_mode)}${layer?.options?.return_sequences === true ? ' · return_sequences (an output per word)' : ''}`;
-    }
-    case 'Dense':
-      return `${String(o.units)} unit${o.units === 1 ? '' : 's'} · ${String(o.activation)}`;
-    case 'Dropout':
-    case 'SpatialDropout1D':
-      return `rate ${String(o.rate)}`;
-    case 'Conv1D':
-      return `${String(o.filters)} filters · kernel ${String(o.kernel_size)} · ${String(o.activation)}`;
-    case 'MaxPooling1D':
-      return `pool ${String(o.pool_size)}`;
-    default:
-      return '';
-  }
+  const layerKind = getLayerKind(kind);
+  const parsed = layerKind?.optionsSchema.safeParse(options);
+  return layerKind !== undefined && parsed?.success === true ? layerKind.cardText(parsed.data) : '';
 }
