@@ -10,3 +10,14 @@ export { formatShape } from './shape';
 export { formatCount, activations, type Activation } from './options';
 export { modelInputShape } from './embedding';
 export { resetAfterGruClassName } from './gru';
+export {
+  describeKernels,
+  describeRecurrentPaths,
+  formatRecurrentPath,
+  fusedPlan,
+  recurrentPaths,
+  type FusedKernels,
+  type FusedLayerPlan,
+  type FusedPlan,
+  type RecurrentLayerPath,
+} from './recurrent-path';
