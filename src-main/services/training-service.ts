@@ -202,7 +202,7 @@ export class NodeTrainingService {
     return gradientModelDir(this.store.dir(runId), { dataDir: this.options.dataDir, engine: this.engine, launchProcess: this.options.launchProcess, reviews });
   }
 
-  /** The TensorFlow.js backend and recurrent path training uses here, for the status bar. */
+  /** The TensorFlow.js backend and the fused kernels here, for the status bar (which applies them to the stack on the canvas). */
   probeEngine(): Promise<EngineInfo> {
     this.engineInfo ??= this.engine.request({ type: 'probe' }, []).then((reply) => reply.engine);
     this.engineInfo.catch(() => (this.engineInfo = undefined));
