@@ -65,7 +65,7 @@ export interface ModelBenchmark {
   validationReviews: number;
   /** The TensorFlow.js backend that ran the benchmark. */
   backend: string;
-  /** Which recurrent implementation ran: fused native kernels or tfjs-layers. */
+  /** Which implementation computed the benchmarked stack's recurrent layers, in a few words (`describeRecurrentPaths`). */
   recurrent: string;
 }
 
@@ -111,7 +111,10 @@ export const apiMethods = {
   openDataset: z.object({ path: nonEmptyPath, options: datasetOptionsSchema.default(datasetOptionsSchema.parse({})) }).strict(),
   /** Cancels the `openDataset` in progress, if any; it rejects with a `cancelled` error. */
   cancelDataset: empty,
-  /** The TensorFlow.js backend and recurrent path training uses on this machine. */
+  /**
+   * The TensorFlow.js backend and the fused kernels on this machine; no model is built, so `layers` is
+   * empty and the per-layer path of a stack comes from `recurrentPaths` with these kernels.
+   */
   getEngineInfo: empty,
   /** Times the project's stack on this machine (a warm-up and 2 training steps on synthetic ids) and projects an epoch of `trainCount` labelled reviews (default IMDb's 25,000); `busy` while a run trains. */
   benchmarkModel: z.object({ project: z.unknown(), trainCount: z.number().int().positive({ error: 'a positive whole number of reviews' }).optional() }).strict(),

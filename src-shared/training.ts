@@ -27,6 +27,7 @@ function intFrom(min: number, max?: number) {
   const schema = z.number({ error }).int({ error }).min(min, { error });
   return max === undefined ? schema : schema.max(max, { error });
 }
+import type { FusedKernels, RecurrentLayerPath } from './model/recurrent-path';
 
 /** RMSprop with Keras' defaults (`keras.optimizers.RMSprop`). */
 export const rmspropSchema = z
@@ -162,8 +163,18 @@ export interface Prediction {
 export interface EngineInfo {
   /** The TensorFlow.js backend: `tensorflow`, `wasm` or `cpu`. */
   backend: string;
-  /** Which recurrent implementation ran: the fused native layers or stock tfjs. */
+  /**
+   * Which recurrent implementation ran, in a few words (`describeRecurrentPaths`): e.g. `lstm fused`,
+   * `1 fused, 1 on tfjs-layers`; for the probe, which runs no model, the kernels' state.
+   */
   recurrent: string;
+  /** The fused native kernels of the engine's machine. Absent in run records written before it was recorded. */
+  kernels?: FusedKernels;
+  /**
+   * Each recurrent layer of the model that ran and the implementation that computed it (empty for
+   * the probe). Absent in run records written before it was recorded.
+   */
+  layers?: RecurrentLayerPath[];
 }
 
 /** What the UI lists for each run. */

@@ -14,7 +14,8 @@ const ROWS_PER_BATCH = 64;
 
 type LayerRole = 'embedding' | 'stepwise' | 'recurrent' | 'head';
 
-const recurrentClasses = new Set(['SimpleRNN', 'LSTM', 'GRU', 'ResetAfterGRU', 'FusedRecurrent', 'Bidirectional', 'FusedBidirectional']);
+/** tfjs class names of the recurrent layers the app builds or opens. */
+export const recurrentClasses: ReadonlySet<string> = new Set(['SimpleRNN', 'LSTM', 'GRU', 'ResetAfterGRU', 'FusedRecurrent', 'Bidirectional', 'FusedBidirectional']);
 
 function roleOf(layer: tf.layers.Layer): LayerRole | undefined {
   const name = layer.getClassName();
@@ -40,7 +41,7 @@ function kerasName(className: string): string {
 }
 
 /** The Keras kind of a recurrent tfjs layer: `LSTM`, or `Bidirectional(LSTM)`. */
-function kindOf(layer: tf.layers.Layer): string {
+export function kindOf(layer: tf.layers.Layer): string {
   if (layer.getClassName() === 'FusedRecurrent') return (layer as unknown as { kind: string }).kind;
   if (!isBidirectional(layer)) return kerasName(layer.getClassName());
   // FusedBidirectional describes its layer by `kind`, tfjs' Bidirectional by its serialized `className`.

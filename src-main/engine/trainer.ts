@@ -3,16 +3,9 @@
  * it can stop between any two batches, refuse a non-finite step, clip and measure gradients.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  monitorMode,
-  monitoredValue,
-  type DoneReason,
-  type EpochMetrics,
-  type Evaluation,
-  type OptimizerConfig,
-  type TrainingConfig,
-  type TrainingEvent,
-} from '../../src-shared/training';
+import type { DoneReason, EpochMetrics, Evaluation, OptimizerConfig, TrainingConfig, TrainingEvent } from '../../src-shared/training';
+import { DivergenceGuard } from './divergence-guard';
+import { EarlyStopping } from './early-stopping';
 
 /** Padded id sequences and their labels, row-major. */
 export interface Split {
@@ -43,27 +36,6 @@ export interface TrainResult {
 const EXPLODING_NORM = 1e3;
 /** Below this the recurrent weights have stopped receiving signal. */
 const VANISHING_NORM = 1e-6;
-/** The loss of a model that always says 50%: binary crossentropy's chance level. */
-const CHANCE_LOSS = Math.LN2;
-/**
- * A batch loss above this, right after a batch below it, means the step between them diverged.
- *
- * Why four times chance: a step too large for the optimizer (Adam or RMSprop at 1e6 move every
- * weight by about the rate) saturates the units, so each review's prediction is 0 or 1 at the clip
- * and the batch loss lands near 16.1 × the error rate, ~8 for a coin-flip model (measured 5–11 at
- * the second batch of every optimizer). Sane training on shuffled batches of 16 or more stays far
- * below: its batch losses start at chance and fall (measured at most 1.22 in 10 epochs on the IMDb
- * sample, LSTM and SimpleRNN, rmsprop 1e-3, adam 1e-2 and sgd 0.1, batches of 16 to 128). Merely
- * bad training (a rate somewhat too high) hovers around chance: the warnings' business, not a stop.
- */
-const DIVERGED_LOSS = 4 * CHANCE_LOSS;
-/**
- * Batches with fewer reviews are neither judged nor taken as the sane reference: one confidently
- * wrong review (loss up to 16.1) lifts the mean of a tiny batch past the bound in sane training
- * (measured: 2 of 1,440 single-review batches), and a tiny batch of a diverged model can look sane.
- */
-const MIN_JUDGED_BATCH = 16;
-
 /**
  * A small, fast PRNG (mulberry32) for shuffling and for seeding tfjs' initialisers and dropout,
  * which draw their seeds from `Math.random`.
@@ -219,8 +191,8 @@ function clipGradients(grads: tf.NamedTensorMap, squaredNorms: Float32Array, cli
  * Stops between batches when `hooks.shouldStop()` says so, keeping the weights trained so far. A
  * batch whose loss or gradients are not finite, or whose loss jumped far past chance right after a
  * sane batch, ends the run as `failed`: its gradients are not applied and the step that led to it
- * is undone, so the weights are the last good ones. The history keeps every completed epoch. Early
- * stopping follows Keras' `EarlyStopping` (`min_delta` 0).
+ * is undone, so the weights are the last good ones (`DivergenceGuard`). The history keeps every
+ * completed epoch. Early stopping follows Keras' `EarlyStopping` (`min_delta` 0; `EarlyStopping`).
  */
 export async function trainModel(
   model: tf.LayersModel,
@@ -236,28 +208,11 @@ export async function trainModel(
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const batches = Math.ceil(train.count / config.batchSize);
   const order = identityOrder(train.count);
-  const early = config.earlyStopping;
-  const mode = early === undefined ? 'min' : monitorMode(early.monitor);
-  let best = mode === 'min' ? Infinity : -Infinity;
-  let bestWeights: tf.Tensor[] | undefined;
-  let wait = 0;
-  // The weights before the last step (their batch had a finite loss and gradient), to go back to
-  // when that step broke the model. On cpu a clone shares the data (optimizers assign new tensors
-  // rather than write in place, and the fused kernels only read weights); wasm copies it, ~1.4 ms
-  // per 5 MB of weights, small next to a batch.
-  let beforeStep: { weights: tf.Tensor[]; loss: number; sane: boolean } | undefined;
-  const forgetBeforeStep = (): void => {
-    tf.dispose(beforeStep?.weights ?? []);
-    beforeStep = undefined;
-  };
-  const restoreBeforeStep = (): void => {
-    beforeStep!.weights.forEach((weights, i) => variables[i]!.assign(weights));
-    forgetBeforeStep();
-  };
-
+  const early = config.earlyStopping === undefined ? undefined : new EarlyStopping(config.earlyStopping, config.validationSplit);
+  const guard = new DivergenceGuard(variables, config.optimizer.learningRate);
   const finish = (result: TrainResult): TrainResult => {
-    tf.dispose(bestWeights ?? []);
-    forgetBeforeStep();
+    early?.dispose();
+    guard.dispose();
     return result;
   };
 
@@ -291,38 +246,11 @@ export async function trainModel(
       const squaredNorms = statValues.subarray(2);
       const norm = Math.sqrt(squaredNorms.reduce((a, c) => a + c, 0));
       const n = to - from;
-      const judged = n >= MIN_JUDGED_BATCH;
-      const advice = `Lower the learning rate (${config.optimizer.learningRate}) or set clipnorm.`;
-      const where = `epoch ${epoch}, batch ${b + 1}`;
-      // A loss far past chance comes from the weights themselves, so the step that made them is
-      // undone. Only the batch right before counts as the sane reference, not the first or any
-      // earlier one: the weights kept are those from before the one step between the two batches,
-      // so the jump must lie in that step for them to be sane ones (and "after one step" true).
-      if (judged && loss > DIVERGED_LOSS && beforeStep?.sane === true) {
+      const failure = guard.admit({ loss, norm, size: n, where: `epoch ${epoch}, batch ${b + 1}` });
+      if (failure !== undefined) {
         tf.dispose(Object.values(grads));
-        const saneLoss = beforeStep.loss;
-        restoreBeforeStep();
-        return finish({
-          reason: 'failed',
-          message:
-            `Training diverged at ${where}: the loss jumped from ${saneLoss.toFixed(3)} to ${loss.toFixed(3)} after one step, far worse than chance ` +
-            `(${CHANCE_LOSS.toFixed(3)}). The weights from before that step were kept. ${advice}`,
-          history,
-        });
+        return finish({ reason: 'failed', message: failure, history });
       }
-      // Non-finite values need no reference and show at any batch size. They are not applied, and
-      // the last step goes too: it led here from weights whose loss and gradient were finite (a
-      // step at rate 1e38 leaves weights near float32's limit, one at 1e39 NaN and Infinity).
-      if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
-        tf.dispose(Object.values(grads));
-        const undo = beforeStep !== undefined;
-        if (undo) restoreBeforeStep();
-        const what = !Number.isFinite(loss) ? `the loss became ${loss}` : `the gradient norm became ${norm}`;
-        const kept = undo ? 'The weights from before the step that led here were kept.' : 'The weights from before that batch were kept.';
-        return finish({ reason: 'failed', message: `Training stopped at ${where}: ${what}. ${kept} ${advice}`, history });
-      }
-      forgetBeforeStep();
-      beforeStep = { weights: variables.map((variable) => tf.clone(variable)), loss, sane: judged && loss <= DIVERGED_LOSS };
       const applied = config.clipnorm === undefined ? grads : clipGradients(grads, squaredNorms, config.clipnorm);
       optimizer.applyGradients(applied);
       tf.dispose(Object.values(grads));
@@ -368,24 +296,8 @@ export async function trainModel(
     }
     await hooks.onEpoch?.(metrics, optimizer);
 
-    if (early !== undefined) {
-      const current = monitoredValue(metrics, early.monitor);
-      if (current === undefined) {
-        return finish({ reason: 'failed', message: `Early stopping monitors ${early.monitor}, which needs a validation split above 0. Received: validationSplit ${config.validationSplit}`, history });
-      }
-      if (mode === 'min' ? current < best : current > best) {
-        best = current;
-        wait = 0;
-        if (early.restoreBestWeights) {
-          tf.dispose(bestWeights ?? []);
-          bestWeights = model.getWeights().map((weight) => weight.clone());
-        }
-      } else if (++wait >= early.patience) {
-        if (bestWeights !== undefined) model.setWeights(bestWeights);
-        const bestEpoch = history.find((row) => monitoredValue(row, early.monitor) === best)?.epoch;
-        return finish({ reason: 'early-stopped', message: `${early.monitor} did not improve for ${wait} epoch(s); best was ${best.toFixed(4)} at epoch ${bestEpoch}.`, history });
-      }
-    }
+    const stop = early?.afterEpoch(history, model);
+    if (stop !== undefined) return finish({ ...stop, history });
   }
   return finish({ reason: 'done', history });
 }

@@ -67,7 +67,7 @@ function recurrentPaths(file: KerasModelFile, maxlen: number): string[] {
     .filter((layer) => isRecurrentLayer(layer.spec))
     .map((layer) => {
       const refusal = fusedRefusal({ kind: layer.spec.kind, options: layer.options!, name: layer.name }, layer.inputShape!);
-      return refusal === undefined ? `${layer.name} (${layer.spec.kind}): fused native kernels` : `${layer.name} (${layer.spec.kind}): tfjs-layers, because ${refusal}`;
+      return refusal === undefined ? `${layer.name} (${layer.spec.kind}): fused native kernels` : `${layer.name} (${layer.spec.kind}): tfjs-layers (${refusal})`;
     });
 }
 

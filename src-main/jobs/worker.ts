@@ -12,10 +12,10 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { toErrorPayload } from '../../src-shared/errors';
 import type { LayerSpec } from '../../src-shared/model/types';
-import type { EngineInfo } from '../../src-shared/training';
 import { initBackend } from '../engine/backend';
 import { FusedBidirectional, FusedRecurrent, fusedStatus, makeFusedRecurrent } from '../engine/fused';
 import { timeTrainingSteps } from '../engine/benchmark';
+import { engineInfoOf } from '../engine/recurrent-paths';
 import { WEIGHTS_FILE, loadModel, loadOptimizerState, loadWeightsInto, saveModel, saveOptimizerState } from '../engine/model-io';
 import { CHECKPOINT_DIR } from '../runs/run-store';
 import { KERAS_FILE } from '../export/export-reader';
@@ -64,15 +64,6 @@ function modelSaver(layers: LayerSpec[], maxlen: number): (dir: string, model: t
     twin.setWeights(model.getWeights());
     return saveModel(dir, twin);
   };
-}
-
-function engineInfo(backend: string, model: tf.LayersModel | undefined): EngineInfo {
-  const status = fusedStatus();
-  const fused = model === undefined ? status.available : usesFusedLayers(model);
-  const recurrent = fused
-    ? `fused native kernels (${status.simd}, ${status.threads} thread${status.threads === 1 ? '' : 's'})`
-    : `tfjs-layers${status.available ? '' : ` (fused kernels unavailable: ${status.reason ?? 'unknown'})`}`;
-  return { backend, recurrent };
 }
 
 /** The last model opened, kept while its weights file is unchanged: "try a review" asks again and again. */
@@ -142,7 +133,7 @@ async function train(request: TrainRequest): Promise<void> {
     const { train: trainSplit, validation } = splitValidation(request.train, maxlen, training.validationSplit);
     post({
       type: 'ready',
-      engine: engineInfo(backend, model),
+      engine: engineInfoOf(backend, fusedStatus(), model, { layers: request.layers, maxlen }),
       batchesPerEpoch: Math.ceil(trainSplit.count / training.batchSize),
       trainCount: trainSplit.count,
       validationCount: validation.count,
@@ -189,7 +180,8 @@ async function evaluate(request: EvaluateRequest): Promise<JobReply<'evaluate'>>
   const backend = await initBackend();
   const model = await openModel(request);
   const evaluation = await evaluateSplit(model, request.split, request.maxlen, request.batchSize);
-  return { type: 'evaluated', evaluation, engine: engineInfo(backend, model) };
+  const spec = request.layers === undefined ? undefined : { layers: request.layers, maxlen: request.maxlen };
+  return { type: 'evaluated', evaluation, engine: engineInfoOf(backend, fusedStatus(), model, spec) };
 }
 
 async function predict(request: PredictRequest): Promise<JobReply<'predict'>> {
@@ -222,7 +214,7 @@ async function bench(request: BenchRequest): Promise<JobReply<'bench'>> {
   const model = buildModel(request.layers, request.maxlen);
   try {
     const times = timeTrainingSteps(model, { batchSize: request.batchSize, maxlen: request.maxlen, vocab }, request.batches, 1);
-    return { type: 'benched', msPerBatch: times.msPerBatch, msPerEval: times.msPerEval, engine: engineInfo(backend, model) };
+    return { type: 'benched', msPerBatch: times.msPerBatch, msPerEval: times.msPerEval, engine: engineInfoOf(backend, fusedStatus(), model, { layers: request.layers, maxlen: request.maxlen }) };
   } finally {
     model.dispose();
   }
@@ -286,7 +278,7 @@ port.on('message', (message: ToWorker) => {
       run(importKerasJob(message));
       break;
     case 'probe':
-      run(initBackend().then((backend): JobReply<'probe'> => ({ type: 'probed', engine: engineInfo(backend, undefined) })));
+      run(initBackend().then((backend): JobReply<'probe'> => ({ type: 'probed', engine: engineInfoOf(backend, fusedStatus()) })));
       break;
     case 'stop':
       stopRequested = true;

@@ -12,7 +12,7 @@ import { aclImdbEntries, kerasNpz, makeTar, writeAclImdbFolder } from '../data/t
 import { loadWeightsInto } from '../engine/model-io';
 import { buildTfModel } from '../engine/tfjs-model';
 import { exportRun, importModel } from '../export';
-import { evaluateModelDir } from './training-service';
+import { evaluateModelDir } from './inference';
 import { createWorkbench, type Workbench } from './workbench';
 import { readKerasH5 } from '../export/keras-h5';
 import { checkTorchExpressible, torchModelScript } from '../export/torch-job';

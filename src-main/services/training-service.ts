@@ -1,34 +1,30 @@
 /**
- * Training as a service: starts runs in engine workers, streams their events, stores them, and
- * evaluates and predicts with stored runs. Plain Node; the API layer and the CLI call it directly.
+ * Training as a service: starts runs in engine workers, streams their events and stores them; a
+ * stored run's evaluate, predict, read-along and gradient go to `inference.ts`, the epoch projection
+ * to `benchmark.ts`. Plain Node; the API layer and the CLI call it directly.
  */
 import { stat } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import path from 'node:path';
-import type { TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError } from '../../src-shared/errors';
 import { Emitter } from '../../src-shared/event';
-import { getLayerKind, requireModelFits, validateStack, wrappedLayer, type DatasetContext, type ModelUse } from '../../src-shared/model';
+import { getLayerKind, wrappedLayer } from '../../src-shared/model';
 import type { LayerSpec } from '../../src-shared/model/types';
-import { MAX_FILE_BYTES, optimizerSlots } from '../../src-shared/limits';
+import { optimizerSlots } from '../../src-shared/limits';
 import { parseProject, type Project } from '../../src-shared/project';
 import type { ModelBenchmark } from '../../src-shared/api';
 import type { GradientOverTime, ReadAlong } from '../../src-shared/read-along';
-import { projectEpoch, type EngineInfo, type Evaluation, type Prediction, type RunRecord, type RunSummary, type TrainingEvent } from '../../src-shared/training';
-import { encodeText, loadDataset, readText, type LoadedDataset } from '../data';
+import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from '../../src-shared/training';
+import { loadDataset, type LoadedDataset } from '../data';
 import { EngineClient, startEngineWorker } from '../jobs/client';
-import { readModelDir } from '../export/export-reader';
-import { parseTokenizerFile } from '../export/tokenizer-file';
 import type { FromWorker, ToWorker } from '../jobs/protocol';
 import { transferablesOf } from '../jobs/protocol';
-import { RunStore, TOKENIZER_FILE, newRunId, readRunFolder, toSummary, type RunTokenizer } from '../runs/run-store';
+import { RunStore, TOKENIZER_FILE, newRunId, toSummary, type RunTokenizer } from '../runs/run-store';
 import { writeFileAtomic } from '../platform/atomic-file';
-import { readRegularText } from '../platform/bounded-file';
-import { memoryLimitBytes } from '../platform/memory-limit';
 import type { ProcessLauncher } from '../platform/isolated-process';
-
-/** The labelled training reviews of IMDb (aclImdb's train folder), the projection's default. */
-const IMDB_TRAIN_REVIEWS = 25_000;
+import { benchmarkProject } from './benchmark';
+import { requireBuildable } from './buildable';
+import { evaluateModelDir, explainModelDir, firstRows, gradientModelDir, predictModelDir } from './inference';
 
 /** A short label for a run: its recurrent layers, e.g. `LSTM(32)`. */
 function runName(layers: readonly LayerSpec[]): string {
@@ -49,18 +45,6 @@ export function uniqueRunName(name: string, taken: ReadonlySet<string>): string 
   let n = 2;
   while (taken.has(`${name} #${n}`)) n++;
   return `${name} #${n}`;
-}
-
-/** Two tokenizers give the same ids for every text. */
-function sameVocabulary(a: TokenizerSpec, b: TokenizerSpec): boolean {
-  const key = (t: TokenizerSpec): string => JSON.stringify([t.scheme, t.lower, t.filters, t.split, t.stripHtmlBreaks, t.numWords, t.startChar, t.oovChar, t.indexFrom, t.skipTop, t.words]);
-  return key(a) === key(b);
-}
-
-/** The first `limit` rows of a split (the data is shuffled at load time, so this is a random sample). */
-function firstRows(split: LoadedDataset['train'], maxlen: number, limit: number | undefined): LoadedDataset['train'] {
-  if (limit === undefined || limit >= split.count) return split;
-  return { x: split.x.subarray(0, limit * maxlen), y: split.y.subarray(0, limit), count: limit };
 }
 
 interface ActiveRun {
@@ -219,7 +203,7 @@ export class NodeTrainingService {
     return gradientModelDir(this.store.dir(runId), { dataDir: this.options.dataDir, engine: this.engine, launchProcess: this.options.launchProcess, reviews });
   }
 
-  /** The TensorFlow.js backend and recurrent path training uses here, for the status bar. */
+  /** The TensorFlow.js backend and the fused kernels here, for the status bar (which applies them to the stack on the canvas). */
   probeEngine(): Promise<EngineInfo> {
     this.engineInfo ??= this.engine.request({ type: 'probe' }, []).then((reply) => reply.engine);
     this.engineInfo.catch(() => (this.engineInfo = undefined));
@@ -227,34 +211,18 @@ export class NodeTrainingService {
   }
 
   /**
-   * Times the project's stack as training builds it (maxlen and batch size from the project) on
-   * synthetic ids in the engine worker, and projects one epoch of the chosen data: the project's
-   * validation split and `limit` applied to `trainCount` labelled reviews (IMDb's 25,000 when
-   * unknown). Answers `busy` while a run trains, as its timing would take the run's cores.
+   * One epoch of the project's model on this machine, timed and projected (see `benchmarkProject`).
+   * Answers `busy` while a run trains, as its timing would take the run's cores.
    *
    * Args:
    *   projectInput: the project file, `{version, layers, data, training}`; data.path is not needed.
-   *   trainCount: labelled training reviews of the open dataset, before the validation split.
-   *   batches: timed training steps after the warm-up step. Default 2.
+   *   options: `trainCount` (labelled reviews of the open dataset) and `batches` (timed steps, default 2).
    */
   async benchmark(projectInput: unknown, options: { trainCount?: number; batches?: number } = {}): Promise<ModelBenchmark> {
     const project = parseProject(projectInput);
     this.validateStack(project);
     if (this.active.size > 0) throw new WorkbenchError('busy', 'A run is training; the model is benchmarked once it has ended.');
-    const { maxlen } = project.data.options;
-    const { batchSize, limit, validationSplit } = project.training;
-    const reply = await this.engine.request({ type: 'bench', layers: project.layers, maxlen, batchSize, batches: options.batches ?? 2 }, []);
-    const used = Math.min(options.trainCount ?? IMDB_TRAIN_REVIEWS, limit ?? Infinity);
-    const validation = Math.floor(used * validationSplit);
-    return {
-      msPerBatch: reply.msPerBatch,
-      msPerEval: reply.msPerEval,
-      epochSeconds: projectEpoch(reply, batchSize, used - validation, validation),
-      trainReviews: used - validation,
-      validationReviews: validation,
-      backend: reply.engine.backend,
-      recurrent: reply.engine.recurrent,
-    };
+    return benchmarkProject(this.engine, project, options);
   }
 
   /** Stops every run of this service and waits for them to end. */
@@ -428,192 +396,4 @@ export class NodeTrainingService {
     // A stop that arrived while the worker was starting.
     if (run.stopRequested) worker.postMessage({ type: 'stop' } satisfies ToWorker);
   }
-}
-
-/**
- * Refuses a stack that cannot be built, or whose weights and one batch do not fit in the memory limit,
- * before any data is read or any tensor allocated: one line naming the first problem.
- */
-function requireBuildable(layers: readonly LayerSpec[], dataset: DatasetContext, use: ModelUse): void {
-  const issues = validateStack(layers, dataset);
-  if (issues.length > 0) {
-    const first = issues[0]!;
-    const where = first.layerIndex >= 0 ? `layer ${first.layerIndex + 1} (${layers[first.layerIndex]?.kind ?? '?'}): ` : '';
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-    throw new WorkbenchError('bad_input', `The model cannot be built: ${where}${first.message}${more}`);
-  }
-  requireModelFits(layers, dataset, use, memoryLimitBytes());
-}
-
-/** What `evaluateModelDir` found. */
-export interface ModelDirEvaluation {
-  evaluation: Evaluation;
-  engine: EngineInfo;
-}
-
-/**
- * Evaluates the model in a run folder (or `--out` copy) on the test split of `dataPath`. The dataset
- * must build the same vocabulary the model was trained with, or its ids would mean other words.
- */
-export async function evaluateModelDir(
-  modelDir: string,
-  dataPath: string,
-  ctx: { dataDir: string; batchSize?: number; engine?: EngineClient; launchProcess?: ProcessLauncher },
-): Promise<ModelDirEvaluation> {
-  // A run folder or an export folder (whose metadata.json carries the run record).
-  const { record, tokenizer } = await readModelDir(modelDir);
-  const project = record.project as Project;
-  const options = { ...record.dataset.options, maxlen: tokenizer.maxlen };
-  const batchSize = ctx.batchSize ?? record.training.batchSize;
-  requireBuildable(project.layers, options, { purpose: 'inference', batchSize });
-  const dataset = await loadDataset(path.resolve(dataPath), options, { dataDir: ctx.dataDir, launchProcess: ctx.launchProcess });
-  if (!sameVocabulary(dataset.tokenizer, tokenizer)) {
-    throw new WorkbenchError(
-      'bad_input',
-      `${dataPath}: expected the dataset the model in ${modelDir} was trained on (${record.dataset.path}); it builds a different vocabulary, so its word ids would not match the model's.`,
-    );
-  }
-  const split = dataset.test;
-  if (split.count === 0) throw new WorkbenchError('bad_input', `${dataPath}: expected a dataset with test reviews to evaluate on. Received: 0 test reviews`);
-  const reply = await withEngine(ctx.engine, (engine) =>
-    engine.request(
-      { type: 'evaluate', modelDir, layers: project.layers, maxlen: tokenizer.maxlen, batchSize, split },
-      transferablesOf(split),
-    ),
-  );
-  return { evaluation: reply.evaluation, engine: reply.engine };
-}
-
-/** Runs `job` on `engine`, or on a one-off client closed afterwards (the CLI). */
-async function withEngine<T>(engine: EngineClient | undefined, job: (engine: EngineClient) => Promise<T>): Promise<T> {
-  if (engine !== undefined) return job(engine);
-  const oneOff = new EngineClient();
-  try {
-    return await job(oneOff);
-  } finally {
-    await oneOff.close();
-  }
-}
-
-/** The layers to rebuild a run folder's model from, or undefined for an export (its model.json is self-contained). */
-async function layersOf(modelDir: string): Promise<{ layers: LayerSpec[] | undefined; record: RunRecord | undefined }> {
-  return readRunFolder(modelDir).then(
-    (record) => ({ layers: (record.project as Project).layers, record }),
-    (error: unknown) => {
-      // A folder without run.json (an export) holds a self-contained model.json instead.
-      if (error instanceof WorkbenchError && error.code === 'not_found') return { layers: undefined, record: undefined };
-      throw error;
-    },
-  );
-}
-
-/** The run or export folder's `tokenizer.json`, every field checked. */
-async function readModelTokenizer(modelDir: string): Promise<RunTokenizer> {
-  const file = path.join(modelDir, TOKENIZER_FILE);
-  return parseTokenizerFile(await readRegularText(file, { what: 'the tokenizer the model was trained with', maxBytes: MAX_FILE_BYTES.vocabulary }), file);
-}
-
-/**
- * The layers and tokenizer of a run or export folder whose model is to read typed text, refusing a
- * model opened from a Keras file without its word index.
- */
-async function textModelOf(modelDir: string): Promise<{ layers: LayerSpec[] | undefined; tokenizer: RunTokenizer }> {
-  const { layers, record } = await layersOf(modelDir);
-  const tokenizer = await readModelTokenizer(modelDir);
-  if (layers !== undefined) requireBuildable(layers, { maxlen: tokenizer.maxlen }, { purpose: 'inference', batchSize: 1 });
-  if (record?.imported !== undefined && tokenizer.words === null) {
-    throw new WorkbenchError(
-      'bad_input',
-      `${record.name} was imported from ${record.imported.file} without a tokenizer, so it cannot read typed text: expected its word index (imdb_word_index.json or a Tokenizer.to_json() file) attached on import. Received: no tokenizer`,
-    );
-  }
-  return { layers, tokenizer };
-}
-
-/**
- * The model in a run or export folder reading one review: the tokens it sees, its positive
- * probability after each, and its recurrent state, in the engine worker.
- */
-export async function explainModelDir(modelDir: string, text: string, engine?: EngineClient): Promise<ReadAlong> {
-  const { layers, tokenizer } = await textModelOf(modelDir);
-  const read = readText(tokenizer, text, tokenizer.maxlen);
-  const { reading } = await withEngine(engine, (client) =>
-    client.request({ type: 'explain', modelDir, layers, maxlen: tokenizer.maxlen, x: read.x, padding: read.padding }, [read.x.buffer as ArrayBuffer]),
-  );
-  return { tokens: read.tokens, ids: read.ids, words: read.words, padding: read.padding, ...reading };
-}
-
-/** Validation reviews a gradient is averaged over by default. */
-export const GRADIENT_REVIEWS = 32;
-
-/**
- * ‖∂loss/∂h_t‖ at every step of the model in a run folder (or export), averaged over the first
- * `reviews` of the validation reviews it was trained with (the end of its training split, as Keras'
- * validation_split takes them), in the engine worker.
- */
-export async function gradientModelDir(
-  modelDir: string,
-  ctx: { dataDir: string; engine?: EngineClient; launchProcess?: ProcessLauncher; reviews?: number; dataPath?: string },
-): Promise<GradientOverTime> {
-  const { record, tokenizer } = await readModelDir(modelDir);
-  const { layers } = await layersOf(modelDir);
-  const dataPath = path.resolve(ctx.dataPath ?? record.dataset.path);
-  const dataset = await loadDataset(dataPath, { ...record.dataset.options, maxlen: tokenizer.maxlen }, { dataDir: ctx.dataDir, launchProcess: ctx.launchProcess });
-  if (!sameVocabulary(dataset.tokenizer, tokenizer)) {
-    throw new WorkbenchError('bad_input', `${dataPath}: expected the dataset the model in ${modelDir} was trained on; it builds a different vocabulary, so its word ids would not match the model's.`);
-  }
-  const maxlen = dataset.maxlen;
-  const used = firstRows(dataset.train, maxlen, record.training.limit);
-  const validation = Math.floor(used.count * record.training.validationSplit);
-  if (validation === 0) throw new WorkbenchError('bad_input', `The gradient is measured on validation reviews; run ${record.id} has none. Received: validationSplit ${record.training.validationSplit}`);
-  const count = Math.min(ctx.reviews ?? GRADIENT_REVIEWS, validation);
-  const from = used.count - validation;
-  const x = used.x.slice(from * maxlen, (from + count) * maxlen);
-  const y = used.y.slice(from, from + count);
-  const reply = await withEngine(ctx.engine, (client) =>
-    client.request({ type: 'gradient', modelDir, layers, maxlen, x, y, count }, transferablesOf({ x, y })),
-  );
-  const note = reply.bidirectional
-    ? "The forward half's state: the backward half reads the review from its end, so its steps run the other way."
-    : `The recurrent state the head reads, h_t${reply.layer.endsWith('(LSTM)') ? " (the LSTM's output, not its carry c)" : ''}.`;
-  return { norms: reply.norms, reviews: count, layer: reply.layer, note };
-}
-
-/** The sentiment the model in a run or export folder gives a review, encoded with the folder's tokenizer. */
-export async function predictModelDir(modelDir: string, text: string, engine?: EngineClient): Promise<Prediction> {
-  const { layers, tokenizer } = await textModelOf(modelDir);
-  const x = encodeText(tokenizer, text, tokenizer.maxlen);
-  const reply = await withEngine(engine, (client) => client.request({ type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: 1 }, [x.buffer as ArrayBuffer]));
-  const output = reply.outputs[0];
-  if (output!.length !== 1) {
-    throw new WorkbenchError(
-      'bad_input',
-      `A sentiment needs a model that ends in Dense(1, sigmoid), one probability. Received: ${output!.length} outputs per review (use predict --ids-file --json for them)`,
-    );
-  }
-  const probability = output![0]!;
-  return { label: probability > 0.5 ? 'positive' : 'negative', probability };
-}
-
-/**
- * The last-layer output of the model in a run or export folder for each row of ids, already padded to
- * the model's input length.
- */
-export async function predictIdsModelDir(modelDir: string, rows: number[][], engine?: EngineClient): Promise<number[][]> {
-  const { layers } = await layersOf(modelDir);
-  const tokenizer = await readModelTokenizer(modelDir);
-  if (layers !== undefined) requireBuildable(layers, { maxlen: tokenizer.maxlen }, { purpose: 'inference', batchSize: rows.length });
-  const x = idRowsTensorData(rows, tokenizer.maxlen);
-  const reply = await withEngine(engine, (client) => client.request({ type: 'predict', modelDir, layers, maxlen: tokenizer.maxlen, x, count: rows.length }, [x.buffer as ArrayBuffer]));
-  return reply.outputs;
-}
-
-/** Rows of ids as one `count × maxlen` Int32Array, refusing rows of another length. */
-function idRowsTensorData(rows: number[][], maxlen: number): Int32Array {
-  const x = new Int32Array(rows.length * maxlen);
-  rows.forEach((row, i) => {
-    if (row.length !== maxlen) throw new WorkbenchError('bad_input', `Every row of ids must have the model's input length ${maxlen}. Received: ${row.length} ids in row ${i + 1}`);
-    x.set(row, i * maxlen);
-  });
-  return x;
 }

@@ -11,3 +11,14 @@ export { formatCount, activations, type Activation } from './options';
 export { modelInputShape } from './embedding';
 export { resetAfterGruClassName } from './gru';
 export { wrappedLayer, computingLayer, isRecurrentLayer } from './bidirectional';
+export {
+  describeKernels,
+  describeRecurrentPaths,
+  formatRecurrentPath,
+  fusedPlan,
+  recurrentPaths,
+  type FusedKernels,
+  type FusedLayerPlan,
+  type FusedPlan,
+  type RecurrentLayerPath,
+} from './recurrent-path';

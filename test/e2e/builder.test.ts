@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fusedStatus } from '../../src-main/engine/fused/native';
 import { launchChromium } from '../support/browser';
 import { repoRoot, startServe, type ServedApp } from '../support/serve';
 
@@ -368,6 +369,26 @@ describe('builder (web mode, Chromium)', () => {
     await shot(page, '21-keyboard-export');
     await page.close();
   }, 240_000);
+
+  it('says in the status bar which implementation computes each recurrent layer, and why', async () => {
+    const page = await openApp();
+    const engine = page.getByTestId('engine-info');
+    // Before there is a model the bar names the kernels only: no stack is claimed fused.
+    await expect.poll(() => engine.textContent(), { timeout: 60_000 }).toMatch(/^engine \w+ · (fused kernels ready \(.+ threads?\)|tfjs-layers \(fused kernels unavailable: .+\))$/);
+    // The server's engine loads the same addon as this process.
+    const available = fusedStatus().available;
+    expect((await engine.textContent())!.includes('fused kernels ready')).toBe(available);
+    await page.getByRole('button', { name: 'GRU (IMDb)' }).click();
+    await expect.poll(() => engine.textContent()).toMatch(available ? /^engine \w+ · gru fused$/ : /^engine \w+ · gru tfjs-layers \(fused kernels unavailable: .+\)$/);
+    expect(await engine.getAttribute('title')).toMatch(available ? /\ngru \(GRU\): fused native kernels$/ : /\ngru \(GRU\): tfjs-layers \(fused kernels unavailable: .+\)$/);
+    // An option the kernels do not compute moves the layer to tfjs-layers, and the bar says which.
+    await setOption(page, 1, 'recurrent_activation', 'hard_sigmoid');
+    if (available) {
+      await expect.poll(() => engine.textContent()).toMatch(/^engine \w+ · gru tfjs-layers \(hard_sigmoid recurrent activation\)$/);
+      expect(await engine.getAttribute('title')).toMatch(/^Backend \w+; fused native kernels \(.+\)\ngru \(GRU\): tfjs-layers \(hard_sigmoid recurrent activation\)$/);
+    }
+    await page.close();
+  });
 
   it('starts from a preset, saves and reopens the project, warns before unload and restores the autosaved draft', async () => {
     forgetDraft();

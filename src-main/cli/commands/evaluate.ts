@@ -1,5 +1,5 @@
 import { resolveDataDir } from '../../platform/paths';
-import { evaluateModelDir } from '../../services/training-service';
+import { evaluateModelDir } from '../../services/inference';
 import { UsageError, type Command } from '../command';
 import { parseFlags, parsePositiveInt } from '../flags';
 import { formatEvaluation } from './training-format';

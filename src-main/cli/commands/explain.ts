@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { explainModelDir } from '../../services/training-service';
+import { explainModelDir } from '../../services/inference';
 import { UsageError, type Command } from '../command';
 
 export const explain: Command = {

@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkbenchError } from '../../../src-shared/errors';
 import { predictKerasFile } from '../../export';
-import { predictIdsModelDir, predictModelDir } from '../../services/training-service';
+import { predictIdsModelDir, predictModelDir } from '../../services/inference';
 import { parseFlags } from '../flags';
 import { UsageError, type Command } from '../command';
 

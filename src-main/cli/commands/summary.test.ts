@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describeKernels } from '../../../src-shared/model/recurrent-path';
 import { createProject, serializeProject } from '../../../src-shared/project';
+import { fusedStatus } from '../../engine/fused/native';
 import { UsageError } from '../command';
 import { summary } from './summary';
 
@@ -41,7 +46,45 @@ describe('rnn-workbench summary', () => {
     expect(json.totalParams).toBe(total);
     expect(json.trainableParams).toBe(total);
     expect(json.nonTrainableParams).toBe(0);
-    expect(Object.keys(json)).toEqual(['layers', 'totalParams', 'trainableParams', 'nonTrainableParams']);
+    expect(Object.keys(json)).toEqual(['layers', 'totalParams', 'trainableParams', 'nonTrainableParams', 'kernels', 'recurrent']);
+  });
+
+  it('says per recurrent layer whether the fused kernels or tfjs-layers compute it, and why', async () => {
+    const file = path.join(dir, 'mixed.json');
+    const project = createProject([
+      { id: 'e', kind: 'Embedding', options: { input_dim: 10000 } },
+      { id: 'a', kind: 'LSTM', options: { return_sequences: true } },
+      { id: 'b', kind: 'GRU', options: { recurrent_activation: 'hard_sigmoid' } },
+      { id: 'd', kind: 'Dense', options: { units: 1, activation: 'sigmoid' } },
+    ]);
+    await writeFile(file, serializeProject(project));
+    const kernels = fusedStatus();
+    const lstm = kernels.available ? 'lstm (LSTM): fused native kernels' : `lstm (LSTM): tfjs-layers (fused kernels unavailable: ${kernels.reason})`;
+    const gru = kernels.available ? 'gru (GRU): tfjs-layers (hard_sigmoid recurrent activation)' : `gru (GRU): tfjs-layers (fused kernels unavailable: ${kernels.reason})`;
+    const text = await run('--model', file);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`Recurrent path here, ${describeKernels(kernels)}:\n  ${lstm}\n  ${gru}\n`);
+    const json = JSON.parse((await run('--model', file, '--json')).stdout) as { kernels: unknown; recurrent: unknown };
+    expect(json.kernels).toEqual(kernels);
+    expect(json.recurrent).toEqual(
+      kernels.available
+        ? [
+            { layer: 'lstm', kind: 'LSTM', path: 'fused' },
+            { layer: 'gru', kind: 'GRU', path: 'tfjs-layers', reason: 'hard_sigmoid recurrent activation' },
+          ]
+        : [
+            { layer: 'lstm', kind: 'LSTM', path: 'tfjs-layers', reason: `fused kernels unavailable: ${kernels.reason}` },
+            { layer: 'gru', kind: 'GRU', path: 'tfjs-layers', reason: `fused kernels unavailable: ${kernels.reason}` },
+          ],
+    );
+  });
+
+  it('puts every recurrent layer on tfjs-layers when the fused kernels are switched off', { timeout: 60_000 }, async () => {
+    const bin = fileURLToPath(new URL('../../../bin/rnn-workbench.mjs', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'summary', '--model', 'lstm', '--json'], { env: { ...process.env, RNN_WORKBENCH_FUSED: '0' } });
+    expect((JSON.parse(stdout) as { recurrent: unknown }).recurrent).toEqual([
+      { layer: 'lstm', kind: 'LSTM', path: 'tfjs-layers', reason: 'fused kernels unavailable: disabled by RNN_WORKBENCH_FUSED=0' },
+    ]);
   });
 
   it('prints the Keras table with the time dimension from --maxlen', async () => {

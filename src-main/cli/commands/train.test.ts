@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fusedStatus } from '../../engine/fused/native';
 import { NodeTrainingService } from '../../services/training-service';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -46,6 +47,12 @@ describe('rnn-workbench train / evaluate / predict', () => {
     expect(typeof done['test_loss']).toBe('number');
     expect(typeof done['test_acc']).toBe('number');
     expect(['wasm', 'cpu', 'tensorflow']).toContain(done['backend']);
+    // The preset's one LSTM, on the path this machine's kernels give it.
+    const kernels = fusedStatus();
+    expect(done['recurrent_layers']).toEqual([
+      kernels.available ? { layer: 'lstm', kind: 'LSTM', path: 'fused' } : { layer: 'lstm', kind: 'LSTM', path: 'tfjs-layers', reason: `fused kernels unavailable: ${kernels.reason}` },
+    ]);
+    expect(done['recurrent']).toBe(kernels.available ? 'lstm fused' : `lstm tfjs-layers (fused kernels unavailable: ${kernels.reason})`);
     expect(await readdir(out)).toEqual(expect.arrayContaining(['run.json', 'model.json', 'weights.bin', 'tokenizer.json']));
     expect(await readdir(path.join(home, 'runs'))).toContain(done['run']);
 

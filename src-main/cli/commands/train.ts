@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createProject, parseProject, type Project } from '../../../src-shared/project';
 import { getPreset, presetIds } from '../../../src-shared/presets';
 import { optimizerNames, type OptimizerConfig, type RunSummary, type TrainingEvent } from '../../../src-shared/training';
+import { formatRecurrentPath, type RecurrentLayerPath } from '../../../src-shared/model/recurrent-path';
 import { RunStore } from '../../runs/run-store';
 import { resolveDataDir } from '../../platform/paths';
 import { NodeTrainingService } from '../../services/training-service';
@@ -32,7 +33,9 @@ export const train: Command = {
     '  --seed N                 Seed: the same seed gives the same metrics on the same backend',
     '  --limit N                Use the first N training reviews (after the load-time shuffle)',
     '  --out DIR                Also save the trained run into DIR (a new or empty folder)',
-    '  --json                   One JSON object per line: epoch events, then a done line',
+    '  --json                   One JSON object per line: epoch events, then a done line (with',
+    '                           recurrent_layers: [{layer, kind, path, reason}], each recurrent',
+    '                           layer on the fused native kernels or tfjs-layers, and why)',
     '',
     'Ctrl-C stops after the current batch and keeps the weights trained so far.',
   ].join('\n'),
@@ -66,6 +69,7 @@ export const train: Command = {
     let runId: string | undefined;
     let backend = '';
     let recurrent = '';
+    let recurrentLayers: RecurrentLayerPath[] | undefined;
     const listener = (event: TrainingEvent): void => {
       if (event.runId !== runId) return;
       switch (event.type) {
@@ -75,10 +79,12 @@ export const train: Command = {
         case 'started':
           backend = event.engine.backend;
           recurrent = event.engine.recurrent;
+          recurrentLayers = event.engine.layers;
           if (!json) {
             if (tty) process.stderr.write('\r\x1b[K');
             process.stdout.write(
-              `Training ${event.trainCount} reviews, validating on ${event.validationCount}; backend ${backend}, recurrent ${recurrent}\n`,
+              `Training ${event.trainCount} reviews, validating on ${event.validationCount}; backend ${backend}, recurrent ${recurrent}\n` +
+                (recurrentLayers ?? []).map((path) => `  ${formatRecurrentPath(path)}\n`).join(''),
             );
           }
           break;
@@ -148,6 +154,7 @@ export const train: Command = {
           test_acc: testAcc,
           backend: backend || summary.engine?.backend || null,
           recurrent: recurrent || summary.engine?.recurrent || null,
+          recurrent_layers: recurrentLayers ?? summary.engine?.layers ?? null,
           run: runId,
           out,
         }) + '\n',
