@@ -113,8 +113,11 @@ export const apiMethods = {
   getEngineInfo: empty,
   /** Times the project's stack on this machine (a warm-up and 2 training steps on synthetic ids) and projects an epoch of `trainCount` labelled reviews (default IMDb's 25,000); `busy` while a run trains. */
   benchmarkModel: z.object({ project: z.unknown(), trainCount: z.number().int().positive({ error: 'a positive whole number of reviews' }).optional() }).strict(),
-  /** Starts training a project (`{version, layers, data, training}`) and returns the new run's id; progress: `onDidTrainingEvent`. */
-  startTraining: z.object({ project: z.unknown() }).strict(),
+  /**
+   * Starts training a project (`{version, layers, data, training}`) and returns the new run's id; progress: `onDidTrainingEvent`.
+   * With `fromRun`, fine-tunes that run (one trained here or opened from a Keras file): its stack and weights, the project's data and training.
+   */
+  startTraining: z.object({ project: z.unknown(), fromRun: runId.optional() }).strict(),
   /** Continues a stopped or interrupted run from its last epoch checkpoint, under the same id; progress: `onDidTrainingEvent`. */
   resumeTraining: z.object({ runId }).strict(),
   /** Stops a run within one batch, keeping the weights trained so far. */

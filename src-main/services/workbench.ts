@@ -103,7 +103,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     getEngineInfo: () => training.probeEngine(),
     benchmarkModel: ({ project, trainCount }) => training.benchmark(project, { trainCount }),
-    startTraining: async ({ project }) => ({ runId: await training.start(project) }),
+    startTraining: async ({ project, fromRun }) => ({ runId: await training.start(project, fromRun) }),
     resumeTraining: async ({ runId }) => ({ runId: await training.resume(runId) }),
     stopTraining: ({ runId }) => training.stop(runId),
     listRuns: () => training.listRuns(),
