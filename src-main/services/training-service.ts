@@ -108,6 +108,8 @@ export class NodeTrainingService {
    */
   async start(projectInput: unknown, fromRun?: string): Promise<string> {
     let project = parseProject(projectInput);
+    const source = fromRun === undefined ? undefined : await this.store.get(fromRun);
+    if (source !== undefined) project = { ...project, layers: fineTuneLayers(source, project.data.options) };
     this.validate(project);
     const dataPath = path.resolve(project.data.path!);
     try {
@@ -115,8 +117,7 @@ export class NodeTrainingService {
     } catch (error) {
       throw new WorkbenchError('not_found', `data.path must name an existing dataset file or folder. Received: ${dataPath} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
     }
-    const source = fromRun === undefined ? undefined : await this.store.get(fromRun);
-    if (source !== undefined) project = await this.fineTuneProject(project, source, dataPath);
+    if (source !== undefined) await this.requireFineTunable(source, project, dataPath);
     const id = newRunId();
     const now = new Date().toISOString();
     const record: RunRecord = {
@@ -271,17 +272,13 @@ export class NodeTrainingService {
   }
 
   /**
-   * The project with `source`'s stack, once its weights can learn from the project's data: a binary
-   * head, an Embedding covering the vocabulary, and the same word for every id (the data is loaded, from
-   * its cache when it is open, to compare). Throws the one-line refusal otherwise; nothing is stored.
+   * Refuses to fine-tune `source` while it trains, or on data whose word ids mean other words than
+   * its tokenizer's (the data is loaded, from its cache when it is open, to compare); nothing is stored.
    */
-  private async fineTuneProject(project: Project, source: RunRecord, dataPath: string): Promise<Project> {
+  private async requireFineTunable(source: RunRecord, project: Project, dataPath: string): Promise<void> {
     if (this.active.has(source.id)) throw new WorkbenchError('busy', `Run ${source.id} is training; fine-tune it when it has ended.`);
-    const tuned: Project = { ...project, layers: fineTuneLayers(source, project.data.options) };
-    this.validate(tuned);
     const dataset = await loadDataset(dataPath, project.data.options, { dataDir: this.options.dataDir, launchProcess: this.options.launchProcess });
     requireSameVocabulary(source, await readModelTokenizer(this.store.dir(source.id)), dataset.tokenizer, dataPath);
-    return tuned;
   }
 
   private validate(project: Project): void {

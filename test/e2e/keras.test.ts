@@ -6,6 +6,7 @@ import { repoRoot, startServe, type ServedApp } from '../support/serve';
 
 const screenshots = path.join(repoRoot, 'test-results/screenshots');
 const sarcasm = path.resolve(repoRoot, '../shared/data/keras/keras-2.4.0-bidirectional-gru-sarcasm.h5');
+const sample = path.resolve(repoRoot, '../shared/data/aclImdb-sample.tar.gz');
 let app: ServedApp;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 
@@ -47,6 +48,20 @@ describe('Open Keras model (web mode)', () => {
     expect(await page.getByTestId('run-imported').textContent()).toContain('keras-2.4.0-bidirectional-gru-sarcasm.h5');
     expect(await page.getByTestId('predict-why').textContent()).toContain('cannot read typed text');
     await page.screenshot({ path: path.join(screenshots, 'keras-run.png'), fullPage: true });
+
+    // Fine-tuning trains on the open data: without any, the app sends the user to the Data tab.
+    await page.getByTestId('fine-tune').click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Fine-tuning keras-2.4.0-bidirectional-gru-sarcasm.h5 trains it on your IMDb data: open it on the Data tab first.');
+    await page.getByLabel('Data path').fill(sample);
+    await page.getByRole('button', { name: 'Open data' }).click();
+    await page.getByTestId('data-preview').waitFor({ timeout: 60_000 });
+    // With data open, the service refuses a model whose ids' words are unknown, and the Train tab says why.
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await page.getByRole('button', { name: 'keras-2.4.0-bidirectional-gru-sarcasm.h5', exact: true }).click();
+    await page.getByTestId('fine-tune').click();
+    await expect.poll(() => page.getByTestId('train-error').textContent(), { timeout: 60_000 }).toContain(
+      'keras-2.4.0-bidirectional-gru-sarcasm.h5 cannot be fine-tuned on ' + sample + ': which word each of its ids stands for is unknown',
+    );
     await page.close();
   });
 });
