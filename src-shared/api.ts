@@ -97,6 +97,7 @@ export interface DraftReading {
 
 const empty = z.object({}).strict();
 const runId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, { error: 'a run id' });
+const uploadId = z.string().regex(/^[0-9a-f]{24}$/, { error: 'an upload id (24 hex digits)' });
 const nonEmptyPath = z.string().min(1, { error: 'a file or folder path' }).max(4096);
 
 /** Request schemas, one per method. The keys are the method names. */
@@ -171,6 +172,20 @@ export const apiMethods = {
       maxlen: z.number().int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).max(100_000).optional(),
     })
     .strict(),
+  /**
+   * Opens a Keras model file sent from the browser (web mode): `model`, `tokenizer` and `arch` are ids
+   * that `POST /upload?kind=keras|tokenizer|arch` returned, `name` the file's own name. Imported as
+   * `importKerasModel` does, then the uploads are deleted.
+   */
+  importKerasUpload: z
+    .object({
+      model: uploadId,
+      name: z.string().min(1, { error: 'a file name' }).max(255, { error: 'a file name' }),
+      tokenizer: uploadId.optional(),
+      arch: uploadId.optional(),
+      maxlen: z.number().int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).max(100_000).optional(),
+    })
+    .strict(),
   /** Autosaves the open project as the draft (`<dataDir>/draft.json`, written atomically), so a crash of the app or the browser loses no edit. */
   saveDraft: z.object({ name: z.string().max(255, { error: 'a project name of at most 255 characters' }), project: z.unknown() }).strict(),
   /** The autosaved draft for a new launch to offer; a damaged one is set aside and reported, never thrown. */
@@ -212,6 +227,7 @@ export interface ApiResults {
   cancelExport: void;
   importModel: RunSummary;
   importKerasModel: KerasImportOutcome;
+  importKerasUpload: KerasImportOutcome;
   saveDraft: void;
   readDraft: DraftReading;
   discardDraft: void;
