@@ -99,6 +99,7 @@ export interface DraftReading {
 
 const empty = z.object({}).strict();
 const runId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, { error: 'a run id' });
+const uploadId = z.string().regex(/^[0-9a-f]{24}$/, { error: 'an upload id (24 hex digits)' });
 const nonEmptyPath = z.string().min(1, { error: 'a file or folder path' }).max(4096);
 
 /** Request schemas, one per method. The keys are the method names. */
@@ -118,8 +119,11 @@ export const apiMethods = {
   getEngineInfo: empty,
   /** Times the project's stack on this machine (a warm-up and 2 training steps on synthetic ids) and projects an epoch of `trainCount` labelled reviews (default IMDb's 25,000); `busy` while a run trains. */
   benchmarkModel: z.object({ project: z.unknown(), trainCount: z.number().int().positive({ error: 'a positive whole number of reviews' }).optional() }).strict(),
-  /** Starts training a project (`{version, layers, data, training}`) and returns the new run's id; progress: `onDidTrainingEvent`. */
-  startTraining: z.object({ project: z.unknown() }).strict(),
+  /**
+   * Starts training a project (`{version, layers, data, training}`) and returns the new run's id; progress: `onDidTrainingEvent`.
+   * With `fromRun`, fine-tunes that run (one trained here or opened from a Keras file): its stack and weights, the project's data and training.
+   */
+  startTraining: z.object({ project: z.unknown(), fromRun: runId.optional() }).strict(),
   /** Continues a stopped or interrupted run from its last epoch checkpoint, under the same id; progress: `onDidTrainingEvent`. */
   resumeTraining: z.object({ runId }).strict(),
   /** Stops a run within one batch, keeping the weights trained so far. */
@@ -173,6 +177,20 @@ export const apiMethods = {
       maxlen: z.number().int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).max(100_000).optional(),
     })
     .strict(),
+  /**
+   * Opens a Keras model file sent from the browser (web mode): `model`, `tokenizer` and `arch` are ids
+   * that `POST /upload?kind=keras|tokenizer|arch` returned, `name` the file's own name. Imported as
+   * `importKerasModel` does, then the uploads are deleted.
+   */
+  importKerasUpload: z
+    .object({
+      model: uploadId,
+      name: z.string().min(1, { error: 'a file name' }).max(255, { error: 'a file name' }),
+      tokenizer: uploadId.optional(),
+      arch: uploadId.optional(),
+      maxlen: z.number().int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).max(100_000).optional(),
+    })
+    .strict(),
   /** Autosaves the open project as the draft (`<dataDir>/draft.json`, written atomically), so a crash of the app or the browser loses no edit. */
   saveDraft: z.object({ name: z.string().max(255, { error: 'a project name of at most 255 characters' }), project: z.unknown() }).strict(),
   /** The autosaved draft for a new launch to offer; a damaged one is set aside and reported, never thrown. */
@@ -214,6 +232,7 @@ export interface ApiResults {
   cancelExport: void;
   importModel: RunSummary;
   importKerasModel: KerasImportOutcome;
+  importKerasUpload: KerasImportOutcome;
   saveDraft: void;
   readDraft: DraftReading;
   discardDraft: void;

@@ -35,6 +35,9 @@ export const MAX_FILE_BYTES = {
   record: 16 * 1024 ** 2,
 } as const;
 
+/** The largest Keras model file opened (or uploaded in web mode): IMDb-sized models are a few MB, large text models a few hundred. */
+export const MAX_KERAS_FILE_BYTES = 1 << 30;
+
 /** Bytes of one 32-bit number: ids, weights and their optimizer slots are all float32 or int32. */
 const WORD = 4;
 

@@ -217,6 +217,8 @@ export interface RunRecord extends RunSummary {
   warnings: string[];
   /** Set for a model opened from a Keras file rather than trained here. */
   imported?: ImportedFrom;
+  /** Set for a run whose weights started from another run's (fine-tuning): that run's id and name. */
+  fineTunedFrom?: { runId: string; name: string };
 }
 
 /** Where an imported run's model came from and what the app does differently with it. */

@@ -6,6 +6,7 @@
 import { open } from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { WorkbenchError } from '../../src-shared/errors';
+import { MAX_KERAS_FILE_BYTES } from '../../src-shared/limits';
 import { isHdf5, readH5Tree, type H5Tree } from './h5-tree';
 
 /** A file's parts: the HDF5 tree and, for a `.keras` zip or a weights-only `.h5`, the config JSON. */
@@ -19,8 +20,8 @@ export interface KerasFileParts {
   zip: boolean;
 }
 
-/** The largest Keras file opened: IMDb-sized models are a few MB, large text models a few hundred. */
-export const KERAS_MAX_BYTES = 1 << 30;
+/** The largest Keras file opened. */
+export const KERAS_MAX_BYTES = MAX_KERAS_FILE_BYTES;
 
 const ZIP_SIGNATURE = [0x50, 0x4b, 0x03, 0x04];
 /** The entries of a `.keras` zip the app reads; `assets/` and others are skipped unread. */

@@ -9,6 +9,8 @@ import { requireModelFits } from '../../src-shared/model/memory';
 import { isRecurrentLayer } from '../../src-shared/model/bidirectional';
 import { formatIssues, summarize } from '../../src-shared/model/summary';
 import type { LayerSpec, Shape, TfLayerDescription } from '../../src-shared/model/types';
+// Registers Keras 3's hard_sigmoid as the tfjs activation `hardSigmoidK3`.
+import './hard-sigmoid-k3';
 // Registers ResetAfterGRU with tfjs' serialization, which `deserializeLayer` looks classes up in.
 import './reset-after-gru';
 import { memoryLimitBytes } from '../platform/memory-limit';

@@ -19,7 +19,7 @@ import { appVersion } from '../platform/app-version';
 import { readRegularText } from '../platform/bounded-file';
 import { publishStaged, stageFile, stageFolder, writeFolderAtomic, type AtomicOptions, type StagedOutput } from './atomic-output';
 import { kerasH5Bytes, readKerasH5 } from './keras-h5';
-import { toKerasModel } from './keras-model';
+import { requireWithoutKeras3HardSigmoid, toKerasModel } from './keras-model';
 import { keras3Bytes } from './keras3-file';
 import { buildMetadata, buildReadme, METADATA_FILE, README_FILE } from './metadata';
 import { pythonScript } from './python-script';
@@ -75,6 +75,7 @@ export async function openRunForExport(runDir: string): Promise<ExportSource> {
 
 /** The files of a `tfjs` folder export. */
 export async function tfjsExportFiles(source: ExportSource, now = new Date()): Promise<Map<string, Uint8Array>> {
+  requireWithoutKeras3HardSigmoid(source.project.layers, 'an activation plain TensorFlow.js has to export for the web');
   const encoder = new TextEncoder();
   const { record, project, tokenizer } = source;
   const gru = usesResetAfterGru(project.layers);
@@ -89,6 +90,7 @@ export async function tfjsExportFiles(source: ExportSource, now = new Date()): P
 
 /** The bytes of a Keras 2 `.h5` export. */
 export async function kerasH5Export(source: ExportSource): Promise<Uint8Array> {
+  requireWithoutKeras3HardSigmoid(source.project.layers, 'an activation Keras 2 has to export a Keras 2 .h5');
   return kerasH5Bytes(toKerasModel(source.project.layers, source.tokenizer.maxlen, source.model));
 }
 

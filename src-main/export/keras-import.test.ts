@@ -248,3 +248,52 @@ print(json.dumps([shape(sys.argv[1]), shape(sys.argv[2])]))`;
     await expect(readFile(out)).rejects.toThrow(/ENOENT/);
   });
 });
+
+describe("Keras 3's hard_sigmoid (relu6(x + 3) / 6)", () => {
+  it('opens a Keras 3 file using it as Keras computes it on tfjs-layers, exports it back to .keras as hard_sigmoid, and refuses a Keras 2 .h5', { timeout: 180_000 }, async () => {
+    // The real Keras 3 LSTM file with hard_sigmoid as the LSTM's gates and the Dense(16)'s activation, written by h5py.
+    const file = path.join(root, 'keras3-hard-sigmoid.h5');
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      `import h5py, json, shutil, sys
+shutil.copy(sys.argv[1], sys.argv[2])
+f = h5py.File(sys.argv[2], 'r+')
+raw = f.attrs['model_config']
+config = json.loads(raw if isinstance(raw, str) else raw.decode())
+layers = config['config']['layers']
+lstm = next(l for l in layers if l['class_name'] == 'LSTM')
+lstm['config']['recurrent_activation'] = 'hard_sigmoid'
+dense = next(l for l in layers if l['class_name'] == 'Dense')
+dense['config']['activation'] = 'hard_sigmoid'
+f.attrs['model_config'] = json.dumps(config)
+f.close()`,
+      path.join(KERAS_DIR, 'keras-3.13.2-lstm-imdb.h5'),
+      file,
+    ]);
+    const rows = idRows(500);
+    const idsFile = path.join(root, 'hard-sigmoid.ids.json');
+    await writeFile(idsFile, JSON.stringify(rows));
+    const expected = reference(file, idsFile);
+    const outputs = await predictKerasFile(file, rows);
+    outputs.forEach((row, i) => row.forEach((value, j) => expect(Math.abs(value - expected.outputs[i]![j]!)).toBeLessThan(1e-5)));
+
+    const { record } = await importKerasModel(file, { dataDir: path.join(root, 'hard-sigmoid') });
+    const layers = (record.project as Project).layers;
+    expect(layers.find((layer) => layer.kind === 'LSTM')!.options['recurrent_activation']).toBe('hard_sigmoid_k3');
+    expect(layers.find((layer) => layer.kind === 'Dense')!.options['activation']).toBe('hard_sigmoid_k3');
+    expect(record.imported!.paths.join('\n')).toMatch(/\(LSTM\): tfjs-layers, because .*recurrent_activation/);
+
+    const runDir = path.join(root, 'hard-sigmoid', 'runs', record.id);
+    const out = path.join(root, 'hard-sigmoid.keras');
+    await exportRun({ runDir, out, format: 'keras' });
+    const written = JSON.parse(execFileSync('/usr/bin/python3', ['-c', `import json, sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('config.json').decode())`, out], { encoding: 'utf8' })) as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+    expect(written.config.layers.find((layer) => layer.class_name === 'LSTM')!.config['recurrent_activation']).toBe('hard_sigmoid');
+    expect(await predictKerasFile(out, rows)).toEqual(outputs);
+    await expect(exportRun({ runDir, out: path.join(root, 'hard-sigmoid-web'), format: 'tfjs' })).rejects.toThrow(
+      "layer 2 (LSTM): recurrent_activation must be an activation plain TensorFlow.js has to export for the web. Received: Keras 3's hard_sigmoid",
+    );
+    await expect(exportRun({ runDir, out: path.join(root, 'hard-sigmoid-k2.h5'), format: 'keras-h5' })).rejects.toThrow(
+      /layer 2 \(LSTM\): recurrent_activation must be an activation Keras 2 has to export a Keras 2 \.h5\. Received: Keras 3's hard_sigmoid \(clip\(x \/ 6 \+ 0\.5, 0, 1\); Keras 2's is clip\(0\.2x \+ 0\.5, 0, 1\)\); export keras \(a Keras 3 \.keras file\) instead/,
+    );
+  });
+});

@@ -28,6 +28,29 @@ export interface KerasModel {
   maxlen: number;
 }
 
+/**
+ * Refuses a stack using Keras 3's hard_sigmoid for a format without it: Keras 2's hard_sigmoid is
+ * clip(0.2x + 0.5, 0, 1) and it has nothing that computes Keras 3's clip(x / 6 + 0.5, 0, 1); plain
+ * TensorFlow.js lacks the engine's own activation class.
+ *
+ * Args:
+ *   stack: the run's layers.
+ *   target: what the export needs, e.g. "an activation Keras 2 has to export a Keras 2 .h5".
+ */
+export function requireWithoutKeras3HardSigmoid(stack: readonly LayerSpec[], target: string): void {
+  stack.forEach((layer, index) => {
+    for (const options of [layer.options, wrappedLayer(layer)?.options ?? {}]) {
+      for (const key of ['activation', 'recurrent_activation']) {
+        if (options[key] !== 'hard_sigmoid_k3') continue;
+        throw new WorkbenchError(
+          'bad_input',
+          `layer ${index + 1} (${layer.kind}): ${key} must be ${target}. Received: Keras 3's hard_sigmoid (clip(x / 6 + 0.5, 0, 1); Keras 2's is clip(0.2x + 0.5, 0, 1)); export keras (a Keras 3 .keras file) instead`,
+        );
+      }
+    }
+  });
+}
+
 function layerConfig(name: string, options: Record<string, unknown>, trainable: boolean): Record<string, unknown> {
   return { name, trainable, dtype: 'float32', ...options };
 }

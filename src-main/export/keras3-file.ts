@@ -33,8 +33,12 @@ function keras3Options(kind: string, options: Record<string, unknown>): Record<s
   return spelling.keras3Config === undefined ? listed : spelling.keras3Config(listed);
 }
 
-/** Refuses what Keras 3 would compute differently: its `hard_sigmoid` is not Keras 2's. */
-function checkKeras3(layerName: string, options: Record<string, unknown>): void {
+/**
+ * The options with activations as Keras 3 names them (the app's `hard_sigmoid_k3` is Keras 3's
+ * `hard_sigmoid`), refusing Keras 2's `hard_sigmoid`, which Keras 3 would compute differently.
+ */
+function keras3Activations(layerName: string, options: Record<string, unknown>): Record<string, unknown> {
+  const named = { ...options };
   for (const key of ['activation', 'recurrent_activation']) {
     if (options[key] === 'hard_sigmoid') {
       throw new WorkbenchError(
@@ -42,7 +46,9 @@ function checkKeras3(layerName: string, options: Record<string, unknown>): void 
         `${layerName}: ${key} must be an activation Keras 3 computes the same way to export a .keras file. Received: 'hard_sigmoid' (Keras 2's clip(0.2x + 0.5, 0, 1); Keras 3's hard_sigmoid is clip(x / 6 + 0.5, 0, 1)); export keras-h5 instead`,
       );
     }
+    if (options[key] === 'hard_sigmoid_k3') named[key] = 'hard_sigmoid';
   }
+  return named;
 }
 
 function layerEntry(className: string, config: Record<string, unknown>, inputShape: Shape | undefined): Record<string, unknown> {
@@ -58,12 +64,10 @@ export function keras3Config(stack: readonly LayerSpec[], maxlen: number): Recor
     const common = { name: layer.name, trainable: layer.spec.trainable ?? true, dtype: dtypePolicy };
     const wrapped = wrappedLayer({ kind: layer.spec.kind, options });
     if (wrapped !== undefined) {
-      checkKeras3(layer.name, wrapped.options);
-      const inner = layerEntry(wrapped.kind, { name: layer.wrappedName, trainable: common.trainable, dtype: dtypePolicy, ...wrapped.options }, undefined);
+      const inner = layerEntry(wrapped.kind, { name: layer.wrappedName, trainable: common.trainable, dtype: dtypePolicy, ...keras3Activations(layer.name, wrapped.options) }, undefined);
       return layerEntry('Bidirectional', { ...common, layer: inner, merge_mode: options['merge_mode'] }, layer.inputShape!);
     }
-    checkKeras3(layer.name, options);
-    return layerEntry(layer.spec.kind, { ...common, ...keras3Options(layer.spec.kind, options) }, layer.inputShape!);
+    return layerEntry(layer.spec.kind, { ...common, ...keras3Options(layer.spec.kind, keras3Activations(layer.name, options)) }, layer.inputShape!);
   });
   const input: Shape = [null, maxlen];
   return {

@@ -23,6 +23,7 @@ const pythonActivations: Record<Activation, string> = {
   softsign: 'F.softsign',
   swish: 'lambda x: x * torch.sigmoid(x)',
   hard_sigmoid: 'lambda x: torch.clamp(0.2 * x + 0.5, 0.0, 1.0)',
+  hard_sigmoid_k3: 'lambda x: torch.clamp(x / 6 + 0.5, 0.0, 1.0)',
 };
 
 const RNNWB_TEMPLATE = String.raw`"""RNN Workbench's layers in PyTorch, Keras' weight layout in and out, and the app's data pipeline.

@@ -23,6 +23,8 @@ export interface TrainRequest {
   test: Split;
   /** Continue after this epoch from the folder's checkpoint (weights and optimizer state). */
   resumeFromEpoch?: number;
+  /** A run folder whose weights (same stack) the first epoch starts from: fine-tuning. */
+  initWeightsFrom?: string;
 }
 
 export interface EvaluateRequest {

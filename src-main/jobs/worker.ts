@@ -129,6 +129,8 @@ async function train(request: TrainRequest): Promise<void> {
     if (startEpoch > 0) {
       await loadWeightsInto(checkpointDir, model);
       await loadOptimizerState(checkpointDir, optimizer);
+    } else if (request.initWeightsFrom !== undefined) {
+      await loadWeightsInto(request.initWeightsFrom, model);
     }
     const { train: trainSplit, validation } = splitValidation(request.train, maxlen, training.validationSplit);
     post({

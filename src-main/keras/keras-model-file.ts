@@ -174,14 +174,8 @@ function activationOf(reader: Reader, where: string, value: unknown): string {
   if (isObject(value) && typeof value['config'] === 'string') name = value['config'];
   if (name === null || name === undefined) return 'linear';
   if (name === 'silu') return 'swish';
-  if (name === 'hard_sigmoid' && majorVersion(reader.kerasVersion) >= 3) {
-    return fail(
-      reader,
-      where,
-      "an activation the app computes as this Keras version does; Keras 3's hard_sigmoid is clip(x / 6 + 0.5, 0, 1), unlike Keras 2's clip(0.2x + 0.5, 0, 1) that the app has",
-      show(name),
-    );
-  }
+  // Keras 3 gave the name to relu6(x + 3) / 6, not Keras 2's clip(0.2x + 0.5, 0, 1).
+  if (name === 'hard_sigmoid' && majorVersion(reader.kerasVersion) >= 3) return 'hard_sigmoid_k3';
   const known = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'hard_sigmoid'];
   if (typeof name !== 'string' || !known.includes(name)) {
     return fail(reader, where, `one of the Keras activations ${known.map((a) => `'${a}'`).join(', ')}`, `${show(name)} (a custom activation cannot be loaded)`);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -202,4 +202,30 @@ describe('hostile inputs through the web API: one-line refusals, the server stay
       await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('POST /upload (web mode: a Keras file from the browser)', () => {
+  const upload = (kind: string, body: Uint8Array, headers: Record<string, string> = { Cookie: `rnn_workbench_token_${app.port}=${app.token}` }) =>
+    fetch(`http://127.0.0.1:${app.port}/upload?kind=${kind}`, { method: 'POST', body, headers: { Origin: app.origin, ...headers } });
+
+  it('streams an authorised body into the data folder and answers its id; refuses without the token, an unknown kind and an oversized body', async () => {
+    const bytes = randomBytes(5000);
+    const accepted = await upload('keras', bytes);
+    expect(accepted.status).toBe(200);
+    const { upload: id } = (await accepted.json()) as { upload: string };
+    expect(id).toMatch(/^[0-9a-f]{24}$/);
+    expect(await readFile(path.join(app.dataDir, 'uploads', id))).toEqual(bytes);
+
+    const anonymous = await upload('keras', bytes, {});
+    expect(anonymous.status).toBe(401);
+    const unknown = await upload('video', bytes);
+    expect(unknown.status).toBe(400);
+    expect((await unknown.text()).trim()).toBe('kind must be one of keras, tokenizer, arch. Received: "video"');
+    // 65 MB declared for a tokenizer: refused on the declared length, before any byte is stored.
+    const big = new Uint8Array(65 * 1024 * 1024);
+    const tooBig = await upload('tokenizer', big);
+    expect(tooBig.status).toBe(413);
+    expect((await tooBig.text()).trim()).toBe('An uploaded tokenizer file must be 1 byte to 64 MB. Received: 65 MB');
+    expect((await readdir(path.join(app.dataDir, 'uploads'))).sort()).toEqual([id]);
+  });
 });

@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,10 +7,12 @@ import path from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import { apiEvents, type WorkbenchApi } from '../../src-shared/api';
 import { MAX_PROJECT_BYTES } from '../../src-shared/desktop-api';
+import { toErrorPayload, WorkbenchError } from '../../src-shared/errors';
 import { contentSecurityPolicy } from '../platform/content-security-policy';
 import { openRegularFile, UNBOUNDED } from '../platform/bounded-file';
 import type { Logger } from '../platform/logger';
 import { createDispatcher } from '../services/dispatch';
+import type { UploadStore } from '../services/upload-store';
 import { decodeClientMessage, type ServerMessage } from './protocol';
 
 /** The documented default port of `npm run serve`; taken ports fall back to a free one. */
@@ -47,6 +50,8 @@ export interface WebServerOptions {
   rendererDir: string;
   api: WorkbenchApi;
   log: Logger;
+  /** Where `POST /upload` streams files from the browser (a Keras model to open); without it uploads are refused. */
+  uploads?: UploadStore;
 }
 
 export interface RunningWebServer {
@@ -123,12 +128,39 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     createReadStream('', { fd: opened.handle }).pipe(response);
   }
 
+  /**
+   * `POST /upload?kind=keras|tokenizer|arch`: the body, bounded by kind and streamed to disk (a model can
+   * be far larger than a WebSocket message may be), answered with `{"upload": id}` for importKerasUpload.
+   */
+  async function receiveUpload(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const kind = new URL(request.url ?? '/', 'http://localhost').searchParams.get('kind') ?? '';
+    try {
+      if (options.uploads === undefined) throw new WorkbenchError('not_found', 'Uploads are not served here.');
+      const declared = request.headers['content-length'] === undefined ? NaN : Number(request.headers['content-length']);
+      const upload = await options.uploads.receive(request, kind, declared);
+      response.writeHead(200, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+      response.end(JSON.stringify({ upload }));
+    } catch (error) {
+      const payload = toErrorPayload(error);
+      options.log.warn(`upload refused: ${payload.message}`);
+      // A refused body is read to its end and dropped before the answer, so the browser, still sending,
+      // gets the message rather than a reset connection.
+      if (!request.complete && !request.destroyed) {
+        request.resume();
+        await once(request, 'end').catch(() => undefined);
+      }
+      const status = payload.code === 'bad_input' ? 413 : payload.code === 'invalid_request' ? 400 : payload.code === 'not_found' ? 404 : 500;
+      if (!response.headersSent && !response.destroyed) send(response, status, payload.message);
+    }
+  }
+
   const server = createServer((request, response) => {
     const refused = refusal(request);
     if (refused !== undefined) {
       options.log.warn(`refused ${request.method} ${request.url}: ${refused.reason}`);
       return send(response, refused.status, refused.reason);
     }
+    if (request.method === 'POST' && new URL(request.url ?? '/', 'http://localhost').pathname === '/upload') return void receiveUpload(request, response);
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'Method not allowed: the API is served over the WebSocket at /api.');
     serveFile(request, response).catch((error: unknown) => {
       options.log.error(`serving ${request.url} failed: ${String(error)}`);

@@ -68,12 +68,14 @@ export class NodeExportService {
    *
    * Args:
    *   file: the `.h5` or `.keras` file.
-   *   options: `dataDir`, and optionally `arch` (weights-only `.h5`), `tokenizer`, `maxlen`.
+   *   options: `dataDir`, and optionally `arch` (weights-only `.h5`), `tokenizer`, `maxlen`, and
+   *     `shownAs`, how the run names the file instead of its path (an upload's original name).
    */
-  async importKerasModel(file: string, options: { dataDir: string; arch?: string; tokenizer?: string; maxlen?: number }): Promise<{ record: RunRecord; totalParams: number }> {
+  async importKerasModel(file: string, options: { dataDir: string; arch?: string; tokenizer?: string; maxlen?: number; shownAs?: string }): Promise<{ record: RunRecord; totalParams: number }> {
     const opened = await openKerasFile(path.resolve(file), { arch: options.arch, launchProcess: this.launchProcess });
     const job = { dataDir: options.dataDir, tokenizer: options.tokenizer === undefined ? undefined : path.resolve(options.tokenizer), maxlen: options.maxlen };
-    const reply = await this.engine.request({ type: 'import-keras', opened, options: job }, []);
+    const shown = options.shownAs === undefined ? opened : { ...opened, file: options.shownAs };
+    const reply = await this.engine.request({ type: 'import-keras', opened: shown, options: job }, []);
     return { record: reply.record, totalParams: reply.totalParams };
   }
 

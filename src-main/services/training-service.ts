@@ -17,6 +17,9 @@ import type { GradientOverTime, ReadAlong } from '../../src-shared/read-along';
 import type { EngineInfo, Evaluation, Prediction, RunRecord, RunSummary, TrainingEvent } from '../../src-shared/training';
 import { loadDataset, type LoadedDataset } from '../data';
 import { EngineClient, startEngineWorker } from '../jobs/client';
+import { readModelDir } from '../export/export-reader';
+import { parseTokenizerFile } from '../export/tokenizer-file';
+import { fineTuneLayers, requireSameVocabulary } from './fine-tune';
 import type { FromWorker, ToWorker } from '../jobs/protocol';
 import { transferablesOf } from '../jobs/protocol';
 import { RunStore, TOKENIZER_FILE, newRunId, toSummary, type RunTokenizer } from '../runs/run-store';
@@ -87,9 +90,12 @@ export class NodeTrainingService {
   /**
    * Starts training a project in a new run and returns its id at once; progress and the end arrive
    * as events. The project's `data.path` is loaded (from the cache when it was opened before).
+   * With `fromRun`, the run fine-tunes that run: its stack, its weights to start from, the project's data and training.
    */
-  async start(projectInput: unknown): Promise<string> {
-    const project = parseProject(projectInput);
+  async start(projectInput: unknown, fromRun?: string): Promise<string> {
+    let project = parseProject(projectInput);
+    const source = fromRun === undefined ? undefined : await this.store.get(fromRun);
+    if (source !== undefined) project = { ...project, layers: fineTuneLayers(source, project.data.options) };
     this.validate(project);
     const dataPath = path.resolve(project.data.path!);
     try {
@@ -97,12 +103,13 @@ export class NodeTrainingService {
     } catch (error) {
       throw new WorkbenchError('not_found', `data.path must name an existing dataset file or folder. Received: ${dataPath} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
     }
+    if (source !== undefined) await this.requireFineTunable(source, project, dataPath);
     const id = newRunId();
     const now = new Date().toISOString();
     const record: RunRecord = {
       version: 1,
       id,
-      name: uniqueRunName(runName(project.layers), new Set((await this.store.list()).map((run) => run.name))),
+      name: uniqueRunName(source === undefined ? runName(project.layers) : `${source.name} fine-tuned`, new Set((await this.store.list()).map((run) => run.name))),
       status: 'loading',
       createdAt: now,
       updatedAt: now,
@@ -114,6 +121,7 @@ export class NodeTrainingService {
       history: [],
       pid: process.pid,
       warnings: [],
+      ...(source === undefined ? {} : { fineTunedFrom: { runId: source.id, name: source.name } }),
     };
     await this.store.create(record);
     this.launch(record, 0);
@@ -231,6 +239,16 @@ export class NodeTrainingService {
     await Promise.all(runs.map((run) => this.stop(run.record.id)));
     await Promise.all(runs.map((run) => run.done));
     await this.engine.close();
+  }
+
+  /**
+   * Refuses to fine-tune `source` while it trains, or on data whose word ids mean other words than
+   * its tokenizer's (the data is loaded, from its cache when it is open, to compare); nothing is stored.
+   */
+  private async requireFineTunable(source: RunRecord, project: Project, dataPath: string): Promise<void> {
+    if (this.active.has(source.id)) throw new WorkbenchError('busy', `Run ${source.id} is training; fine-tune it when it has ended.`);
+    const dataset = await loadDataset(dataPath, project.data.options, { dataDir: this.options.dataDir, launchProcess: this.options.launchProcess });
+    requireSameVocabulary(source, await readModelTokenizer(this.store.dir(source.id)), dataset.tokenizer, dataPath);
   }
 
   private validate(project: Project): void {
@@ -391,6 +409,7 @@ export class NodeTrainingService {
       train,
       test: dataset.test,
       resumeFromEpoch: fromEpoch > 0 ? fromEpoch : undefined,
+      initWeightsFrom: fromEpoch === 0 && run.record.fineTunedFrom !== undefined ? this.store.dir(run.record.fineTunedFrom.runId) : undefined,
     };
     worker.postMessage(request, transferablesOf(dataset.train, dataset.test));
     // A stop that arrived while the worker was starting.

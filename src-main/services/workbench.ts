@@ -12,6 +12,7 @@ import { appVersion } from '../platform/app-version';
 import { describeFileKind } from '../platform/bounded-file';
 import { DraftStore } from './draft-store';
 import { SettingsStore } from './settings-store';
+import { UploadStore } from './upload-store';
 import { NodeExportService } from './export-service';
 import type { ProcessLauncher } from '../platform/isolated-process';
 import { NodeTrainingService } from './training-service';
@@ -74,6 +75,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const sweeps = new NodeTuneService(training, options.dataDir);
   const drafts = new DraftStore(options.dataDir);
   const settings = new SettingsStore(options.dataDir);
+  const uploads = new UploadStore(options.dataDir);
   const dataProgress = new Emitter<DataProgressEvent>();
   // One dataset opens at a time: a new open cancels the previous one, as the Data panel shows one dataset.
   let opening: AbortController | undefined;
@@ -103,7 +105,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     getEngineInfo: () => training.probeEngine(),
     benchmarkModel: ({ project, trainCount }) => training.benchmark(project, { trainCount }),
-    startTraining: async ({ project }) => ({ runId: await training.start(project) }),
+    startTraining: async ({ project, fromRun }) => ({ runId: await training.start(project, fromRun) }),
     resumeTraining: async ({ runId }) => ({ runId: await training.resume(runId) }),
     stopTraining: ({ runId }) => training.stop(runId),
     listRuns: () => training.listRuns(),
@@ -123,6 +125,27 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     importKerasModel: async ({ path: file, arch, tokenizer, maxlen }) => {
       const { record, totalParams } = await exports.importKerasModel(file, { dataDir: options.dataDir, arch, tokenizer, maxlen });
       return { run: toSummary(record), project: record.project, imported: record.imported!, totalParams };
+    },
+    importKerasUpload: async ({ model, name, tokenizer, arch, maxlen }) => {
+      const files = { [uploads.file(model)]: `the uploaded ${name}`, ...(tokenizer === undefined ? {} : { [uploads.file(tokenizer)]: 'the uploaded tokenizer' }), ...(arch === undefined ? {} : { [uploads.file(arch)]: 'the uploaded architecture JSON' }) };
+      try {
+        const { record, totalParams } = await exports.importKerasModel(uploads.file(model), {
+          dataDir: options.dataDir,
+          arch: arch === undefined ? undefined : uploads.file(arch),
+          tokenizer: tokenizer === undefined ? undefined : uploads.file(tokenizer),
+          maxlen,
+          shownAs: name,
+        });
+        return { run: toSummary(record), project: record.project, imported: record.imported!, totalParams };
+      } catch (error) {
+        // Messages name the file by its path; the user knows the upload by its own name.
+        if (!(error instanceof WorkbenchError)) throw error;
+        let message = error.message;
+        for (const [file, shown] of Object.entries(files)) message = message.replaceAll(file, shown);
+        throw new WorkbenchError(error.code, message);
+      } finally {
+        await uploads.remove([model, tokenizer, arch].filter((id) => id !== undefined));
+      }
     },
     saveDraft: ({ name, project }) => drafts.save(name, project),
     readDraft: () => drafts.read(),

@@ -32,17 +32,21 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 /**
  * Keras activations that tfjs-layers computes the same way.
  * Porting note: `hard_sigmoid` is Keras 2's `clip(0.2x + 0.5, 0, 1)`, which tfjs-layers' `hardSigmoid`
- * computes and which Keras 2 files (LSTM and GRU before Keras 2.4) use; Keras 3 renamed the name to
- * `clip(x / 6 + 0.5, 0, 1)`, so a Keras 3 file's `hard_sigmoid` is not this one. `gelu` is left out
+ * computes and which Keras 2 files (LSTM and GRU before Keras 2.4) use; Keras 3 gave the name to
+ * `relu6(x + 3) / 6 = clip(x / 6 + 0.5, 0, 1)`, which the app calls `hard_sigmoid_k3` (computed by the
+ * engine's own tfjs activation, exported to `.keras` as Keras 3's `hard_sigmoid`). `gelu` is left out
  * because tfjs-layers' version differs from Keras 3's.
  */
-export const activations = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'hard_sigmoid'] as const;
+export const activations = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'hard_sigmoid', 'hard_sigmoid_k3'] as const;
 export type Activation = (typeof activations)[number];
 
-/** tfjs-layers' name of a Keras activation (tfjs spells `hard_sigmoid` in camelCase). */
+/** tfjs' name of a Keras activation (tfjs spells `hard_sigmoid` in camelCase; `hardSigmoidK3` is the engine's own). */
 export function tfjsActivation(name: Activation): string {
-  return name === 'hard_sigmoid' ? 'hardSigmoid' : name;
+  return name === 'hard_sigmoid' ? 'hardSigmoid' : name === 'hard_sigmoid_k3' ? 'hardSigmoidK3' : name;
 }
+
+/** How the UI shows an option value that is not spelled as Keras spells it. */
+export const optionValueLabels: Readonly<Record<string, string>> = { hard_sigmoid_k3: "hard_sigmoid (Keras 3's, clip(x / 6 + 0.5, 0, 1))" };
 
 export function activation() {
   return oneOf(activations);

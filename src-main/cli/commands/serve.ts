@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../platform/package-root';
 import { resolveDataDir } from '../../platform/paths';
+import { UploadStore } from '../../services/upload-store';
 import { createWorkbench } from '../../services/workbench';
 import { DEFAULT_PORT, startWebServer } from '../../server/web-server';
 import { parseFlags } from '../flags';
@@ -23,9 +24,10 @@ export const serve: Command = {
     const port = values.port === undefined ? 'default' : parsePort(values.port);
     const rendererDir = path.join(packageRoot(), 'out/renderer');
     if (!existsSync(rendererDir)) throw new UsageError(`The UI is not built: expected ${rendererDir}. Run \`npm run serve\` (or \`npm run build:web\` first).`);
-    const workbench = createWorkbench({ dataDir: resolveDataDir(), host: 'web' });
+    const dataDir = resolveDataDir();
+    const workbench = createWorkbench({ dataDir, host: 'web' });
     const log = { warn: (m: string) => process.stderr.write(`warn: ${m}\n`), error: (m: string) => process.stderr.write(`error: ${m}\n`) };
-    const server = await startWebServer({ port, rendererDir, api: workbench, log });
+    const server = await startWebServer({ port, rendererDir, api: workbench, log, uploads: new UploadStore(dataDir) });
     process.stdout.write(`RNN Workbench is serving on http://127.0.0.1:${server.port}\nOpen: ${server.url}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

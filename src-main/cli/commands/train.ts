@@ -15,11 +15,14 @@ export const train: Command = {
   summary: 'Train a preset or project on IMDb data, print epoch metrics, keep the run',
   usage: [
     'Usage: rnn-workbench train --data <path> --model <preset-id|project.json> [options]',
+    '       rnn-workbench train --data <path> --from-run RUN_ID [options]',
     '',
     "Trains like Keras' fit: binary cross-entropy, accuracy, validation split from the end, shuffled",
     'every epoch; then evaluates on the test split. The run is stored in $RNN_WORKBENCH_HOME/runs.',
     '',
     `  --model ID|FILE          A preset (${presetIds.join(', ')}) or a project .json`,
+    '  --from-run RUN_ID        Fine-tune a stored run (trained here, or opened with import): its',
+    '                           stack and weights, trained further on --data as a new run',
     '  --data PATH              IMDb data: aclImdb .tar.gz or folder, Keras imdb.npz, or CSV',
     '                           (default: the project file\'s data.path)',
     '  --epochs N               Passes over the training data (default 10)',
@@ -45,6 +48,7 @@ export const train: Command = {
       options: {
         data: { type: 'string' },
         model: { type: 'string' },
+        'from-run': { type: 'string' },
         epochs: { type: 'string' },
         'batch-size': { type: 'string' },
         'max-features': { type: 'string' },
@@ -130,7 +134,7 @@ export const train: Command = {
     process.on('SIGINT', onInterrupt);
     let summary: RunSummary;
     try {
-      runId = await service.start(project);
+      runId = await service.start(project, values['from-run']);
       summary = await service.whenDone(runId);
     } finally {
       process.off('SIGINT', onInterrupt);
@@ -174,6 +178,7 @@ export const train: Command = {
 export interface TrainFlags {
   data?: string;
   model?: string;
+  'from-run'?: string;
   epochs?: string;
   'batch-size'?: string;
   'max-features'?: string;
@@ -186,17 +191,27 @@ export interface TrainFlags {
   limit?: string;
 }
 
-/** The project to train: a preset or project file, with the flags laid over it. */
+/**
+ * The project to train: a preset or project file, with the flags laid over it. With --from-run, the
+ * stored run's stack (the service checks it can be fine-tuned on the data).
+ */
 export async function projectFromFlags(values: TrainFlags): Promise<Project> {
-  if (values.model === undefined || values.model === '') {
+  const fromRun = values['from-run'];
+  if (fromRun !== undefined && values.model !== undefined) {
+    throw new UsageError(`--model and --from-run cannot be combined: --from-run trains the run's own stack. Received: --model ${values.model} --from-run ${fromRun}`);
+  }
+  if ((values.model === undefined || values.model === '') && fromRun === undefined) {
     throw new UsageError(`--model is required: a preset (${presetIds.join(', ')}) or a project .json. Received: nothing`);
   }
-  const preset = getPreset(values.model);
+  const preset = fromRun === undefined ? getPreset(values.model!) : undefined;
   let project: Project;
-  if (preset !== undefined) {
+  if (fromRun !== undefined) {
+    const record = await new RunStore(resolveDataDir()).get(fromRun);
+    project = createProject((record.project as Project).layers);
+  } else if (preset !== undefined) {
     project = createProject(preset.layers);
-  } else if (values.model.endsWith('.json')) {
-    project = parseProject((await readProjectFile(values.model)).text, values.model);
+  } else if (values.model!.endsWith('.json')) {
+    project = parseProject((await readProjectFile(values.model!)).text, values.model!);
   } else {
     throw new UsageError(`--model must be a preset (${presetIds.join(', ')}) or a project .json. Received: ${values.model}`);
   }
@@ -205,7 +220,7 @@ export async function projectFromFlags(values: TrainFlags): Promise<Project> {
   if (values['max-features'] !== undefined) options.maxFeatures = parsePositiveInt('--max-features', values['max-features']);
   if (values.maxlen !== undefined) options.maxlen = parsePositiveInt('--maxlen', values.maxlen);
   // A project file's own data path is relative to the file, as a project moved with its data still opens.
-  const dataPath = values.data ?? (project.data.path === null ? null : path.resolve(path.dirname(values.model), project.data.path));
+  const dataPath = values.data ?? (project.data.path === null || values.model === undefined ? null : path.resolve(path.dirname(values.model), project.data.path));
   if (dataPath === null || dataPath === '') throw new UsageError('--data is required: a path to IMDb data. Received: nothing');
 
   const layers = project.layers.map((layer) =>
@@ -228,5 +243,5 @@ export async function projectFromFlags(values: TrainFlags): Promise<Project> {
   if (values.seed !== undefined) training.seed = parseNonNegativeInt('--seed', values.seed);
   if (values.limit !== undefined) training.limit = parsePositiveInt('--limit', values.limit);
   // Parsing again fills the chosen optimizer's Keras defaults and checks the combination.
-  return parseProject({ ...project, layers, data: { ...project.data, path: dataPath, options }, training }, values.model);
+  return parseProject({ ...project, layers, data: { ...project.data, path: dataPath, options }, training }, values.model ?? `--from-run ${fromRun}`);
 }

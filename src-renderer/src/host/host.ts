@@ -43,4 +43,9 @@ export interface Host {
   pickDatasetPath?: (folder: boolean) => Promise<string | null>;
   /** A native picker for a Keras model, tokenizer or architecture file, returning its path; absent in web mode (a server path is typed). */
   pickModelFile?: (kind: 'keras' | 'tokenizer' | 'arch') => Promise<string | null>;
+  /**
+   * Sends a file from this browser to the workbench machine (web mode) and returns the upload id that
+   * `importKerasUpload` takes; absent where files are opened by path.
+   */
+  uploadFile?: (file: File, kind: 'keras' | 'tokenizer' | 'arch') => Promise<string>;
 }

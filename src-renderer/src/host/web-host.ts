@@ -54,5 +54,12 @@ export async function createWebHost(location: Location): Promise<Host> {
     api,
     openProjectFile: () => pickTextFile('.json,application/json'),
     saveProjectFile: (name, text) => downloadTextFile(name, text),
+    uploadFile: async (file, kind) => {
+      // Over HTTP, streamed to the server's disk: a model may be far larger than a WebSocket message may be.
+      // The page's cookie carries the access token.
+      const response = await fetch(`/upload?kind=${kind}`, { method: 'POST', body: file, headers: { 'Content-Type': 'application/octet-stream' } });
+      if (!response.ok) throw new Error(`${file.name}: ${(await response.text()).trim()}`);
+      return ((await response.json()) as { upload: string }).upload;
+    },
   };
 }

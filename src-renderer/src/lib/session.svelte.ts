@@ -81,11 +81,12 @@ export class TrainingSession {
     host.api.onDidTrainingEvent((event) => this.handle(event));
   }
 
-  async start(project: unknown): Promise<void> {
+  /** Starts training `project`; with `fromRun`, fine-tunes that run (its stack and weights) on the project's data and training. */
+  async start(project: unknown, fromRun?: string): Promise<void> {
     this.reset();
     this.status = 'starting';
     try {
-      const { runId } = await this.host.api.startTraining({ project });
+      const { runId } = await this.host.api.startTraining(fromRun === undefined ? { project } : { project, fromRun });
       this.runId = runId;
     } catch (error) {
       this.status = 'idle';
