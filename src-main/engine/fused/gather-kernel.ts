@@ -42,6 +42,19 @@ export function gatherRows(x: Values, rows: number, ids: ArrayLike<number>, out?
   return result;
 }
 
+/**
+ * The Embedding's gradient in the native kernels: `out` (`[rows, inner]`, zeroed first) gets row `i` of `x`
+ * added into row `ids[i]`; ids outside `[0, rows)` are dropped, as TensorFlow's UnsortedSegmentSum does.
+ * Each row's sum runs in the order of the ids, as one sequential pass would. Returns false when the
+ * kernels are unavailable (the caller sums in JavaScript).
+ */
+export function scatterAddRows(x: Float32Array, ids: Int32Array, rows: number, out: Float32Array): boolean {
+  const kernels = nativeKernels();
+  if (kernels === undefined || rows <= 0) return false;
+  kernels.scatterAdd(x, ids, rows, out);
+  return true;
+}
+
 const stock = new Map<string, tf.KernelFunc>();
 
 function makeKernel(backendName: string): tf.KernelFunc {
