@@ -75,14 +75,18 @@ inline void addN(float* a, const float* b, int n) {
   for (int i = 0; i < n; i++) a[i] += b[i];
 }
 
-// C[MR,16] (+)= A[MR,K] * B[K,16] with all accumulators in registers.
+// C[MR,16] = init + A[MR,K] * B[K,16] with all accumulators in registers; init is C itself (acc), the row
+// vector bias (the same for every row), or zero.
 template <int MR>
-inline void tile16(int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc) {
+inline void tile16(int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc, const float* bias) {
   v8 c0[MR], c1[MR];
   for (int r = 0; r < MR; r++) {
     if (acc) {
       c0[r] = load8(C + r * ldc);
       c1[r] = load8(C + r * ldc + 8);
+    } else if (bias) {
+      c0[r] = load8(bias);
+      c1[r] = load8(bias + 8);
     } else {
       c0[r] = v8{};
       c1[r] = v8{};
@@ -103,31 +107,40 @@ inline void tile16(int K, const float* A, long ars, long acs, const float* B, lo
   }
 }
 
-// C[M,N] (+)= A[M,K] * B[K,N]; A(r,k) = A[r*ars + k*acs]; B and C row-major with leading dims ldb, ldc.
-void gemm(int M, int N, int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc) {
+// C[M,N] = (C if acc, else bias row if given, else 0) + A[M,K] * B[K,N]; A(r,k) = A[r*ars + k*acs]; B and C
+// row-major with leading dims ldb, ldc. Each element's sum runs over k in order, so the result does not depend
+// on how M is tiled.
+void gemm(int M, int N, int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc,
+          const float* bias = nullptr) {
   // K is blocked so a panel of B stays in cache while every tile of C passes over it.
   const int KC = 256;
+  // Six rows of two 8-float vectors: 12 accumulators, 2 of B and a broadcast fill 15 of the 16 AVX2 registers.
+  const int MR = 6;
   const int N16 = N - N % 16;
   for (int k0 = 0; k0 < K || (k0 == 0 && !acc); k0 += KC) {
     const int kc = imin(KC, K - k0);
     const bool a = acc || k0 > 0;
+    const float* bz = a ? nullptr : bias;
     const float* Ak = A + k0 * acs;
     const float* Bk = B + static_cast<long>(k0) * ldb;
-    for (int i = 0; i < M; i += 4) {
-      const int mr = imin(4, M - i);
+    for (int i = 0; i < M; i += MR) {
+      const int mr = imin(MR, M - i);
       const float* Ai = Ak + i * ars;
       float* Ci = C + i * ldc;
       for (int j = 0; j < N16; j += 16) {
+        const float* bj = bz ? bz + j : nullptr;
         switch (mr) {
-          case 4: tile16<4>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
-          case 3: tile16<3>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
-          case 2: tile16<2>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
-          default: tile16<1>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
+          case 6: tile16<6>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 5: tile16<5>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 4: tile16<4>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 3: tile16<3>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 2: tile16<2>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          default: tile16<1>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
         }
       }
       for (int r = 0; r < mr; r++) {
         for (int j = N16; j < N; j++) {
-          float s = a ? Ci[r * ldc + j] : 0.0f;
+          float s = a ? Ci[r * ldc + j] : bz ? bz[j] : 0.0f;
           for (int k = 0; k < kc; k++) s += Ai[r * ars + k * acs] * Bk[static_cast<long>(k) * ldb + j];
           Ci[r * ldc + j] = s;
         }
@@ -165,8 +178,7 @@ void forwardSlice(const Problem& p, int b0, int b1) {
   // Input projection of every time step at once: act = bias_in + x W.
   float* proj = p.act + at(b0, 0, T, GH);
   const long n = static_cast<long>(rows) * T;
-  for (long i = 0; i < n; i++) std::memcpy(proj + i * GH, p.bias, sizeof(float) * GH);
-  gemm(static_cast<int>(n), GH, I, p.x + at(b0, 0, T, I), I, 1, p.W, GH, proj, GH, true);
+  gemm(static_cast<int>(n), GH, I, p.x + at(b0, 0, T, I), I, 1, p.W, GH, proj, GH, false, p.bias);
 
   std::unique_ptr<float[]> hm(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> rec(new float[static_cast<long>(rows) * GH]());
