@@ -70,6 +70,26 @@ export function fusedRecurrent(
   const mask = options.mask ?? null;
   const rdrop = options.recurrentDropoutMask ?? null;
   const sequences = options.returnSequences ?? true;
+  // Without a tape (prediction, validation) no gradient will be asked for: the forward's buffers go back to
+  // the pool at once instead of staying in a closure nothing calls.
+  if (!tf.engine().isTapeOn()) {
+    const w = float32(kernel);
+    const u = float32(recurrentKernel);
+    const b = float32(bias);
+    // A heap view on wasm: no tfjs call runs between taking it and the native call that reads it.
+    const xView = wasmHeapView(x);
+    const xs = xView instanceof Float32Array ? xView : float32(x);
+    const hsPrivate = !sequences || backendCopiesValues();
+    const hs = hsPrivate ? take(batch * time * units) : new Float32Array(batch * time * units);
+    const cs = cell === 'lstm' ? take(batch * time * units) : null;
+    const act = take(batch * time * gh);
+    const inner = cell === 'gruResetAfter' ? take(batch * time * units) : null;
+    timed('recurrentForward', () => kernels.forward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner));
+    give(cs, act, inner);
+    const out = sequences ? tf.tensor3d(hs, [batch, time, units]) : lastSteps(hs, batch, time, units);
+    give(hsPrivate ? hs : null);
+    return out;
+  }
   const op = tf.customGrad<tf.Tensor>((xT, wT, uT, bT) => {
     // The inputs stay in this closure until the backward pass: on wasm copy them off the heap into a
     // pooled buffer (a heap view would not survive), on cpu keep the tensor's own storage.
@@ -112,10 +132,14 @@ export function fusedRecurrent(
         tf.tensor(db, bias.shape),
       ];
     };
-    if (sequences) return { value: tf.tensor3d(hs, [batch, time, units]) as tf.Tensor, gradFunc };
-    const last = new Float32Array(batch * units);
-    for (let b = 0; b < batch; b++) last.set(hs.subarray((b * time + time - 1) * units, (b * time + time) * units), b * units);
-    return { value: tf.tensor2d(last, [batch, units]) as tf.Tensor, gradFunc };
+    return { value: sequences ? tf.tensor3d(hs, [batch, time, units]) : lastSteps(hs, batch, time, units), gradFunc };
   });
   return op(x, kernel, recurrentKernel, bias);
+}
+
+/** The state after the last step of every sequence, `[batch, units]`, from the states of all steps. */
+function lastSteps(hs: Float32Array, batch: number, time: number, units: number): tf.Tensor {
+  const last = new Float32Array(batch * units);
+  for (let b = 0; b < batch; b++) last.set(hs.subarray((b * time + time - 1) * units, (b * time + time) * units), b * units);
+  return tf.tensor2d(last, [batch, units]);
 }
