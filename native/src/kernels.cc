@@ -288,6 +288,9 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   std::unique_ptr<float[]> dAh(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> direct(new float[static_cast<long>(rows) * H]());
   float* dbRec = p.cell == kGruResetAfter ? gr.db + GH : nullptr;
+  // SimpleRNN and LSTM without recurrent dropout: dU = sum over steps of h_{t-1}^T dz_t, one long product per
+  // sequence after the loop instead of a short one (K = rows) per step that loads and stores all of dU.
+  const bool dUAfter = (p.cell == kSimple || p.cell == kLstm) && !p.rdrop;
 
   for (int t = T - 1; t >= 0; t--) {
     previousState(p, b0, rows, t, hm.get());
@@ -315,7 +318,6 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
             dz[u] = dhr[u] * (1.0f - h[u] * h[u]);
             dir[u] = 0.0f;
           }
-          copyRange(dz, dz + GH, drec);
           break;
         }
         case kLstm: {
@@ -337,7 +339,6 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
             dcr[u] = dcu * fg;
             dir[u] = 0.0f;
           }
-          copyRange(dz, dz + GH, drec);
           break;
         }
         case kGru: {
@@ -402,9 +403,15 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         if (!kept(p, b0 + r, t)) continue;
         for (int u = 0; u < H; u++) d[u] += drh[u] * a[H + u];
       }
-    } else {
+    } else if (p.cell == kGruResetAfter) {
       gemm(rows, H, GH, dRec.get(), GH, 1, UT, H, dhm.get(), H, false);
       gemm(H, GH, rows, hm.get(), 1, H, dRec.get(), GH, gr.dU, GH, true);
+    } else {
+      // SimpleRNN and LSTM: the recurrent product's gradient is dz itself, read in place (rows T*GH apart).
+      const float* dzt = dZbase + static_cast<long>(t) * GH;
+      const long ldz = static_cast<long>(T) * GH;
+      gemm(rows, H, GH, dzt, ldz, 1, UT, H, dhm.get(), H, false);
+      if (!dUAfter) gemm(H, GH, rows, hm.get(), 1, H, dzt, ldz, gr.dU, GH, true);
     }
     for (int r = 0; r < rows; r++) {
       float* dhr = dh.get() + static_cast<long>(r) * H;
@@ -413,6 +420,11 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
       const float* d = dhm.get() + static_cast<long>(r) * H;
       const float* drop = p.rdrop ? p.rdrop + static_cast<long>(b0 + r) * H : nullptr;
       for (int u = 0; u < H; u++) dhr[u] = dir[u] + (drop ? d[u] * drop[u] : d[u]);
+    }
+  }
+  if (dUAfter && T > 1) {
+    for (int r = 0; r < rows; r++) {
+      gemm(H, GH, T - 1, p.hs + at(b0 + r, 0, T, H), 1, H, dZbase + at(r, 1, T, GH), GH, gr.dU, GH, true);
     }
   }
   // Input side for all steps at once: dx = dZ W^T, dW += x^T dZ, db += sum dZ.
