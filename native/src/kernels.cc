@@ -23,6 +23,10 @@ typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
 inline v8 load8(const float* p) { return *reinterpret_cast<const v8u*>(p); }
 inline void store8(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
 
+// Every lane x, as one broadcast (`v8{} + x` would add 0.0f first: an extra instruction per use, as the
+// addition is not an identity for -0.0f).
+inline v8 splat(float x) { return v8{x, x, x, x, x, x, x, x}; }
+
 inline int imin(int a, int b) { return a < b ? a : b; }
 inline void fillRange(float* from, float* to, float v) {
   for (; from < to; ++from) *from = v;
@@ -92,11 +96,17 @@ inline void tile16(int K, const float* A, long ars, long acs, const float* B, lo
       c1[r] = v8{};
     }
   }
+  // One pointer per row of A and one into B, advanced by their strides: no index arithmetic in the loop.
+  const float* ap[MR];
+  for (int r = 0; r < MR; r++) ap[r] = A + r * ars;
+  const float* bp = B;
   for (int k = 0; k < K; k++) {
-    const v8 b0 = load8(B + k * ldb);
-    const v8 b1 = load8(B + k * ldb + 8);
+    const v8 b0 = load8(bp);
+    const v8 b1 = load8(bp + 8);
+    bp += ldb;
     for (int r = 0; r < MR; r++) {
-      const v8 a = v8{} + A[r * ars + k * acs];
+      const v8 a = splat(*ap[r]);
+      ap[r] += acs;
       c0[r] += a * b0;
       c1[r] += a * b1;
     }
@@ -293,7 +303,8 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   const bool dUAfter = (p.cell == kSimple || p.cell == kLstm) && !p.rdrop;
 
   for (int t = T - 1; t >= 0; t--) {
-    previousState(p, b0, rows, t, hm.get());
+    // Only GRU and the per-step dU (recurrent dropout) read the previous state during the loop.
+    if (!dUAfter) previousState(p, b0, rows, t, hm.get());
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
       float* dhr = dh.get() + static_cast<long>(r) * H;
