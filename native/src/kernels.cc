@@ -336,9 +336,25 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
           const float* c = p.cs + at(b, t, T, H);
           const float* cp = t > 0 ? p.cs + at(b, t - 1, T, H) : nullptr;
           float* tcs = rhm.get() + static_cast<long>(r) * H;
-          for (int u = 0; u < H; u++) tcs[u] = c[u];
-          tanhN(tcs, H);
-          for (int u = 0; u < H; u++) {
+          int u0 = 0;
+          // Eight units at a time in vectors (the compiler cannot rule out that dz, dc and the activations
+          // overlap, so it would not vectorise the scalar loop), the remainder one by one.
+          for (; u0 + 8 <= H; u0 += 8) {
+            const v8 ig = load8(a + u0), fg = load8(a + H + u0), cg = load8(a + 2 * H + u0), og = load8(a + 3 * H + u0);
+            const v8 tc = vtanh(load8(c + u0));
+            const v8 dhv = load8(dhr + u0);
+            const v8 dcu = load8(dcr + u0) + dhv * og * (1.0f - tc * tc);
+            const v8 cprev = cp ? load8(cp + u0) : v8{};
+            store8(dz + u0, dcu * cg * ig * (1.0f - ig));
+            store8(dz + H + u0, dcu * cprev * fg * (1.0f - fg));
+            store8(dz + 2 * H + u0, dcu * ig * (1.0f - cg * cg));
+            store8(dz + 3 * H + u0, dhv * tc * og * (1.0f - og));
+            store8(dcr + u0, dcu * fg);
+            store8(dir + u0, v8{});
+          }
+          for (int u = u0; u < H; u++) tcs[u] = c[u];
+          tanhN(tcs + u0, H - u0);
+          for (int u = u0; u < H; u++) {
             const float ig = a[u], fg = a[H + u], cg = a[2 * H + u], og = a[3 * H + u];
             const float tc = tcs[u];
             const float dcu = dcr[u] + dhr[u] * og * (1.0f - tc * tc);
