@@ -386,7 +386,24 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         }
         case kGruResetAfter: {
           const float* in = p.inner + at(b, t, T, H);
-          for (int u = 0; u < H; u++) {
+          int u0 = 0;
+          // Vectors of eight units, as in the LSTM case, then the remainder one by one.
+          for (; u0 + 8 <= H; u0 += 8) {
+            const v8 z = load8(a + u0), rr = load8(a + H + u0), hh = load8(a + 2 * H + u0);
+            const v8 hprev = hp ? load8(hp + u0) : v8{};
+            const v8 dhv = load8(dhr + u0);
+            const v8 dah = dhv * (1.0f - z) * (1.0f - hh * hh);
+            const v8 dzz = dhv * (hprev - hh) * z * (1.0f - z);
+            const v8 dzr = dah * load8(in + u0) * rr * (1.0f - rr);
+            store8(dz + u0, dzz);
+            store8(dz + H + u0, dzr);
+            store8(dz + 2 * H + u0, dah);
+            store8(drec + u0, dzz);
+            store8(drec + H + u0, dzr);
+            store8(drec + 2 * H + u0, dah * rr);
+            store8(dir + u0, dhv * z);
+          }
+          for (int u = u0; u < H; u++) {
             const float z = a[u], rr = a[H + u], hh = a[2 * H + u];
             const float hprev = hp ? hp[u] : 0.0f;
             const float dah = dhr[u] * (1.0f - z) * (1.0f - hh * hh);
