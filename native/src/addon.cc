@@ -281,6 +281,59 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// scatterAdd(x [n, inner] Float32Array, ids Int32Array [n], rows, out [rows, inner] Float32Array): the
+// Embedding's gradient, out[ids[i]] += x[i] with out zeroed first and ids outside [0, rows) dropped (as
+// TensorFlow's UnsortedSegmentSum). Each thread owns a band of output rows and scans every id in order, so
+// each row's sum runs in the same order as a single sequential pass: the result does not depend on the
+// thread count, and no two threads write the same cache line except at a band's edges (never concurrently
+// the same float).
+napi_value ScatterAdd(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  State* s = stateOf(env, info, &argc, argv);
+  if (argc != 4) return throwError(env, "scatterAdd expects 4 arguments. Received: " + std::to_string(argc));
+  try {
+    bool isTyped = false;
+    napi_is_typedarray(env, argv[1], &isTyped);
+    napi_typedarray_type ttype = napi_float32_array;
+    size_t n = 0;
+    void* idsData = nullptr;
+    if (isTyped) napi_get_typedarray_info(env, argv[1], &ttype, &n, &idsData, nullptr, nullptr);
+    if (!isTyped || ttype != napi_int32_array) throw Error{"ids must be an Int32Array"};
+    const int32_t* ids = static_cast<const int32_t*>(idsData);
+    const int rows = intArg(env, argv[2], "rows");
+    if (rows <= 0) throw Error{"rows must be a positive integer"};
+    size_t outLength = 0;
+    napi_get_typedarray_info(env, argv[3], nullptr, &outLength, nullptr, nullptr, nullptr);
+    if (outLength % rows != 0) throw Error{"out length must be a multiple of rows"};
+    const size_t inner = outLength / rows;
+    const float* x = floatsArg(env, argv[0], "x", n * inner, false);
+    float* out = floatsArg(env, argv[3], "out", outLength, false);
+    const int n32 = static_cast<int>(n);
+    // Bands of output rows; a band of fewer than 64 rows is not worth a thread.
+    const int threads = std::max(1, std::min(s->threads, rows / 64));
+    auto band = [&](int k) {
+      const int r0 = static_cast<int>(static_cast<long>(rows) * k / threads);
+      const int r1 = static_cast<int>(static_cast<long>(rows) * (k + 1) / threads);
+      std::fill(out + static_cast<size_t>(r0) * inner, out + static_cast<size_t>(r1) * inner, 0.0f);
+      for (int i = 0; i < n32; i++) {
+        const int id = ids[i];
+        if (id < r0 || id >= r1) continue;
+        float* dst = out + static_cast<size_t>(id) * inner;
+        const float* src = x + static_cast<size_t>(i) * inner;
+        for (size_t k2 = 0; k2 < inner; k2++) dst[k2] += src[k2];
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int k = 1; k < threads; k++) pool.emplace_back(band, k);
+    band(0);
+    for (auto& th : pool) th.join();
+  } catch (const Error& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
 napi_value Info(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   State* s = stateOf(env, info, &argc, nullptr);
@@ -340,9 +393,10 @@ NAPI_MODULE_INIT() {
       {"forward", nullptr, Forward, nullptr, nullptr, nullptr, napi_default, state},
       {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, state},
       {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, state},
+      {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, state},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, state},
       {"peak", nullptr, Peak, nullptr, nullptr, nullptr, napi_default, state},
   };
-  napi_define_properties(env, exports, 5, props);
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;
 }

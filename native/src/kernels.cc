@@ -23,6 +23,10 @@ typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
 inline v8 load8(const float* p) { return *reinterpret_cast<const v8u*>(p); }
 inline void store8(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
 
+// Every lane x, as one broadcast (`v8{} + x` would add 0.0f first: an extra instruction per use, as the
+// addition is not an identity for -0.0f).
+inline v8 splat(float x) { return v8{x, x, x, x, x, x, x, x}; }
+
 inline int imin(int a, int b) { return a < b ? a : b; }
 inline void fillRange(float* from, float* to, float v) {
   for (; from < to; ++from) *from = v;
@@ -75,24 +79,34 @@ inline void addN(float* a, const float* b, int n) {
   for (int i = 0; i < n; i++) a[i] += b[i];
 }
 
-// C[MR,16] (+)= A[MR,K] * B[K,16] with all accumulators in registers.
+// C[MR,16] = init + A[MR,K] * B[K,16] with all accumulators in registers; init is C itself (acc), the row
+// vector bias (the same for every row), or zero.
 template <int MR>
-inline void tile16(int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc) {
+inline void tile16(int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc, const float* bias) {
   v8 c0[MR], c1[MR];
   for (int r = 0; r < MR; r++) {
     if (acc) {
       c0[r] = load8(C + r * ldc);
       c1[r] = load8(C + r * ldc + 8);
+    } else if (bias) {
+      c0[r] = load8(bias);
+      c1[r] = load8(bias + 8);
     } else {
       c0[r] = v8{};
       c1[r] = v8{};
     }
   }
+  // One pointer per row of A and one into B, advanced by their strides: no index arithmetic in the loop.
+  const float* ap[MR];
+  for (int r = 0; r < MR; r++) ap[r] = A + r * ars;
+  const float* bp = B;
   for (int k = 0; k < K; k++) {
-    const v8 b0 = load8(B + k * ldb);
-    const v8 b1 = load8(B + k * ldb + 8);
+    const v8 b0 = load8(bp);
+    const v8 b1 = load8(bp + 8);
+    bp += ldb;
     for (int r = 0; r < MR; r++) {
-      const v8 a = v8{} + A[r * ars + k * acs];
+      const v8 a = splat(*ap[r]);
+      ap[r] += acs;
       c0[r] += a * b0;
       c1[r] += a * b1;
     }
@@ -103,31 +117,40 @@ inline void tile16(int K, const float* A, long ars, long acs, const float* B, lo
   }
 }
 
-// C[M,N] (+)= A[M,K] * B[K,N]; A(r,k) = A[r*ars + k*acs]; B and C row-major with leading dims ldb, ldc.
-void gemm(int M, int N, int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc) {
+// C[M,N] = (C if acc, else bias row if given, else 0) + A[M,K] * B[K,N]; A(r,k) = A[r*ars + k*acs]; B and C
+// row-major with leading dims ldb, ldc. Each element's sum runs over k in order, so the result does not depend
+// on how M is tiled.
+void gemm(int M, int N, int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc,
+          const float* bias = nullptr) {
   // K is blocked so a panel of B stays in cache while every tile of C passes over it.
   const int KC = 256;
+  // Six rows of two 8-float vectors: 12 accumulators, 2 of B and a broadcast fill 15 of the 16 AVX2 registers.
+  const int MR = 6;
   const int N16 = N - N % 16;
   for (int k0 = 0; k0 < K || (k0 == 0 && !acc); k0 += KC) {
     const int kc = imin(KC, K - k0);
     const bool a = acc || k0 > 0;
+    const float* bz = a ? nullptr : bias;
     const float* Ak = A + k0 * acs;
     const float* Bk = B + static_cast<long>(k0) * ldb;
-    for (int i = 0; i < M; i += 4) {
-      const int mr = imin(4, M - i);
+    for (int i = 0; i < M; i += MR) {
+      const int mr = imin(MR, M - i);
       const float* Ai = Ak + i * ars;
       float* Ci = C + i * ldc;
       for (int j = 0; j < N16; j += 16) {
+        const float* bj = bz ? bz + j : nullptr;
         switch (mr) {
-          case 4: tile16<4>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
-          case 3: tile16<3>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
-          case 2: tile16<2>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
-          default: tile16<1>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a); break;
+          case 6: tile16<6>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 5: tile16<5>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 4: tile16<4>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 3: tile16<3>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 2: tile16<2>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          default: tile16<1>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
         }
       }
       for (int r = 0; r < mr; r++) {
         for (int j = N16; j < N; j++) {
-          float s = a ? Ci[r * ldc + j] : 0.0f;
+          float s = a ? Ci[r * ldc + j] : bz ? bz[j] : 0.0f;
           for (int k = 0; k < kc; k++) s += Ai[r * ars + k * acs] * Bk[static_cast<long>(k) * ldb + j];
           Ci[r * ldc + j] = s;
         }
@@ -165,8 +188,7 @@ void forwardSlice(const Problem& p, int b0, int b1) {
   // Input projection of every time step at once: act = bias_in + x W.
   float* proj = p.act + at(b0, 0, T, GH);
   const long n = static_cast<long>(rows) * T;
-  for (long i = 0; i < n; i++) std::memcpy(proj + i * GH, p.bias, sizeof(float) * GH);
-  gemm(static_cast<int>(n), GH, I, p.x + at(b0, 0, T, I), I, 1, p.W, GH, proj, GH, true);
+  gemm(static_cast<int>(n), GH, I, p.x + at(b0, 0, T, I), I, 1, p.W, GH, proj, GH, false, p.bias);
 
   std::unique_ptr<float[]> hm(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> rec(new float[static_cast<long>(rows) * GH]());
@@ -276,9 +298,13 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   std::unique_ptr<float[]> dAh(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> direct(new float[static_cast<long>(rows) * H]());
   float* dbRec = p.cell == kGruResetAfter ? gr.db + GH : nullptr;
+  // SimpleRNN and LSTM without recurrent dropout: dU = sum over steps of h_{t-1}^T dz_t, one long product per
+  // sequence after the loop instead of a short one (K = rows) per step that loads and stores all of dU.
+  const bool dUAfter = (p.cell == kSimple || p.cell == kLstm) && !p.rdrop;
 
   for (int t = T - 1; t >= 0; t--) {
-    previousState(p, b0, rows, t, hm.get());
+    // Only GRU and the per-step dU (recurrent dropout) read the previous state during the loop.
+    if (!dUAfter) previousState(p, b0, rows, t, hm.get());
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
       float* dhr = dh.get() + static_cast<long>(r) * H;
@@ -303,7 +329,6 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
             dz[u] = dhr[u] * (1.0f - h[u] * h[u]);
             dir[u] = 0.0f;
           }
-          copyRange(dz, dz + GH, drec);
           break;
         }
         case kLstm: {
@@ -311,9 +336,25 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
           const float* c = p.cs + at(b, t, T, H);
           const float* cp = t > 0 ? p.cs + at(b, t - 1, T, H) : nullptr;
           float* tcs = rhm.get() + static_cast<long>(r) * H;
-          for (int u = 0; u < H; u++) tcs[u] = c[u];
-          tanhN(tcs, H);
-          for (int u = 0; u < H; u++) {
+          int u0 = 0;
+          // Eight units at a time in vectors (the compiler cannot rule out that dz, dc and the activations
+          // overlap, so it would not vectorise the scalar loop), the remainder one by one.
+          for (; u0 + 8 <= H; u0 += 8) {
+            const v8 ig = load8(a + u0), fg = load8(a + H + u0), cg = load8(a + 2 * H + u0), og = load8(a + 3 * H + u0);
+            const v8 tc = vtanh(load8(c + u0));
+            const v8 dhv = load8(dhr + u0);
+            const v8 dcu = load8(dcr + u0) + dhv * og * (1.0f - tc * tc);
+            const v8 cprev = cp ? load8(cp + u0) : v8{};
+            store8(dz + u0, dcu * cg * ig * (1.0f - ig));
+            store8(dz + H + u0, dcu * cprev * fg * (1.0f - fg));
+            store8(dz + 2 * H + u0, dcu * ig * (1.0f - cg * cg));
+            store8(dz + 3 * H + u0, dhv * tc * og * (1.0f - og));
+            store8(dcr + u0, dcu * fg);
+            store8(dir + u0, v8{});
+          }
+          for (int u = u0; u < H; u++) tcs[u] = c[u];
+          tanhN(tcs + u0, H - u0);
+          for (int u = u0; u < H; u++) {
             const float ig = a[u], fg = a[H + u], cg = a[2 * H + u], og = a[3 * H + u];
             const float tc = tcs[u];
             const float dcu = dcr[u] + dhr[u] * og * (1.0f - tc * tc);
@@ -325,7 +366,6 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
             dcr[u] = dcu * fg;
             dir[u] = 0.0f;
           }
-          copyRange(dz, dz + GH, drec);
           break;
         }
         case kGru: {
@@ -346,7 +386,24 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         }
         case kGruResetAfter: {
           const float* in = p.inner + at(b, t, T, H);
-          for (int u = 0; u < H; u++) {
+          int u0 = 0;
+          // Vectors of eight units, as in the LSTM case, then the remainder one by one.
+          for (; u0 + 8 <= H; u0 += 8) {
+            const v8 z = load8(a + u0), rr = load8(a + H + u0), hh = load8(a + 2 * H + u0);
+            const v8 hprev = hp ? load8(hp + u0) : v8{};
+            const v8 dhv = load8(dhr + u0);
+            const v8 dah = dhv * (1.0f - z) * (1.0f - hh * hh);
+            const v8 dzz = dhv * (hprev - hh) * z * (1.0f - z);
+            const v8 dzr = dah * load8(in + u0) * rr * (1.0f - rr);
+            store8(dz + u0, dzz);
+            store8(dz + H + u0, dzr);
+            store8(dz + 2 * H + u0, dah);
+            store8(drec + u0, dzz);
+            store8(drec + H + u0, dzr);
+            store8(drec + 2 * H + u0, dah * rr);
+            store8(dir + u0, dhv * z);
+          }
+          for (int u = u0; u < H; u++) {
             const float z = a[u], rr = a[H + u], hh = a[2 * H + u];
             const float hprev = hp ? hp[u] : 0.0f;
             const float dah = dhr[u] * (1.0f - z) * (1.0f - hh * hh);
@@ -390,9 +447,15 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         if (!kept(p, b0 + r, t)) continue;
         for (int u = 0; u < H; u++) d[u] += drh[u] * a[H + u];
       }
-    } else {
+    } else if (p.cell == kGruResetAfter) {
       gemm(rows, H, GH, dRec.get(), GH, 1, UT, H, dhm.get(), H, false);
       gemm(H, GH, rows, hm.get(), 1, H, dRec.get(), GH, gr.dU, GH, true);
+    } else {
+      // SimpleRNN and LSTM: the recurrent product's gradient is dz itself, read in place (rows T*GH apart).
+      const float* dzt = dZbase + static_cast<long>(t) * GH;
+      const long ldz = static_cast<long>(T) * GH;
+      gemm(rows, H, GH, dzt, ldz, 1, UT, H, dhm.get(), H, false);
+      if (!dUAfter) gemm(H, GH, rows, hm.get(), 1, H, dzt, ldz, gr.dU, GH, true);
     }
     for (int r = 0; r < rows; r++) {
       float* dhr = dh.get() + static_cast<long>(r) * H;
@@ -401,6 +464,11 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
       const float* d = dhm.get() + static_cast<long>(r) * H;
       const float* drop = p.rdrop ? p.rdrop + static_cast<long>(b0 + r) * H : nullptr;
       for (int u = 0; u < H; u++) dhr[u] = dir[u] + (drop ? d[u] * drop[u] : d[u]);
+    }
+  }
+  if (dUAfter && T > 1) {
+    for (int r = 0; r < rows; r++) {
+      gemm(H, GH, T - 1, p.hs + at(b0 + r, 0, T, H), 1, H, dZbase + at(r, 1, T, GH), GH, gr.dU, GH, true);
     }
   }
   // Input side for all steps at once: dx = dZ W^T, dW += x^T dZ, db += sum dZ.

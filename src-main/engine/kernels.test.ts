@@ -46,6 +46,17 @@ for (const backend of ['cpu', 'wasm']) {
       expect(Array.from(await x.data())).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     });
 
+    it('clones a tensor that outlives its source, and keeps the source when the clone is disposed', async () => {
+      const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+      const copy = tf.clone(x);
+      x.dispose();
+      expect(await copy.array()).toEqual([[1, 2], [3, 4]]);
+      const again = tf.clone(copy);
+      again.dispose();
+      expect(Array.from(await copy.data())).toEqual([1, 2, 3, 4]);
+      copy.dispose();
+    });
+
     it("gives the Embedding lookup's gradient, checked against numeric differences", async () => {
       const vocab = 7;
       const dim = 3;

@@ -6,7 +6,8 @@
  * IMDb batch) and the `wasm` backend has no kernel at all. A scatter-add is one pass over the rows.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerFastGather } from './fused/gather-kernel';
+import { wasmHeapView } from './fused/buffers';
+import { registerFastGather, scatterAddRows } from './fused/gather-kernel';
 import { timed } from './phase-profile';
 
 type TypedArray = Float32Array | Int32Array | Uint8Array;
@@ -40,10 +41,10 @@ export function unsortedSegmentSumValues(
   return out;
 }
 
-function makeOutput(backend: unknown, shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array): tf.TensorInfo {
+function makeOutput(backend: unknown, shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array | undefined): tf.TensorInfo {
   const withInfo = backend as {
-    makeTensorInfo?: (shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array) => tf.TensorInfo;
-    makeOutput?: (shape: number[], dtype: tf.DataType, offset: undefined, values: Float32Array | Int32Array) => tf.TensorInfo;
+    makeTensorInfo?: (shape: number[], dtype: tf.DataType, values?: Float32Array | Int32Array) => tf.TensorInfo;
+    makeOutput?: (shape: number[], dtype: tf.DataType, offset: undefined, values?: Float32Array | Int32Array) => tf.TensorInfo;
   };
   // The cpu backend names it makeTensorInfo (its makeOutput has another signature); the wasm
   // backend has only makeOutput, which copies the values onto its heap.
@@ -56,29 +57,73 @@ const unsortedSegmentSumKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => 
   const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const { numSegments } = attrs as unknown as { numSegments: number };
   const b = backend as unknown as ReadableBackend;
-  const xValues = b.readSync(x.dataId) as TypedArray;
-  const idValues = b.readSync(segmentIds.dataId) as TypedArray;
   // Segment ids cover the leading dimensions of x; the rest is the row that gets summed.
   const rows = segmentIds.shape.reduce((a, c) => a * c, 1);
   const innerShape = x.shape.slice(segmentIds.shape.length);
+  const outShape = [numSegments, ...innerShape];
+  if (x.dtype === 'float32' && segmentIds.dtype === 'int32' && numSegments > 0) {
+    const nativeOut = nativeSegmentSum(backend, x, segmentIds, outShape);
+    if (nativeOut !== undefined) return nativeOut;
+  }
+  const xValues = b.readSync(x.dataId) as TypedArray;
+  const idValues = b.readSync(segmentIds.dataId) as TypedArray;
   const values = unsortedSegmentSumValues(xValues, [rows, ...innerShape], idValues, numSegments);
   const dtype = x.dtype === 'int32' ? 'int32' : 'float32';
-  return makeOutput(backend, [numSegments, ...innerShape], dtype, values);
+  return makeOutput(backend, outShape, dtype, values);
 };
+
+/**
+ * The float32 scatter-add in the native kernels, reading and writing the wasm heap in place (no copies of
+ * the `[batch × maxlen, dim]` gradient); undefined when the kernels are unavailable.
+ */
+function nativeSegmentSum(backend: unknown, x: tf.TensorInfo, segmentIds: tf.TensorInfo, outShape: number[]): tf.TensorInfo | undefined {
+  const size = outShape.reduce((a, c) => a * c, 1);
+  if (tf.getBackend() === 'wasm') {
+    // The output is allocated first: an allocation may grow the heap, which would detach earlier views.
+    const out = makeOutput(backend, outShape, 'float32', undefined);
+    const outView = wasmHeapView(out) as Float32Array | undefined;
+    const xView = wasmHeapView(x) as Float32Array | undefined;
+    const idView = wasmHeapView(segmentIds) as Int32Array | undefined;
+    if (outView !== undefined && xView !== undefined && idView !== undefined && scatterAddRows(xView, idView, outShape[0]!, outView)) return out;
+    (backend as { disposeData(dataId: object): void }).disposeData(out.dataId);
+    return undefined;
+  }
+  const b = backend as unknown as ReadableBackend;
+  const values = new Float32Array(size);
+  if (!scatterAddRows(b.readSync(x.dataId) as Float32Array, b.readSync(segmentIds.dataId) as Int32Array, outShape[0]!, values)) return undefined;
+  return makeOutput(backend, outShape, 'float32', values);
+}
 
 /** Marks a kernel function as the engine's, so registering twice does not wrap it twice. */
 const ours = new WeakSet<tf.KernelFunc>();
 
 /**
- * Wraps the cpu `Transpose` so an identity permutation shares its input instead of copying it
- * element by element with index arithmetic: the Embedding gradient transposes its `[batch ×
- * maxlen, dim]` rows by `[0, 1]` twice per step (~200 ms each at IMDb size on cpu).
+ * Wraps `Transpose` so an identity permutation shares its input instead of copying it: the Embedding
+ * gradient transposes its `[batch × maxlen, dim]` rows by `[0, 1]` twice per step (~200 ms each at IMDb
+ * size on cpu, which copies element by element with index arithmetic; a fresh 8 MB heap copy on wasm).
  */
 function identityShortcutTranspose(stock: tf.KernelFunc): tf.KernelFunc {
   const kernel: tf.KernelFunc = (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const { perm } = args.attrs as unknown as { perm: number[] };
     if (!perm.every((axis, i) => axis === i)) return stock(args);
+    (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  ours.add(kernel);
+  return kernel;
+}
+
+/**
+ * Wraps wasm's `Identity` so it shares its input as the cpu backend's does, instead of copying it into a fresh
+ * heap allocation: tfjs clones every input an op saves for its gradient, which for the Embedding's lookup is
+ * the whole table (and the batch's ids) on every training step. Sharing is safe as no wasm kernel writes into
+ * its inputs (wasm's Reshape shares its input the same way).
+ */
+function sharingIdentity(stock: tf.KernelFunc): tf.KernelFunc {
+  const kernel: tf.KernelFunc = (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return stock(args);
     (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
@@ -107,7 +152,8 @@ export function registerFastKernels(backendName: string): void {
   }
   // The Embedding's gradient: the one UnsortedSegmentSum of a training step.
   tf.registerKernel({ kernelName: tf.UnsortedSegmentSum, backendName, kernelFunc: (args) => timed('embeddingBackward', () => unsortedSegmentSumKernel(args)) });
-  // wasm's own transpose is native and fast.
-  if (backendName === 'cpu') replaceKernel(tf.Transpose, backendName, identityShortcutTranspose);
+  // Both backends copy the identity: cpu element by element, wasm with a fresh heap allocation (two 8 MB copies a step).
+  replaceKernel(tf.Transpose, backendName, identityShortcutTranspose);
+  if (backendName === 'wasm') replaceKernel(tf.Identity, backendName, sharingIdentity);
   registerFastGather(backendName);
 }

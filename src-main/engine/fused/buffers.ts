@@ -54,3 +54,14 @@ export function wasmHeapView(info: { dataId: object; dtype: tf.DataType; shape: 
   const size = info.shape.reduce((a, c) => a * c, 1);
   return info.dtype === 'float32' ? new Float32Array(heap.buffer, entry.memoryOffset, size) : new Int32Array(heap.buffer, entry.memoryOffset, size);
 }
+
+/**
+ * A new float32 tensor on the wasm heap with unspecified values, for a native call to fill through
+ * `wasmHeapView` (no copy of the values onto the heap afterwards); undefined on other backends. Allocate it
+ * before taking any other heap view: an allocation may grow the heap, which detaches earlier views.
+ */
+export function emptyWasmTensor(shape: number[]): tf.Tensor | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const backend = tf.backend() as unknown as { makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo };
+  return tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, 'float32'));
+}

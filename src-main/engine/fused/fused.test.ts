@@ -154,6 +154,49 @@ describe.skipIf(!fusedStatus().available)('fusedRecurrent without return_sequenc
   });
 });
 
+describe.skipIf(!fusedStatus().available)('fusedRecurrent outside a gradient tape (prediction, validation)', () => {
+  it('gives exactly the outputs of the taped training path, for every cell, whole sequences and last states', () => {
+    for (const cell of cells) {
+      for (const returnSequences of [true, false]) {
+        tf.tidy(() => {
+          const [batch, time, inputDim, units] = [6, 9, 5, 16];
+          const x = tf.randomNormal([batch, time, inputDim]);
+          const [W, U, b] = randomWeights(cell, inputDim, units);
+          const options = { mask: randomMask(batch, time).dataSync() as Float32Array, returnSequences };
+          const inference = fusedRecurrent(cell, x, W, U, b, options);
+          let taped: Float32Array | undefined;
+          tf.grad((xs: tf.Tensor) => {
+            const y = fusedRecurrent(cell, xs, W, U, b, options);
+            taped = y.dataSync() as Float32Array;
+            return tf.sum(y);
+          })(x);
+          // A second prediction reuses the first one's pooled buffers: it must not see their old contents.
+          const again = fusedRecurrent(cell, x, W, U, b, options);
+          expect(inference.dataSync(), `${cell} ${returnSequences}`).toEqual(taped);
+          expect(again.dataSync(), `${cell} ${returnSequences} again`).toEqual(taped);
+        });
+      }
+    }
+  });
+});
+
+describe.skipIf(!fusedStatus().available)('fusedRecurrent across repeated calls', () => {
+  it('gives bit-identical gradients every time, with the batch split into chunks across the threads', () => {
+    for (const cell of cells) {
+      tf.tidy(() => {
+        // 64 rows make 8 chunks of 8, taken in turn by the threads, each summing its own share of dW, dU and db.
+        const [batch, time, inputDim, units] = [64, 12, 7, 16];
+        const x = tf.randomNormal([batch, time, inputDim]);
+        const [W, U, b] = randomWeights(cell, inputDim, units);
+        const mask = randomMask(batch, time).dataSync() as Float32Array;
+        const grads = () => tf.grads((xs: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) => tf.sum(fusedRecurrent(cell, xs, w, u, bb, { mask })))([x, W, U, b]);
+        const first = grads().map((g) => g.dataSync());
+        for (let run = 0; run < 3; run++) grads().forEach((g, k) => expect(g.dataSync(), `${cell} gradient ${k}`).toEqual(first[k]));
+      });
+    }
+  });
+});
+
 type StandardFactory = (config: Record<string, unknown>) => tf.layers.Layer;
 const standard: Record<'SimpleRNN' | 'LSTM' | 'GRU', StandardFactory> = {
   SimpleRNN: (c) => tf.layers.simpleRNN(c as never),

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gatherRows, registerFastGather } from './gather-kernel';
+import { unsortedSegmentSumValues } from '../kernels';
+import { gatherRows, registerFastGather, scatterAddRows } from './gather-kernel';
+import { nativeKernels } from './native';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -34,5 +36,23 @@ describe('the row-copy GatherV2', () => {
     expect(tf.gather(x, tf.tensor1d([2, 0], 'int32'), 1).arraySync()).toEqual(stockCols);
     registerFastGather('cpu');
     expect(tf.gather(x, ids).shape).toEqual([2, 3, 3]);
+  });
+});
+
+describe('the native scatter-add (the Embedding gradient)', () => {
+  it('sums rows into their ids bit for bit as the sequential JavaScript sum, dropping ids out of range', () => {
+    expect(nativeKernels()).toBeDefined();
+    // 1,000 rows: every thread gets a band of them; repeated ids make the order of each row's sum matter.
+    const rows = 1000;
+    const inner = 5;
+    const ids = Int32Array.from({ length: 4000 }, (_, i) => (i % 97 === 0 ? (i % 2 === 0 ? -3 : rows + 7) : (i * 7919) % 613 + (i % 3) * 300));
+    const x = Float32Array.from({ length: ids.length * inner }, (_, i) => Math.sin(i) * 10 ** ((i % 9) - 4));
+    const out = new Float32Array(rows * inner).fill(Number.NaN);
+    expect(scatterAddRows(x, ids, rows, out)).toBe(true);
+    expect(out).toEqual(unsortedSegmentSumValues(x, [ids.length, inner], ids, rows));
+  });
+
+  it('rejects an output that is not whole rows', () => {
+    expect(() => nativeKernels()!.scatterAdd(new Float32Array(6), new Int32Array(2), 4, new Float32Array(10))).toThrow('out length must be a multiple of rows');
   });
 });

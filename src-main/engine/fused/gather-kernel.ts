@@ -5,7 +5,7 @@
  * of 128 × 500 ids, more than the fused LSTM itself. Other gathers go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { backendCopiesValues, give, take, wasmHeapView } from './buffers';
+import { wasmHeapView } from './buffers';
 import { timed } from '../phase-profile';
 import { nativeKernels } from './native';
 
@@ -14,7 +14,8 @@ type Values = Float32Array | Int32Array;
 interface BackendLike {
   readSync(dataId: object): unknown;
   makeTensorInfo?: (shape: number[], dtype: tf.DataType, values: Values) => tf.TensorInfo;
-  makeOutput?: (shape: number[], dtype: tf.DataType, offset: undefined, values: Values) => tf.TensorInfo;
+  makeOutput?: (shape: number[], dtype: tf.DataType, offset: undefined, values?: Values) => tf.TensorInfo;
+  disposeData(dataId: object): void;
 }
 
 function outOfRange(id: number, rows: number): Error {
@@ -42,6 +43,19 @@ export function gatherRows(x: Values, rows: number, ids: ArrayLike<number>, out?
   return result;
 }
 
+/**
+ * The Embedding's gradient in the native kernels: `out` (`[rows, inner]`, zeroed first) gets row `i` of `x`
+ * added into row `ids[i]`; ids outside `[0, rows)` are dropped, as TensorFlow's UnsortedSegmentSum does.
+ * Each row's sum runs in the order of the ids, as one sequential pass would. Returns false when the
+ * kernels are unavailable (the caller sums in JavaScript).
+ */
+export function scatterAddRows(x: Float32Array, ids: Int32Array, rows: number, out: Float32Array): boolean {
+  const kernels = nativeKernels();
+  if (kernels === undefined || rows <= 0) return false;
+  kernels.scatterAdd(x, ids, rows, out);
+  return true;
+}
+
 const stock = new Map<string, tf.KernelFunc>();
 
 function makeKernel(backendName: string): tf.KernelFunc {
@@ -53,16 +67,20 @@ function makeKernel(backendName: string): tf.KernelFunc {
     const parsedAxis = axis < 0 ? axis + rank : axis;
     if (parsedAxis !== 0 || (batchDims ?? 0) !== 0 || (x.dtype !== 'float32' && x.dtype !== 'int32')) return stock.get(backendName)!(args);
     const b = backend as unknown as BackendLike;
-    // Heap views on wasm (no copies); they are only read before makeOutput allocates.
-    const values = wasmHeapView(x) ?? (b.readSync(x.dataId) as Values);
-    const ids = wasmHeapView(indices) ?? (b.readSync(indices.dataId) as ArrayLike<number>);
     const shape = [...indices.shape, ...x.shape.slice(1)];
-    // The cpu backend names it makeTensorInfo and keeps the array; the wasm backend has only
-    // makeOutput, which copies it onto its heap, so there the buffer is reused.
-    if (b.makeTensorInfo !== undefined) return b.makeTensorInfo(shape, x.dtype, gatherRows(values, x.shape[0]!, ids));
-    const scratch = values instanceof Float32Array && backendCopiesValues() ? take(ids.length * (values.length / x.shape[0]!)) : undefined;
-    const info = b.makeOutput!(shape, x.dtype, undefined, gatherRows(values, x.shape[0]!, ids, scratch));
-    if (scratch !== undefined) give(scratch);
+    // The cpu backend names it makeTensorInfo and keeps the array.
+    if (b.makeTensorInfo !== undefined) {
+      return b.makeTensorInfo(shape, x.dtype, gatherRows(b.readSync(x.dataId) as Values, x.shape[0]!, b.readSync(indices.dataId) as ArrayLike<number>));
+    }
+    // On wasm the rows are copied straight into the output's heap memory, allocated before the heap views
+    // are taken (an allocation may grow the heap and detach them).
+    const info = b.makeOutput!(shape, x.dtype, undefined);
+    try {
+      gatherRows(wasmHeapView(x) ?? (b.readSync(x.dataId) as Values), x.shape[0]!, wasmHeapView(indices) ?? (b.readSync(indices.dataId) as ArrayLike<number>), wasmHeapView(info));
+    } catch (error) {
+      b.disposeData(info.dataId);
+      throw error;
+    }
     return info;
   };
 }

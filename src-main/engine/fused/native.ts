@@ -29,6 +29,8 @@ export interface NativeKernels {
   ): void;
   /** Copies `table` rows `ids[i]` into `out`; returns the position of the first id outside `[0, rows)`, else -1. */
   gather(table: F32, rows: number, ids: Int32Array, out: F32): number;
+  /** Zeroes `out` (`[rows, inner]`), then adds row `i` of `x` into row `ids[i]`, dropping ids outside `[0, rows)`. */
+  scatterAdd(x: F32, ids: Int32Array, rows: number, out: F32): void;
   info(): { threads: number; simd: string };
   /**
    * Runs `iterations` of a tight multiply-add loop on each of the kernels' threads, in their instruction set;

@@ -3,7 +3,7 @@
  * (BPTT), wrapped with `tf.customGrad` so tfjs' autodiff and optimizers see an ordinary op.
  */
 import * as tf from '@tensorflow/tfjs';
-import { backendCopiesValues, give, take, wasmHeapView } from './buffers';
+import { backendCopiesValues, emptyWasmTensor, give, take, wasmHeapView } from './buffers';
 import { timed } from '../phase-profile';
 import { CellCode, nativeKernels, type NativeKernels } from './native';
 
@@ -70,13 +70,31 @@ export function fusedRecurrent(
   const mask = options.mask ?? null;
   const rdrop = options.recurrentDropoutMask ?? null;
   const sequences = options.returnSequences ?? true;
-  const op = tf.customGrad<tf.Tensor>((xT, wT, uT, bT) => {
-    // The inputs stay in this closure until the backward pass: on wasm copy them off the heap into a
-    // pooled buffer (a heap view would not survive), on cpu keep the tensor's own storage.
+  // Without a tape (prediction, validation) no gradient will be asked for: the forward's buffers go back to
+  // the pool at once instead of staying in a closure nothing calls.
+  if (!tf.engine().isTapeOn()) {
+    const w = float32(kernel);
+    const u = float32(recurrentKernel);
+    const b = float32(bias);
+    // A heap view on wasm: no tfjs call runs between taking it and the native call that reads it.
+    const xView = wasmHeapView(x);
+    const xs = xView instanceof Float32Array ? xView : float32(x);
+    const hsPrivate = !sequences || backendCopiesValues();
+    const hs = hsPrivate ? take(batch * time * units) : new Float32Array(batch * time * units);
+    const cs = cell === 'lstm' ? take(batch * time * units) : null;
+    const act = take(batch * time * gh);
+    const inner = cell === 'gruResetAfter' ? take(batch * time * units) : null;
+    timed('recurrentForward', () => kernels.forward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner));
+    give(cs, act, inner);
+    const out = sequences ? tf.tensor3d(hs, [batch, time, units]) : lastSteps(hs, batch, time, units);
+    give(hsPrivate ? hs : null);
+    return out;
+  }
+  const op = tf.customGrad<tf.Tensor>((xT, wT, uT, bT, save) => {
+    // The input must outlive the forward pass: on wasm the op saves its tensor (tfjs keeps it to the backward
+    // pass; a saved clone shares the values) and reads it through heap views, on cpu it keeps the tensor's own storage.
     const copies = backendCopiesValues();
-    const xView = wasmHeapView(xT as tf.Tensor);
-    const xs = xView instanceof Float32Array ? take(xView.length) : float32(xT as tf.Tensor);
-    if (xView instanceof Float32Array) xs.set(xView);
+    if (copies) (save as (tensors: tf.Tensor[]) => void)([xT as tf.Tensor]);
     const w = float32(wT as tf.Tensor);
     const u = float32(uT as tf.Tensor);
     const b = float32(bT as tf.Tensor);
@@ -86,36 +104,43 @@ export function fusedRecurrent(
     const cs = cell === 'lstm' ? take(batch * time * units) : null;
     const act = take(batch * time * gh);
     const inner = cell === 'gruResetAfter' ? take(batch * time * units) : null;
-    timed('recurrentForward', () => kernels.forward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner));
+    const cpuXs = copies ? undefined : float32(xT as tf.Tensor);
+    // No tfjs call runs between taking a heap view and the native call that reads it.
+    const xsNow = (): Float32Array => cpuXs ?? (wasmHeapView(xT as tf.Tensor) as Float32Array);
+    timed('recurrentForward', () => kernels.forward(code, batch, time, inputDim, units, xsNow(), w, u, b, mask, rdrop, hs, cs, act, inner));
     // The forward results stay in this closure (not as tensors) until the backward pass needs them.
-    const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
+    const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] => {
       const dyT = Array.isArray(dy) ? dy[0]! : dy;
-      const dx = copies ? take(xs.length) : new Float32Array(xs.length);
+      // On wasm the kernel writes dx straight into a new tensor's heap memory, allocated before any view is taken.
+      const dxTensor = emptyWasmTensor([batch, time, inputDim]);
       const dW = new Float32Array(w.length);
       const dU = new Float32Array(u.length);
       const db = new Float32Array(b.length);
       const scratch = take(batch * time * gh);
-      // No tfjs call runs between taking the heap view and the native call that reads it.
+      const xs = cpuXs ?? (wasmHeapView(saved[0]!) as Float32Array);
+      const dx = dxTensor === undefined ? new Float32Array(xs.length) : (wasmHeapView(dxTensor) as Float32Array);
       const dyView = wasmHeapView(dyT);
       const dhs = dyView instanceof Float32Array ? dyView : float32(dyT);
       timed('recurrentBackward', () =>
         kernels.backward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner, dhs, dx, dW, dU, db, scratch),
       );
       // tfjs runs a tape node's gradient once, so the forward's private buffers are free now.
-      give(hsPrivate ? hs : null, cs, act, inner, scratch, xView instanceof Float32Array ? xs : null);
-      const dxTensor = tf.tensor(dx, [batch, time, inputDim]);
-      if (copies) give(dx);
+      give(hsPrivate ? hs : null, cs, act, inner, scratch);
       return [
-        dxTensor,
+        dxTensor ?? tf.tensor(dx, [batch, time, inputDim]),
         tf.tensor(dW, kernel.shape),
         tf.tensor(dU, recurrentKernel.shape),
         tf.tensor(db, bias.shape),
       ];
     };
-    if (sequences) return { value: tf.tensor3d(hs, [batch, time, units]) as tf.Tensor, gradFunc };
-    const last = new Float32Array(batch * units);
-    for (let b = 0; b < batch; b++) last.set(hs.subarray((b * time + time - 1) * units, (b * time + time) * units), b * units);
-    return { value: tf.tensor2d(last, [batch, units]) as tf.Tensor, gradFunc };
+    return { value: sequences ? tf.tensor3d(hs, [batch, time, units]) : lastSteps(hs, batch, time, units), gradFunc };
   });
   return op(x, kernel, recurrentKernel, bias);
+}
+
+/** The state after the last step of every sequence, `[batch, units]`, from the states of all steps. */
+function lastSteps(hs: Float32Array, batch: number, time: number, units: number): tf.Tensor {
+  const last = new Float32Array(batch * units);
+  for (let b = 0; b < batch; b++) last.set(hs.subarray((b * time + time - 1) * units, (b * time + time) * units), b * units);
+  return tf.tensor2d(last, [batch, units]);
 }
