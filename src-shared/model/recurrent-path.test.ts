@@ -30,6 +30,7 @@ describe('recurrentPaths', () => {
   it.each([
     ['LSTM', { recurrent_activation: 'hard_sigmoid' }, 'hard_sigmoid recurrent activation'],
     ['GRU', { recurrent_activation: 'hard_sigmoid', reset_after: false }, 'hard_sigmoid recurrent activation'],
+    ['LSTM', { recurrent_activation: 'hard_sigmoid_k3' }, "Keras 3's hard_sigmoid recurrent activation"],
     ['SimpleRNN', { activation: 'relu' }, 'relu activation'],
     ['LSTM', { activation: 'softsign' }, 'softsign activation'],
   ])('sends a %s with %j to tfjs-layers, naming the option', (kind, options, reason) => {

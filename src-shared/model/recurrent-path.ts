@@ -77,8 +77,9 @@ function isRate(value: unknown): value is number {
   return typeof value === 'number' && value >= 0 && value < 1;
 }
 
-/** A value as the reason names it: strings bare (`relu`), the rest as JSON. */
+/** A value as the reason names it: strings bare (`relu`, Keras 3's hard_sigmoid as Keras 3 names it), the rest as JSON. */
 function shown(value: unknown): string {
+  if (value === 'hard_sigmoid_k3') return "Keras 3's hard_sigmoid";
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 

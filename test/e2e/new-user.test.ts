@@ -229,7 +229,8 @@ describe('a new user in Chromium (issue L)', () => {
     await shot(page, '05-trained');
 
     await page.getByRole('tab', { name: 'Runs' }).click();
-    // The compare column has a header.
+    // The compare column has a header (the list loads when the tab opens).
+    await page.getByTestId('run-row').first().waitFor();
     expect(await page.getByRole('columnheader', { name: 'Compare' }).count()).toBe(1);
     const valAcc = Number((await page.getByTestId('run-row').first().locator('td.num').nth(1).textContent())!.replace('%', '')) / 100;
     await page.getByRole('button', { name: 'Predict' }).click();
