@@ -35,13 +35,15 @@ try {
     try {
       const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(app.url);
+      await page.getByTestId('guided-start').getByRole('button', { name: /Don't show/ }).click();
       await page.getByRole('tab', { name: 'Runs' }).click();
       const rows = page.getByTestId('run-row');
       await rows.first().waitFor();
       for (const name of ['SimpleRNN(32)', 'LSTM(32)']) await page.getByRole('checkbox', { name: `Compare ${name}` }).first().check();
       await rows.filter({ hasText: 'LSTM(32)' }).first().locator('button.link').click();
-      // Tall enough that the comparison charts under the run's details are in view.
+      // The run's figures and tools above, the comparison charts at the bottom of the view.
       await page.setViewportSize({ width: 1280, height: 1040 });
+      await page.getByRole('region', { name: 'Run comparison' }).evaluate((charts) => charts.scrollIntoView({ block: 'end' }));
       await page.waitForTimeout(800);
       await page.screenshot({ path: path.join(repoRoot, 'docs/runs.png') });
     } finally {
