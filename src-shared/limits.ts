@@ -2,7 +2,7 @@
  * The app's bounds on declared sizes, and the arithmetic that turns declared sizes into bytes before
  * anything is allocated. Shared, so the app, the web mode and the CLI refuse the same inputs with the
  * same words. The memory limit itself depends on the machine and is read on the main side
- * (`src-main/services/memory-limit.ts`).
+ * (`src-main/platform/memory-limit.ts`).
  */
 import { WorkbenchError } from './errors';
 
