@@ -64,6 +64,15 @@ describe('Open Keras model (web mode)', () => {
     await expect.poll(() => page.getByTestId('train-error').textContent(), { timeout: 60_000 }).toContain(
       'keras-2.4.0-bidirectional-gru-sarcasm.h5 cannot be fine-tuned on ' + sample + ': which word each of its ids stands for is unknown',
     );
+    // A Keras model opened while reviews are open keeps them as the project's data.
+    await page.getByRole('button', { name: 'Open Keras…' }).click();
+    await page.locator('#keras-path').fill(sarcasm);
+    // Opening the data changed the project: the app asks before replacing it.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Open Keras model', exact: true }).click();
+    await expect.poll(() => page.getByTestId('summary-text').textContent(), { timeout: 120_000 }).toContain('Total params: 169,997');
+    await page.getByRole('tab', { name: 'Data' }).click();
+    expect(await page.getByLabel('Data path').inputValue()).toBe(sample);
     await page.close();
   });
 
