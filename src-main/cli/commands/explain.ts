@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { explainModelDir } from '../../services/inference';
 import { UsageError, type Command } from '../command';
+import { parseFlags } from '../flags';
 
 export const explain: Command = {
   summary: 'Read a review along with a trained run: tokens, probability after each, recurrent state',
@@ -16,7 +16,7 @@ export const explain: Command = {
     'is the prediction. Stacks without such a reading (pooling, Conv1D, Flatten) get null and a note why.',
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseFlags({
       args: argv,
       options: { 'model-dir': { type: 'string' }, json: { type: 'boolean', default: false } },
       allowPositionals: true,

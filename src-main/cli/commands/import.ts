@@ -1,13 +1,12 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatSummary, summarize } from '../../../src-shared/model/summary';
 import type { Project } from '../../../src-shared/project';
 import type { RunRecord } from '../../../src-shared/training';
 import { importKerasModel, importModel } from '../../export';
 import { resolveDataDir } from '../../platform/paths';
 import { UsageError, type Command } from '../command';
-import { parsePositiveInt } from '../flags';
+import { parseFlags, parsePositiveInt } from '../flags';
 
 export const importCommand: Command = {
   summary: 'Store a Keras model file (.h5, .keras) or an export as a run',
@@ -26,7 +25,7 @@ export const importCommand: Command = {
     "The run appears in $RNN_WORKBENCH_HOME/runs whole or not at all; the summary shows Keras' parameter counts.",
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseFlags({
       args: argv,
       options: {
         arch: { type: 'string' },

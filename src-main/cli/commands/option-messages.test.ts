@@ -33,6 +33,13 @@ describe('the CLI refuses bad training and data options with the shared message'
     expect(result).toEqual({ code: 1, stderr: 'rnn-workbench train: lstm: training.epochs must be a positive integer of at most 10,000. Received: 20000\n' });
   });
 
+  it('a negative number after a flag reaches that flag\'s own check, in train and tune alike', async () => {
+    for (const [command, ...extra] of [['train'], ['tune', '--grid', 'units=8']]) {
+      const result = await cli([command!, ...extra, '--data', SAMPLE, '--model', 'lstm', '--maxlen', '-5']);
+      expect(result).toEqual({ code: 1, stderr: `rnn-workbench ${command}: --maxlen must be a positive integer. Received: -5\n` });
+    }
+  });
+
   it('a data option beyond the schema bound', async () => {
     const result = await cli(['data', '--data', SAMPLE, '--max-features', '2000000']);
     expect(result).toEqual({ code: 1, stderr: 'rnn-workbench data: maxFeatures must be a positive integer of at most 1,000,000. Received: 2000000\n' });

@@ -45,23 +45,7 @@ export const train: Command = {
   async run(argv) {
     const { values } = parseFlags({
       args: argv,
-      options: {
-        data: { type: 'string' },
-        model: { type: 'string' },
-        'from-run': { type: 'string' },
-        epochs: { type: 'string' },
-        'batch-size': { type: 'string' },
-        'max-features': { type: 'string' },
-        maxlen: { type: 'string' },
-        'validation-split': { type: 'string' },
-        optimizer: { type: 'string' },
-        lr: { type: 'string' },
-        clipnorm: { type: 'string' },
-        seed: { type: 'string' },
-        limit: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
+      options: { ...trainingFlags, 'from-run': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
       strict: true,
     });
     const project = await projectFromFlags(values);
@@ -174,6 +158,22 @@ export const train: Command = {
     return summary.status === 'stopped' && interrupts > 0 ? 130 : 0;
   },
 };
+
+/** The flags that make a project and its training settings: `train` and `tune` read them alike. */
+export const trainingFlags = {
+  data: { type: 'string' },
+  model: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'max-features': { type: 'string' },
+  maxlen: { type: 'string' },
+  'validation-split': { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  clipnorm: { type: 'string' },
+  seed: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
 
 export interface TrainFlags {
   data?: string;

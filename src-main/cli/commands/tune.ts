@@ -1,12 +1,11 @@
-import { parseArgs } from 'node:util';
 import { presetIds } from '../../../src-shared/presets';
 import { bestTrial, tuneParams, type Sweep, type SweepEvent, type Trial } from '../../../src-shared/tune';
 import { resolveDataDir } from '../../platform/paths';
 import { NodeTrainingService } from '../../services/training-service';
 import { NodeTuneService } from '../../services/tune-service';
 import { UsageError, type Command } from '../command';
-import { parseNonNegativeInt, parsePositiveInt } from '../flags';
-import { projectFromFlags } from './train';
+import { parseFlags, parseNonNegativeInt, parsePositiveInt } from '../flags';
+import { projectFromFlags, trainingFlags } from './train';
 
 /** A trial as one JSON object: its number, options, run and results. */
 function trialJson(trial: Trial): Record<string, unknown> {
@@ -47,26 +46,9 @@ export const tune: Command = {
     '  --json                   {"event":"started",…}, a line per finished trial, last {"event":"done","trials":[…],"best":{…}}',
   ].join('\n'),
   async run(argv) {
-    const { values } = parseArgs({
+    const { values } = parseFlags({
       args: argv,
-      options: {
-        grid: { type: 'string' },
-        random: { type: 'string' },
-        resume: { type: 'string' },
-        data: { type: 'string' },
-        model: { type: 'string' },
-        epochs: { type: 'string' },
-        'batch-size': { type: 'string' },
-        'max-features': { type: 'string' },
-        maxlen: { type: 'string' },
-        'validation-split': { type: 'string' },
-        optimizer: { type: 'string' },
-        lr: { type: 'string' },
-        clipnorm: { type: 'string' },
-        seed: { type: 'string' },
-        limit: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
+      options: { grid: { type: 'string' }, random: { type: 'string' }, resume: { type: 'string' }, ...trainingFlags, json: { type: 'boolean', default: false } },
       strict: true,
     });
     const dataDir = resolveDataDir();
