@@ -109,7 +109,8 @@ async function openModel(request: ModelRequest): Promise<tf.LayersModel> {
 async function openStockModel(request: ModelRequest): Promise<tf.LayersModel> {
   const model = await openModel(request);
   if (!usesFusedLayers(model) || request.layers === undefined) return model;
-  const { key } = await modelKey(request);
+  // openModel has just cached this model under its key: no second look at the weights file.
+  const key = cached!.key;
   if (stockCached?.key === key) return stockCached.model;
   const twin = buildTfModel(request.layers, { maxlen: request.maxlen });
   twin.setWeights(model.getWeights());
