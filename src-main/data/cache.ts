@@ -101,15 +101,21 @@ export async function readCache(dataDir: string, key: string): Promise<BuiltData
   return dataset;
 }
 
-async function readExactly(handle: FileHandle, length: number, position: number): Promise<Buffer | null> {
-  const buffer = Buffer.alloc(length);
+/** Fills `target` from `position`; false when the file ends first. */
+async function readInto(handle: FileHandle, target: Uint8Array, position: number): Promise<boolean> {
   let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
-    if (bytesRead === 0) return null;
+  while (done < target.length) {
+    // One read is at most 1 GiB: larger lengths are out of fs.read's range.
+    const { bytesRead } = await handle.read(target, done, Math.min(target.length - done, 1 << 30), position + done);
+    if (bytesRead === 0) return false;
     done += bytesRead;
   }
-  return buffer;
+  return true;
+}
+
+async function readExactly(handle: FileHandle, length: number, position: number): Promise<Buffer | null> {
+  const buffer = Buffer.alloc(length);
+  return (await readInto(handle, buffer, position)) ? buffer : null;
 }
 
 async function decode(handle: FileHandle, key: string): Promise<BuiltDataset | null> {
@@ -132,22 +138,26 @@ async function decode(handle: FileHandle, key: string): Promise<BuiltDataset | n
   const maxlen = header.maxlen;
   const expected = 4 * maxlen * (train + test) + 2 * (train + test);
   if (header.payloadBytes !== expected || size !== payloadStart + expected) return null;
-  const payload = await readExactly(handle, expected, payloadStart);
-  if (payload === null || (await chunkedCrc32(payload)) !== header.crc32) return null;
-  // Copy out of Node's buffer so each tensor owns its memory and can be transferred alone.
-  let at = payload.byteOffset;
-  const source = payload.buffer;
-  const take = <T extends Int32Array | Uint8Array>(make: (b: ArrayBuffer) => T, bytes: number): T => {
-    const copy = source.slice(at, at + bytes) as ArrayBuffer;
+  // Each tensor is read straight into memory of its own (transferable alone, and no 100 MB copy out of a Buffer).
+  let at = payloadStart;
+  let checksum = 0;
+  const take = async (bytes: number): Promise<ArrayBuffer | null> => {
+    const memory = new ArrayBuffer(bytes);
+    const view = new Uint8Array(memory);
+    if (!(await readInto(handle, view, at))) return null;
     at += bytes;
-    return make(copy);
+    if (bytes > 0) checksum = await chunkedCrc32(view, checksum);
+    return memory;
   };
-  const trainX = take((b) => new Int32Array(b), 4 * maxlen * train);
-  const testX = take((b) => new Int32Array(b), 4 * maxlen * test);
-  const trainY = take((b) => new Uint8Array(b), train);
-  const testY = take((b) => new Uint8Array(b), test);
-  const trainR = take((b) => new Uint8Array(b), train);
-  const testR = take((b) => new Uint8Array(b), test);
+  const parts: ArrayBuffer[] = [];
+  for (const bytes of [4 * maxlen * train, 4 * maxlen * test, train, test, train, test]) {
+    const part = await take(bytes);
+    if (part === null) return null;
+    parts.push(part);
+  }
+  if (checksum !== header.crc32) return null;
+  const [trainX, testX] = parts.slice(0, 2).map((b) => new Int32Array(b)) as [Int32Array, Int32Array];
+  const [trainY, testY, trainR, testR] = parts.slice(2).map((b) => new Uint8Array(b)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   const split = (x: Int32Array, y: Uint8Array, rating: Uint8Array, count: number): SplitTensors => ({ x, y, rating, count });
   return {
     stats: header.stats,
@@ -167,9 +177,9 @@ export async function removeOrphanedTemps(dataDir: string): Promise<void> {
 }
 
 /** CRC-32 in slices with a turn of the event loop between them, so a cache check on the main thread stays responsive. */
-async function chunkedCrc32(data: Uint8Array): Promise<number> {
+async function chunkedCrc32(data: Uint8Array, running: number): Promise<number> {
   const slice = 8 * 1024 * 1024;
-  let value = 0;
+  let value = running;
   for (let at = 0; at < data.length; at += slice) {
     value = crc32(data.subarray(at, at + slice), value);
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseDatasetOptions, type DataProgress, type DatasetOptions, type DatasetPreview, type TokenizerSpec } from '../../src-shared/data';
 import { WorkbenchError, fromErrorPayload } from '../../src-shared/errors';
-import { removeOrphanedTemps, removeTemps } from './cache';
+import { readCache, removeOrphanedTemps, removeTemps } from './cache';
 import { launchNodeProcess, isOutOfMemory, type ProcessLauncher } from '../platform/isolated-process';
 import { entryUrl } from '../platform/entry-points';
 import { encodeWithSpec, readWithSpec, type ReadText } from './keras-text';
@@ -87,7 +87,7 @@ async function runInProcess(request: DataJobRequest, print: Fingerprint, onProgr
   let settled = false;
   let onAbort = (): void => {};
   try {
-    return await new Promise<DataJobResult>((resolve, reject) => {
+    const preview = await new Promise<DatasetPreview>((resolve, reject) => {
       onAbort = (): void => {
         settled = true;
         reject(new WorkbenchError('cancelled', 'Opening the dataset was cancelled.'));
@@ -102,7 +102,7 @@ async function runInProcess(request: DataJobRequest, print: Fingerprint, onProgr
             break;
           case 'done':
             settled = true;
-            resolve(reply.result);
+            resolve(reply.preview);
             break;
           case 'error':
             settled = true;
@@ -130,6 +130,14 @@ async function runInProcess(request: DataJobRequest, print: Fingerprint, onProgr
       });
       child.postMessage({ type: 'open', request, known: { ...print, listing: null } } satisfies WorkerRequest);
     });
+    const dataset = await readCache(request.dataDir, print.key);
+    if (dataset === null) {
+      throw new WorkbenchError(
+        'internal',
+        `The data parser finished ${request.path}, but its cache entry in ${request.dataDir} could not be read back (removed or damaged meanwhile). Open the data again.`,
+      );
+    }
+    return { preview, dataset };
   } catch (error) {
     // A parser stopped mid-write leaves its temp file; the cache folder must hold only whole entries.
     // Removed once the parser has exited, so it cannot create the file again after the sweep.

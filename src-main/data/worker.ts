@@ -45,8 +45,8 @@ parent.onRequest((message) => {
 
 async function open(request: DataJobRequest, known: Fingerprint): Promise<void> {
   try {
-    const result = await runDataJob(request, (progress) => parent.post({ type: 'progress', progress }), undefined, known);
-    parent.post({ type: 'done', result });
+    const { preview } = await runDataJob(request, (progress) => parent.post({ type: 'progress', progress }), undefined, known);
+    parent.post({ type: 'done', preview });
   } catch (error) {
     parent.post({ type: 'error', error: toErrorPayload(error) });
   }
