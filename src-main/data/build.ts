@@ -6,9 +6,9 @@ import type { CsvColumns, DatasetFormat, DatasetOptions, DatasetPreview, SplitCo
 import { datasetBytes, requireWithinMemory } from '../../src-shared/limits';
 import { DATASET_SHUFFLE_SEED, KERAS_DEFAULT_FILTERS, type TokenizerSpec } from '../../src-shared/tokenizer';
 import { memoryLimitBytes } from '../platform/memory-limit';
-import { KerasTokenizerFit, RaggedInt32, WordSplitter, imdbId, padPreInto, wordOfId } from './keras-text';
+import { RaggedInt32, ScannedTexts, WordSplitter, fitOnRows, imdbId, padPreInto, padRankedInto, wordOfId } from './keras-text';
 import { RandomState } from './random-state';
-import type { IdSource, Source, TextSource } from './sources/types';
+import type { IdSource, RawReview, Source, TextSource } from './sources/types';
 
 /** One split as tensors: `x` is `count × maxlen`, row-major, pre-padded with 0. */
 export interface SplitTensors {
@@ -44,48 +44,31 @@ export function requirePaddedFits(reviews: number, maxlen: number): void {
   requireWithinMemory('The padded dataset', bytes, `${reviews.toLocaleString('en-US')} reviews × maxlen ${maxlen.toLocaleString('en-US')} × 4 bytes`, memoryLimitBytes());
 }
 
-export function buildDataset(source: Source, options: DatasetOptions, onTokenizing?: (files: number) => void): BuiltDataset {
+export function buildDataset(source: Source, options: DatasetOptions): BuiltDataset {
   requirePaddedFits(source.kind === 'text' ? source.train.length + source.test.length : source.train.labels.length + source.test.labels.length, options.maxlen);
-  return source.kind === 'text' ? buildFromText(source, options, onTokenizing) : buildFromIds(source, options);
+  return source.kind === 'text' ? buildFromText(source, options) : buildFromIds(source, options);
 }
 
 function tokenizerBase(): Pick<TokenizerSpec, 'version' | 'lower' | 'filters' | 'split' | 'stripHtmlBreaks' | 'shuffleSeed'> {
   return { version: 1, lower: true, filters: KERAS_DEFAULT_FILTERS, split: ' ', stripHtmlBreaks: true, shuffleSeed: DATASET_SHUFFLE_SEED };
 }
 
-function buildFromText(source: TextSource, options: DatasetOptions, onTokenizing?: (files: number) => void): BuiltDataset {
+/** Where a text source scans its reviews into, split the way the built tokenizer splits. */
+export function newScannedTexts(): ScannedTexts {
+  return new ScannedTexts(new WordSplitter(tokenizerBase()));
+}
+
+function buildFromText(source: TextSource, options: DatasetOptions): BuiltDataset {
   const numWords = options.maxFeatures;
   const base = tokenizerBase();
-  const splitter = new WordSplitter(base);
-  const fit = new KerasTokenizerFit(splitter);
-  const provisional = new RaggedInt32();
-  let totalTokens = 0;
-  source.train.forEach((review, i) => {
-    totalTokens += fit.fitText(review.text, provisional);
-    if (i % 2000 === 1999) onTokenizing?.(i + 1);
+  const { texts } = source;
+  const fit = fitOnRows(texts, source.train.map((r) => r.row));
+  const pad = (split: RawReview[]): SplitRows => ({
+    count: split.length,
+    labels: Uint8Array.from(split, (r) => r.label),
+    ratings: Uint8Array.from(split, (r) => r.rating),
+    padInto: (out, at, maxlen, from) => padRankedInto(out, at, maxlen, texts, split[from]!.row, fit.rankOf, numWords),
   });
-  const { wordsByRank, countsByRank } = fit.finish();
-
-  const trainSeqs = new RaggedInt32();
-  let keptTokens = 0;
-  for (let r = 0; r < provisional.rows; r++) {
-    for (const prov of provisional.row(r)) {
-      const rank = fit.rankOf(prov);
-      if (rank < numWords) {
-        trainSeqs.push(rank);
-        keptTokens++;
-      }
-    }
-    trainSeqs.endRow();
-  }
-  const testSeqs = new RaggedInt32();
-  for (const review of source.test) {
-    fit.forEachRank(review.text, (rank) => {
-      if (rank > 0 && rank < numWords) testSeqs.push(rank);
-    });
-    testSeqs.endRow();
-  }
-
   const tokenizer: TokenizerSpec = {
     ...base,
     scheme: 'keras-tokenizer',
@@ -94,17 +77,17 @@ function buildFromText(source: TextSource, options: DatasetOptions, onTokenizing
     oovChar: null,
     indexFrom: 0,
     skipTop: 0,
-    words: wordsByRank.slice(0, numWords - 1),
+    words: fit.wordsByRank.slice(0, numWords - 1),
   };
-  const topWords = wordsByRank.slice(0, TOP_WORDS).map((word, i) => ({ word, count: countsByRank[i]! }));
+  const topWords = fit.wordsByRank.slice(0, TOP_WORDS).map((word, i) => ({ word, count: fit.countsByRank[i]! }));
   return assemble({
     format: source.format,
     tokenizer,
     maxlen: options.maxlen,
-    train: { seqs: trainSeqs, labels: Uint8Array.from(source.train, (r) => r.label), ratings: Uint8Array.from(source.train, (r) => r.rating) },
-    test: { seqs: testSeqs, labels: Uint8Array.from(source.test, (r) => r.label), ratings: Uint8Array.from(source.test, (r) => r.rating) },
-    vocabSize: wordsByRank.length,
-    oovRate: totalTokens === 0 ? 0 : (totalTokens - keptTokens) / totalTokens,
+    train: pad(source.train),
+    test: pad(source.test),
+    vocabSize: fit.wordsByRank.length,
+    oovRate: (keptTokens) => (fit.totalTokens === 0 ? 0 : (fit.totalTokens - keptTokens) / fit.totalTokens),
     topWords,
     csvColumns: source.csvColumns,
   });
@@ -147,6 +130,16 @@ function buildFromIds(source: IdSource, options: DatasetOptions): BuiltDataset {
   };
   const trainSeqs = transform(source.train.seqs, true);
   const testSeqs = transform(source.test.seqs, false);
+  const rows = (seqs: RaggedInt32, labels: Uint8Array): SplitRows => ({
+    count: seqs.rows,
+    labels,
+    ratings: new Uint8Array(seqs.rows),
+    padInto: (out, at, maxlen, from) => {
+      const row = seqs.row(from);
+      padPreInto(out, at, maxlen, row);
+      return row.length;
+    },
+  });
   const topWords = [...rankCounts.entries()]
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .slice(0, TOP_WORDS)
@@ -155,38 +148,41 @@ function buildFromIds(source: IdSource, options: DatasetOptions): BuiltDataset {
     format: 'keras-npz',
     tokenizer,
     maxlen: options.maxlen,
-    train: { seqs: trainSeqs, labels: source.train.labels, ratings: new Uint8Array(source.train.labels.length) },
-    test: { seqs: testSeqs, labels: source.test.labels, ratings: new Uint8Array(source.test.labels.length) },
+    train: rows(trainSeqs, source.train.labels),
+    test: rows(testSeqs, source.test.labels),
     vocabSize: source.wordsByRank?.length ?? maxRank,
-    oovRate: totalTokens === 0 ? 0 : oovTokens / totalTokens,
+    oovRate: () => (totalTokens === 0 ? 0 : oovTokens / totalTokens),
     topWords,
   });
 }
 
-interface SplitSeqs {
-  seqs: RaggedInt32;
+/** One split before padding and shuffling: its labels, ratings and a way to pad each of its reviews. */
+interface SplitRows {
+  count: number;
   labels: Uint8Array;
   ratings: Uint8Array;
+  /** Pads review `from` into row `at` of `out`; returns its length in ids before padding or truncating. */
+  padInto(out: Int32Array, at: number, maxlen: number, from: number): number;
 }
 
 function assemble(parts: {
   format: DatasetFormat;
   tokenizer: TokenizerSpec;
   maxlen: number;
-  train: SplitSeqs;
-  test: SplitSeqs;
+  train: SplitRows;
+  test: SplitRows;
   vocabSize: number;
-  oovRate: number;
+  /** The share of training words dropped, given the number kept. */
+  oovRate: (keptTrainTokens: number) => number;
   topWords: { word: string; count: number }[];
   csvColumns?: CsvColumns;
 }): BuiltDataset {
   const { tokenizer, maxlen } = parts;
   // One RandomState for both splits, train first, exactly as imdb.load_data shuffles.
   const rng = new RandomState(tokenizer.shuffleSeed);
-  const train = padShuffled(parts.train, maxlen, rng.permutation(parts.train.seqs.rows));
-  const test = padShuffled(parts.test, maxlen, rng.permutation(parts.test.seqs.rows));
-  const lengths = new Int32Array(parts.train.seqs.rows);
-  for (let i = 0; i < lengths.length; i++) lengths[i] = parts.train.seqs.offsets[i + 1]! - parts.train.seqs.offsets[i]!;
+  const { tensors: train, lengths } = padShuffled(parts.train, maxlen, rng.permutation(parts.train.count));
+  const { tensors: test } = padShuffled(parts.test, maxlen, rng.permutation(parts.test.count));
+  const keptTrainTokens = lengths.reduce((sum, length) => sum + length, 0);
   const samples: DatasetStats['samples'] = [];
   for (let i = 0; i < Math.min(SAMPLES, train.count); i++) {
     const row = train.x.subarray(i * maxlen, (i + 1) * maxlen);
@@ -200,7 +196,7 @@ function assemble(parts: {
       train: countSplit(train.y),
       test: countSplit(test.y),
       vocabSize: parts.vocabSize,
-      oovRate: parts.oovRate,
+      oovRate: parts.oovRate(keptTrainTokens),
       lengths: lengthStats(lengths),
       topWords: parts.topWords,
       samples,
@@ -213,18 +209,20 @@ function assemble(parts: {
   };
 }
 
-function padShuffled(split: SplitSeqs, maxlen: number, order: Uint32Array): SplitTensors {
-  const count = split.seqs.rows;
+/** The split padded in the shuffled `order`, and its reviews' lengths before padding (in that order). */
+function padShuffled(split: SplitRows, maxlen: number, order: Uint32Array): { tensors: SplitTensors; lengths: Int32Array } {
+  const { count } = split;
   const x = new Int32Array(count * maxlen);
   const y = new Uint8Array(count);
   const rating = new Uint8Array(count);
+  const lengths = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const from = order[i]!;
-    padPreInto(x, i, maxlen, split.seqs.row(from));
+    lengths[i] = split.padInto(x, i, maxlen, from);
     y[i] = split.labels[from]!;
     rating[i] = split.ratings[from]!;
   }
-  return { x, y, rating, count };
+  return { tensors: { x, y, rating, count }, lengths };
 }
 
 function countSplit(y: Uint8Array): SplitCounts {

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { DataProgress, DatasetOptions, DatasetPreview } from '../../src-shared/data';
 import { openRegularStream, UNBOUNDED, type RegularFileOptions } from '../platform/bounded-file';
-import { buildDataset, requirePaddedFits, type BuiltDataset } from './build';
+import { buildDataset, newScannedTexts, requirePaddedFits, type BuiltDataset } from './build';
 import { readCache, writeCache } from './cache';
 import { describeFsError, detectFormat, type Detected } from './detect';
 import { listAclImdbFolder, readAclImdbFolder, type FolderListing } from './sources/aclimdb-folder';
@@ -120,7 +120,7 @@ export async function runDataJob(
 ): Promise<DataJobResult> {
   const started = performance.now();
   const { options } = request;
-  const ctx: ReadContext = { signal, onProgress, limits: { ...defaultLimits, ...request.limits } };
+  const ctx: ReadContext = { signal, onProgress, limits: { ...defaultLimits, ...request.limits }, texts: newScannedTexts() };
   const print = known ?? (await fingerprint(request, onProgress, signal));
   const { file, detected, key, wordIndexFile } = print;
   const hit = known === undefined ? await openCached(request, print, started) : null;
@@ -154,8 +154,8 @@ export async function runDataJob(
     throw describeFsError(file, error);
   }
   const files = source.kind === 'text' ? source.train.length + source.test.length : source.train.labels.length + source.test.labels.length;
-  onProgress({ phase: 'tokenizing', files: 0, bytes: detected.size, totalBytes: detected.size });
-  const dataset = buildDataset(source, options, (done) => onProgress({ phase: 'tokenizing', files: done, bytes: detected.size, totalBytes: detected.size }));
+  onProgress({ phase: 'tokenizing', files, bytes: detected.size, totalBytes: detected.size });
+  const dataset = buildDataset(source, options);
   onProgress({ phase: 'caching', files, bytes: detected.size, totalBytes: detected.size });
   await writeCache(request.dataDir, key, dataset, request.tempTag);
   onProgress({ phase: 'done', files, bytes: detected.size, totalBytes: detected.size });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KERAS_DEFAULT_FILTERS, type TokenizerSpec } from '../../src-shared/data';
-import { KerasTokenizerFit, RaggedInt32, WordSplitter, encodeWithSpec, padPreInto, readWithSpec } from './keras-text';
+import { ScannedTexts, WordSplitter, encodeWithSpec, fitOnRows, padPreInto, padRankedInto, readWithSpec } from './keras-text';
 import { RandomState } from './random-state';
 
 const spec = { lower: true, filters: KERAS_DEFAULT_FILTERS, split: ' ', stripHtmlBreaks: true };
@@ -26,12 +26,28 @@ describe('Keras Tokenizer and pad_sequences, hand-computed', () => {
   const texts = ['The cat sat on the mat.', 'The dog ate my homework!<br /><br />THE END', 'a cat, a dog; the end'];
 
   it('ranks words by count with ties in order of first appearance', () => {
-    const fit = new KerasTokenizerFit(new WordSplitter(spec));
-    const provisional = new RaggedInt32();
-    for (const t of texts) fit.fitText(t, provisional);
-    const { wordsByRank, countsByRank } = fit.finish();
+    const scanned = new ScannedTexts(new WordSplitter(spec));
+    const rows = texts.map((t) => scanned.add(t));
+    const { wordsByRank, countsByRank, totalTokens } = fitOnRows(scanned, rows);
     expect(wordsByRank).toEqual(['the', 'cat', 'dog', 'end', 'a', 'sat', 'on', 'mat', 'ate', 'my', 'homework']);
     expect(Array.from(countsByRank)).toEqual([5, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1]);
+    expect(totalTokens).toBe(19);
+  });
+
+  it('takes first appearance in the training order given, whatever order the texts were scanned in', () => {
+    // Scanned last to first, with a test text first: its words must neither count nor break ties.
+    const scanned = new ScannedTexts(new WordSplitter(spec));
+    const testRow = scanned.add('zebra homework homework homework');
+    const rows = [...texts].reverse().map((t) => scanned.add(t)).reverse();
+    const { wordsByRank, rankOf } = fitOnRows(scanned, rows);
+    expect(wordsByRank).toEqual(['the', 'cat', 'dog', 'end', 'a', 'sat', 'on', 'mat', 'ate', 'my', 'homework']);
+    const out = new Int32Array(5);
+    // texts_to_sequences: zebra (never in training) is dropped, homework (rank 11) too under num_words 11.
+    expect(padRankedInto(out, 0, 5, scanned, testRow, rankOf, 11)).toBe(0);
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0]);
+    // "a cat, a dog; the end" under num_words 5 keeps ranks 1–4 only, the last 3 of them with maxlen 3.
+    expect(padRankedInto(out, 0, 3, scanned, rows[2]!, rankOf, 5)).toBe(4);
+    expect(Array.from(out.subarray(0, 3))).toEqual([3, 1, 4]);
   });
 
   it('pads and truncates at the front', () => {

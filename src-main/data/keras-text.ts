@@ -117,8 +117,8 @@ class WordTable {
 }
 
 /**
- * Provisional ids by descending count, ties by id (first appearance). Packed as one float key per word so the
- * native numeric sort does the work; a comparator sort of 90,000 words costs several times more.
+ * Indices by descending count, ties by index (first appearance). Packed as one float key per word so the native
+ * numeric sort does the work; a comparator sort of 90,000 words costs several times more.
  */
 function rankOrder(counts: Int32Array, n: number): ArrayLike<number> {
   const ID_SPAN = 2 ** 24;
@@ -147,12 +147,23 @@ export class RaggedInt32 {
   private length = 0;
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if (this.length === this.data.length) this.reserve(1);
     this.data[this.length++] = value;
+  }
+
+  /** Appends `values[0, count)` to the current row in one copy. */
+  append(values: Int32Array, count: number): void {
+    if (this.length + count > this.data.length) this.reserve(count);
+    this.data.set(values.subarray(0, count), this.length);
+    this.length += count;
+  }
+
+  private reserve(more: number): void {
+    let size = this.data.length * 2;
+    while (size < this.length + more) size *= 2;
+    const grown = new Int32Array(size);
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
   }
 
   endRow(): void {
@@ -169,21 +180,24 @@ export class RaggedInt32 {
 }
 
 /**
- * `Tokenizer.fit_on_texts` then `texts_to_sequences`, done in two passes: words get provisional ids in
- * order of first appearance (Keras' `word_counts` is an OrderedDict), then ranks by count with ties kept in
- * that order (Python's sort is stable).
+ * Texts as rows of provisional word ids, scanned as they are read: a source hands each review over as it arrives
+ * (in whatever order its archive or folder has), so tokenizing overlaps the reading. Ids number the words in order
+ * of first arrival, test texts' words included; `fitOnRows` then ranks them as Keras would.
  */
-export class KerasTokenizerFit {
+export class ScannedTexts {
   private readonly table = new WordTable();
-  private counts = new Int32Array(1 << 14);
-  private rankOfProvisional: Int32Array | null = null;
+  readonly rows = new RaggedInt32();
+  private ids = new Int32Array(4096);
 
   constructor(private readonly splitter: WordSplitter) {}
 
-  private ids = new Int32Array(4096);
+  /** The words by provisional id. */
+  get words(): readonly string[] {
+    return this.table.words;
+  }
 
-  /** Scans one text into `this.ids` (provisional ids, -1 when unknown and not adding); returns the word count. */
-  private scan(text: string, add: boolean): number {
+  /** Scans one text into a new row of provisional ids; returns the row's index. */
+  add(text: string): number {
     const s = this.splitter.prepare(text);
     const sep = this.splitter.separators;
     const n = s.length;
@@ -202,57 +216,78 @@ export class KerasTokenizerFit {
         i++;
       } while (i < n && sep[(c = s.charCodeAt(i))] !== 1);
       if (count === this.ids.length) this.ids = grow(this.ids);
-      this.ids[count++] = this.table.find(s, start, i, h, add);
+      this.ids[count++] = this.table.find(s, start, i, h, true);
     }
-    return count;
+    this.rows.append(this.ids, count);
+    this.rows.endRow();
+    return this.rows.rows - 1;
   }
+}
 
-  /** Tokenizes one training text, counting its words, and appends its provisional ids as one row of `out`. */
-  fitText(text: string, out: RaggedInt32): number {
-    const count = this.scan(text, true);
-    for (let k = 0; k < count; k++) {
-      const id = this.ids[k]!;
-      if (id === this.counts.length) this.counts = grow(this.counts);
-      this.counts[id]!++;
-      out.push(id);
-    }
-    out.endRow();
-    return count;
-  }
+/** A fitted word index, as `Tokenizer.fit_on_texts` leaves it. */
+export interface KerasFit {
+  /** Rank 1 first: the most frequent word. */
+  wordsByRank: string[];
+  countsByRank: Int32Array;
+  /** Provisional id → rank; 0 for words no training text has (`texts_to_sequences` drops them). */
+  rankOf: Int32Array;
+  /** Words in the training texts, all counted. */
+  totalTokens: number;
+}
 
-  /** Fixes the word index: rank 1 is the most frequent word. Call after every training text. */
-  finish(): { wordsByRank: string[]; countsByRank: Int32Array } {
-    const words = this.table.words;
-    const n = words.length;
-    const counts = this.counts;
-    const order = rankOrder(counts, n);
-    const rank = new Int32Array(n);
-    const countsByRank = new Int32Array(n);
-    const wordsByRank = new Array<string>(n);
-    for (let i = 0; i < n; i++) {
-      const prov = order[i]!;
-      rank[prov] = i + 1;
-      countsByRank[i] = counts[prov]!;
-      wordsByRank[i] = words[prov]!;
-    }
-    this.rankOfProvisional = rank;
-    return { wordsByRank, countsByRank };
-  }
-
-  /** The rank of a provisional id from `fitText`. */
-  rankOf(provisional: number): number {
-    return this.rankOfProvisional![provisional]!;
-  }
-
-  /** Calls `onRank` with the rank of each word of a new text (0 when the training split never had it). */
-  forEachRank(text: string, onRank: (rank: number) => void): void {
-    const rank = this.rankOfProvisional!;
-    const count = this.scan(text, false);
-    for (let k = 0; k < count; k++) {
-      const id = this.ids[k]!;
-      onRank(id < 0 ? 0 : rank[id]!);
+/**
+ * `Tokenizer.fit_on_texts` on the scanned rows `train`, in that order: ranks by count with ties in order of first
+ * appearance among them (Keras' `word_counts` is an OrderedDict, and Python's sort is stable).
+ */
+export function fitOnRows(texts: ScannedTexts, train: ArrayLike<number>): KerasFit {
+  const n = texts.words.length;
+  const { data, offsets } = texts.rows;
+  const counts = new Int32Array(n);
+  // The training words by first appearance in `train`'s order.
+  const byFirstSeen = new Int32Array(n);
+  let seen = 0;
+  let totalTokens = 0;
+  for (let t = 0; t < train.length; t++) {
+    const row = train[t]!;
+    const end = offsets[row + 1]!;
+    totalTokens += end - offsets[row]!;
+    for (let k = offsets[row]!; k < end; k++) {
+      const id = data[k]!;
+      if (counts[id]!++ === 0) byFirstSeen[seen++] = id;
     }
   }
+  const countsFirstSeen = new Int32Array(seen);
+  for (let j = 0; j < seen; j++) countsFirstSeen[j] = counts[byFirstSeen[j]!]!;
+  const order = rankOrder(countsFirstSeen, seen);
+  const rankOf = new Int32Array(n);
+  const countsByRank = new Int32Array(seen);
+  const wordsByRank = new Array<string>(seen);
+  for (let r = 0; r < seen; r++) {
+    const id = byFirstSeen[order[r]!]!;
+    rankOf[id] = r + 1;
+    countsByRank[r] = counts[id]!;
+    wordsByRank[r] = texts.words[id]!;
+  }
+  return { wordsByRank, countsByRank, rankOf, totalTokens };
+}
+
+/**
+ * Writes scanned row `row` into `out` at `at` as `texts_to_sequences` (ranks below `numWords`, others dropped) then
+ * `pad_sequences(maxlen, padding='pre', truncating='pre')`: the last `maxlen` kept ids, zeros before. Returns the
+ * number of ids kept before truncation.
+ */
+export function padRankedInto(out: Int32Array, at: number, maxlen: number, texts: ScannedTexts, row: number, rankOf: Int32Array, numWords: number): number {
+  const { data, offsets } = texts.rows;
+  const base = at * maxlen;
+  let write = base + maxlen;
+  let kept = 0;
+  for (let k = offsets[row + 1]! - 1; k >= offsets[row]!; k--) {
+    const rank = rankOf[data[k]!]!;
+    if (rank === 0 || rank >= numWords) continue;
+    if (kept++ < maxlen) out[--write] = rank;
+  }
+  out.fill(0, base, write);
+  return kept;
 }
 
 /**
@@ -280,7 +315,8 @@ export function padPreInto(out: Int32Array, row: number, maxlen: number, seq: Ar
   const pad = maxlen - take;
   out.fill(0, base, base + pad);
   const from = length - take;
-  for (let i = 0; i < take; i++) out[base + pad + i] = seq[from + i]!;
+  if (seq instanceof Int32Array) out.set(seq.subarray(from, from + take), base + pad);
+  else for (let i = 0; i < take; i++) out[base + pad + i] = seq[from + i]!;
 }
 
 /** Word → rank per spec object, so encoding many texts with one spec builds the map once. */

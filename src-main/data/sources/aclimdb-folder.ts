@@ -66,9 +66,9 @@ export async function readAclImdbFolder(folder: string, listing: FolderListing, 
     // The size is checked before the read: a 2 GB (even sparse) file in the folder costs nothing.
     const buffer = readRegularFileSync(full, { what: 'an aclImdb review file', maxBytes: ctx.limits.maxReviewBytes });
     bytes += buffer.length;
-    (f.split === 'train' ? train : test).push({ text: decoder.decode(buffer), label: f.label, rating: f.rating, id: f.id });
+    (f.split === 'train' ? train : test).push({ row: ctx.texts.add(decoder.decode(buffer)), label: f.label, rating: f.rating, id: f.id });
     if (++done % 500 === 0) ctx.onProgress({ phase: 'reading', files: done, bytes });
   }
   requireAclImdb(folder, 'folder', train, test, listing.files.length);
-  return { kind: 'text', format: 'aclImdb-folder', train: canonicalOrder(train), test: canonicalOrder(test) };
+  return { kind: 'text', format: 'aclImdb-folder', texts: ctx.texts, train: canonicalOrder(train), test: canonicalOrder(test) };
 }

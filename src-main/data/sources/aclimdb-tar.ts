@@ -112,7 +112,7 @@ export async function readAclImdbTar(file: string, gzipped: boolean, ctx: ReadCo
     });
     stream.on('end', () => {
       const text = decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-      (review.split === 'train' ? train : test).push({ text, label: review.label, rating: review.rating, id: review.id });
+      (review.split === 'train' ? train : test).push({ row: ctx.texts.add(text), label: review.label, rating: review.rating, id: review.id });
       if (entries - lastReport >= 500) {
         lastReport = entries;
         ctx.onProgress({ phase: 'reading', files: train.length + test.length, bytes: compressedBytes, totalBytes });
@@ -128,7 +128,7 @@ export async function readAclImdbTar(file: string, gzipped: boolean, ctx: ReadCo
   }
   requireAclImdb(file, gzipped ? 'archive (aclImdb_v1.tar.gz)' : 'tar archive', train, test, entries);
   ctx.onProgress({ phase: 'reading', files: train.length + test.length, bytes: totalBytes, totalBytes });
-  return { kind: 'text', format: 'aclImdb-tar', train: canonicalOrder(train), test: canonicalOrder(test) };
+  return { kind: 'text', format: 'aclImdb-tar', texts: ctx.texts, train: canonicalOrder(train), test: canonicalOrder(test) };
 }
 
 function describeStreamError(file: string, gzipped: boolean, error: unknown): Error {

@@ -14,6 +14,7 @@ import { WorkbenchError } from '../../../src-shared/errors';
 import { summarizeList } from '../../../src-shared/limits';
 import { openRegularFile, openRegularStream, UNBOUNDED } from '../../platform/bounded-file';
 import { RandomState } from '../random-state';
+import type { ScannedTexts } from '../keras-text';
 import { badFile, type RawReview, type ReadContext, type TextSource } from './types';
 
 type CsvOptions = NonNullable<DatasetOptions['csv']>;
@@ -110,7 +111,7 @@ export async function readCsv(file: string, options: CsvOptions, ctx: ReadContex
   if (rows.length === 0) throw badFile(file, `expected review rows under the header. Received: only the header (${describeColumns(header as string[])}).`);
   const names: string[] = header;
   const columns = chooseColumns(file, names, rows, options);
-  const source = splitRows(file, rows, columns, options);
+  const source = splitRows(file, rows, columns, options, ctx.texts);
   source.csvColumns = { names, text: names[columns.text]!, label: names[columns.label]!, split: columns.split === null ? null : names[columns.split]! };
   return source;
 }
@@ -230,8 +231,8 @@ function describeValues(values: string[]): string {
   return parts.join(', ') + (plain.length > 5 ? ', …' : '');
 }
 
-function splitRows(file: string, rows: string[][], columns: Columns, options: CsvOptions): TextSource {
-  const reviews: RawReview[] = rows.map((row) => ({ text: row[columns.text]!, label: labelOf(row[columns.label]!)!, rating: 0 }));
+function splitRows(file: string, rows: string[][], columns: Columns, options: CsvOptions, texts: ScannedTexts): TextSource {
+  const reviews: RawReview[] = rows.map((row) => ({ row: texts.add(row[columns.text]!), label: labelOf(row[columns.label]!)!, rating: 0 }));
   let isTest: boolean[];
   if (columns.split !== null) {
     isTest = rows.map((row) => row[columns.split!]!.trim().toLowerCase() === 'test');
@@ -248,5 +249,5 @@ function splitRows(file: string, rows: string[][], columns: Columns, options: Cs
   if (pos === 0 || pos === train.length) {
     throw badFile(file, `expected both classes among the training rows. Received: ${train.length} training rows, ${pos} positive.`);
   }
-  return { kind: 'text', format: 'csv', train, test };
+  return { kind: 'text', format: 'csv', texts, train, test };
 }

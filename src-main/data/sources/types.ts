@@ -1,10 +1,10 @@
 import type { CsvColumns, DataProgress, DatasetFormat } from '../../../src-shared/data';
 import { WorkbenchError } from '../../../src-shared/errors';
-import type { RaggedInt32 } from '../keras-text';
+import type { RaggedInt32, ScannedTexts } from '../keras-text';
 
-/** One labelled review as read from the source, before tokenization. */
+/** One labelled review as read from the source: its words, scanned as it arrived, are row `row` of the source's texts. */
 export interface RawReview {
-  text: string;
+  row: number;
   label: 0 | 1;
   /** The star rating from an aclImdb file name (`123_9.txt` → 9); 0 when the source has none. */
   rating: number;
@@ -14,6 +14,8 @@ export interface RawReview {
 export interface TextSource {
   kind: 'text';
   format: Exclude<DatasetFormat, 'keras-npz'>;
+  /** The reviews' words (the context's `texts`). */
+  texts: ScannedTexts;
   train: RawReview[];
   test: RawReview[];
   /** CSV only: the header and the columns used. */
@@ -51,6 +53,8 @@ export const defaultLimits: ReadLimits = {
 
 export interface ReadContext {
   signal?: AbortSignal;
+  /** Text sources scan each review into it as soon as it is read, so tokenizing overlaps the reading. */
+  texts: ScannedTexts;
   onProgress: (progress: DataProgress) => void;
   limits: ReadLimits;
 }
@@ -83,7 +87,7 @@ export interface KeyedReview extends RawReview {
  */
 export function canonicalOrder(reviews: KeyedReview[]): RawReview[] {
   reviews.sort((a, b) => a.label - b.label || a.id - b.id || a.rating - b.rating);
-  return reviews.map(({ text, label, rating }) => ({ text, label, rating }));
+  return reviews.map(({ row, label, rating }) => ({ row, label, rating }));
 }
 
 /** Checks that an aclImdb source has both classes in train, naming what was found otherwise. */
