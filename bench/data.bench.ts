@@ -6,11 +6,11 @@
  * main-thread stall while the worker parsed.
  *
  * `--full-like` first builds, in a temp folder, an archive shaped like the official aclImdb_v1.tar.gz from
- * the 25,000-review one: its reviews again as test/ and as train/unsup/ (100,000 files, 50,000 labelled).
+ * the 25,000-review one: its reviews again as test/ and twice as train/unsup/ (100,000 files, 50,000 labelled).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { createGunzip, createGzip } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { loadDataset, type LoadedDataset } from '../src-main/data/index';
+import { useBundledEntries } from '../src-main/platform/entry-points';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const { values, positionals } = parseArgs({
@@ -29,6 +30,12 @@ const { values, positionals } = parseArgs({
 const given = path.resolve(positionals[0] ?? path.resolve(repoRoot, '../shared/data/aclImdb-train.tar.gz'));
 const maxFeatures = Number(values['max-features']);
 const maxlen = Number(values.maxlen);
+
+// The parser process runs the CLI's compiled bundle, as the installed app does (`npm run bench:data` builds it
+// first): from the sources it would compile them through tsx at every start, which no user waits for.
+const bundleDir = path.join(repoRoot, 'out/cli');
+if (!existsSync(path.join(bundleDir, 'data-worker.js'))) throw new Error(`${bundleDir}/data-worker.js is missing: run npm run build:cli first.`);
+useBundledEntries(bundleDir);
 
 const sum = (a: Int32Array): number => a.reduce((s, v) => s + v, 0);
 
@@ -42,27 +49,36 @@ async function timedOpen(dataDir: string): Promise<{ seconds: number; stallMs: n
   return { seconds, stallMs: delay.max / 1e6, dataset };
 }
 
-/** Copies every train review of `source` to train/, test/ and train/unsup/ of a new .tar.gz. */
+/**
+ * Copies every train review of `source` to train/, test/ and train/unsup/ of a new .tar.gz, one folder after the
+ * other as in the official archive: copies side by side would fall inside gzip's 32 KB window and compress to
+ * nearly nothing, leaving the archive a third of the official's compressed size.
+ */
 async function buildFullLike(source: string, target: string): Promise<void> {
+  const reviews: { name: string; body: Buffer }[] = [];
   const extract = tarStream.extract();
-  const pack = tarStream.pack();
-  const written = pipeline(pack, createGzip({ level: 6 }), createWriteStream(target));
   extract.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c) => {
       chunks.push(c as Buffer);
     });
     stream.on('end', () => {
-      const m = /train\/(pos|neg)\/(\d+_\d+\.txt)$/.exec(header.name);
-      if (m === null) return next();
-      const body = Buffer.concat(chunks);
-      pack.entry({ name: header.name, size: body.length }, body);
-      pack.entry({ name: header.name.replace('/train/', '/test/'), size: body.length }, body);
-      pack.entry({ name: header.name.replace(/\/train\/(pos|neg)\//, '/train/unsup/'), size: body.length }, body);
+      if (/train\/(pos|neg)\/\d+_\d+\.txt$/.test(header.name)) reviews.push({ name: header.name, body: Buffer.concat(chunks) });
       next();
     });
   });
   await pipeline(createReadStream(source), createGunzip(), extract);
+  const pack = tarStream.pack();
+  const written = pipeline(pack, createGzip({ level: 6 }), createWriteStream(target));
+  const add = (name: string, body: Buffer) =>
+    new Promise<void>((resolve, reject) => pack.entry({ name, size: body.length }, body, (error) => (error ? reject(error) : resolve())));
+  for (const { name, body } of reviews) await add(name, body);
+  for (const { name, body } of reviews) await add(name.replace('/train/', '/test/'), body);
+  // The official unsup folder has 50,000 reviews named <n>_0.txt.
+  for (let n = 0; n < 2 * reviews.length; n++) {
+    const { name, body } = reviews[n % reviews.length]!;
+    await add(name.replace(/\/train\/(pos|neg)\/\d+_\d+\.txt$/, `/train/unsup/${n}_0.txt`), body);
+  }
   pack.finalize();
   await written;
 }
@@ -94,7 +110,7 @@ try {
     ['app, cold open (worker: parse, tokenize, pad, cache)', `${cold.seconds.toFixed(2)} s`],
     ['app, cached reopen', `${warm.seconds.toFixed(2)} s`],
     ['python3 tarfile + Keras-style tokenization', `${reference.seconds.toFixed(2)} s`],
-    ['app / python', `${(cold.seconds / reference.seconds).toFixed(2)} (target <= 0.50)`],
+    ['app / python', `${(cold.seconds / reference.seconds).toFixed(2)} (target <= 0.40)`],
     ['worst main-thread stall during the cold open', `${cold.stallMs.toFixed(0)} ms`],
     ['same counts / vocabulary / ids as the reference', `${same.counts} / ${same.vocabulary} / ${same.ids}`],
   ];
