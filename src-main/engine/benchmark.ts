@@ -8,18 +8,20 @@
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import type { LayerSpec } from '../../src-shared/model/types';
+import { DATASET_SHUFFLE_SEED, KERAS_DEFAULT_FILTERS, type TokenizerSpec } from '../../src-shared/tokenizer';
 import { optimizerSchema, projectEpoch } from '../../src-shared/training';
+import { encodeWithSpec } from '../data/keras-text';
 import { initBackend } from './backend';
 import type { BackendName } from './backend-names';
 import { buildTfModel } from './tfjs-model';
-import { makeOptimizer } from './trainer';
+import { evaluateSplit, makeOptimizer } from './trainer';
 import type { BenchCell } from './bench-cells';
 import { FusedBidirectional, FusedRecurrent, makeFusedRecurrent } from './fused';
 import { nativeKernels, type NativeKernels } from './fused/native';
 import { profilePhases, type MeasuredPhase } from './phase-profile';
 
 /** The fixed problem size of the IMDb benchmark. */
-export const benchShape = { batchSize: 128, maxlen: 500, vocab: 10_000, embedding: 32, units: 32, trainReviews: 20_000, validationReviews: 5_000 };
+export const benchShape = { batchSize: 128, maxlen: 500, vocab: 10_000, embedding: 32, units: 32, trainReviews: 20_000, validationReviews: 5_000, testReviews: 25_000 };
 
 const gates: Record<BenchCell, number> = { lstm: 4, gru: 3, simplernn: 1 };
 
@@ -65,6 +67,10 @@ export interface BenchResult {
    * validation passes (their batch preparation included). They add up to about `epochSeconds`.
    */
   profile?: Record<TrainingPhase | 'validation', number>;
+  /** Milliseconds to predict one typed review (encode, forward pass, read the output): the median of 100 after warm-up. */
+  predictMs?: number;
+  /** Seconds to evaluate the 25,000 reviews of IMDb's test half (loss, accuracy and confusion matrix). */
+  evaluateSeconds?: number;
 }
 
 const kerasKind: Record<BenchCell, string> = { lstm: 'LSTM', gru: 'GRU', simplernn: 'SimpleRNN' };
@@ -97,8 +103,8 @@ export interface StepTimes {
 /** The phases of a training step that the profile tells apart. */
 export type TrainingPhase = MeasuredPhase | 'batchPreparation' | 'head' | 'optimizer';
 
-/** Deterministic synthetic reviews: ids spread over the vocabulary, labels alternating. */
-function syntheticBatch(shape: StepShape, seed: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
+/** Deterministic synthetic reviews' ids, spread over the vocabulary. */
+function syntheticIds(shape: StepShape, seed: number): Int32Array {
   const { batchSize, maxlen, vocab } = shape;
   const ids = new Int32Array(batchSize * maxlen);
   let state = seed * 2654435761;
@@ -106,8 +112,14 @@ function syntheticBatch(shape: StepShape, seed: number): { x: tf.Tensor2D; y: tf
     state = (state * 1103515245 + 12345) >>> 0;
     ids[i] = vocab > 1 ? 1 + (state % (vocab - 1)) : 0;
   }
+  return ids;
+}
+
+/** Deterministic synthetic reviews: ids spread over the vocabulary, labels alternating. */
+function syntheticBatch(shape: StepShape, seed: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const { batchSize, maxlen } = shape;
   const labels = Float32Array.from({ length: batchSize }, (_, i) => (i + seed) % 2);
-  return { x: tf.tensor2d(ids, [batchSize, maxlen], 'int32'), y: tf.tensor2d(labels, [batchSize, 1]) };
+  return { x: tf.tensor2d(syntheticIds(shape, seed), [batchSize, maxlen], 'int32'), y: tf.tensor2d(labels, [batchSize, 1]) };
 }
 
 /**
@@ -217,6 +229,7 @@ export async function runAppBench(cell: BenchCell, options: { batches?: number; 
     // Right after the cell's timing, so both see the same machine load.
     const kernels = nativeKernels();
     const peak = kernels === undefined ? undefined : measurePeakMacsPerSecond(kernels);
+    const inference = await timeInference(model);
     return {
       cell,
       backend,
@@ -227,10 +240,58 @@ export async function runAppBench(cell: BenchCell, options: { batches?: number; 
       macsPerSecond: Math.round(macsPerSecond),
       ...(peak === undefined ? {} : { peakMacsPerSecond: Math.round(peak), peakFraction: Math.round((macsPerSecond / peak) * 1000) / 1000 }),
       profile: epochProfile(times),
+      predictMs: Math.round(inference.predictMs * 100) / 100,
+      evaluateSeconds: Math.round(inference.evaluateSeconds * 100) / 100,
     };
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * Inference as the app runs it with the bench's model: one typed review (encoded with a tokenizer of the bench's
+ * vocabulary, a forward pass on its row, its output read: the engine worker's predict), the median of 100 after
+ * five warm-up runs; and one evaluation of IMDb's 25,000 test reviews with the app's `evaluateSplit`.
+ */
+export async function timeInference(model: tf.LayersModel): Promise<{ predictMs: number; evaluateSeconds: number }> {
+  const { vocab, maxlen, batchSize, testReviews } = benchShape;
+  const words = Array.from({ length: vocab - 1 }, (_, i) => `word${i + 1}`);
+  const tokenizer: TokenizerSpec = {
+    version: 1,
+    scheme: 'keras-tokenizer',
+    lower: true,
+    filters: KERAS_DEFAULT_FILTERS,
+    split: ' ',
+    stripHtmlBreaks: true,
+    shuffleSeed: DATASET_SHUFFLE_SEED,
+    numWords: vocab,
+    startChar: null,
+    oovChar: null,
+    indexFrom: 0,
+    skipTop: 0,
+    words,
+  };
+  // A review of IMDb's median length, about 230 words.
+  const review = Array.from({ length: 230 }, (_, i) => words[(i * 7919) % words.length]!).join(' ');
+  const predictOnce = async (): Promise<void> => {
+    const x = encodeWithSpec(tokenizer, review, maxlen);
+    const output = tf.tidy(() => model.predict(tf.tensor2d(x, [1, maxlen], 'int32')) as tf.Tensor);
+    await output.data();
+    output.dispose();
+  };
+  for (let i = 0; i < 5; i++) await predictOnce();
+  const times: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const started = performance.now();
+    await predictOnce();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const x = syntheticIds({ batchSize: testReviews, maxlen, vocab }, 1);
+  const y = Uint8Array.from({ length: testReviews }, (_, i) => i % 2);
+  const started = performance.now();
+  await evaluateSplit(model, { x, y, count: testReviews }, maxlen, batchSize);
+  return { predictMs: times[50]!, evaluateSeconds: (performance.now() - started) / 1000 };
 }
 
 /** The step's phases as seconds of the projected epoch (rounded to 0.01 s). */

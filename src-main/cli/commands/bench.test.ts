@@ -22,7 +22,7 @@ describe('epochMacs', () => {
 });
 
 describe('rnn-workbench bench --json', () => {
-  it('adds macsPerSecond, peakMacsPerSecond, peakFraction and the per-phase profile to the line, consistent with each other', { timeout: 180_000 }, async () => {
+  it('adds macsPerSecond, peakMacsPerSecond, peakFraction, the per-phase profile and the inference times to the line, consistent with each other', { timeout: 180_000 }, async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [bin, 'bench', '--cell', 'simplernn', '--batches', '1', '--json'], { maxBuffer: 1 << 24 });
     const line = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
     expect(line['macsPerSecond']).toBeGreaterThan(0);
@@ -35,6 +35,9 @@ describe('rnn-workbench bench --json', () => {
     const phases = ['batchPreparation', 'embeddingForward', 'embeddingBackward', 'recurrentForward', 'recurrentBackward', 'head', 'optimizer', 'validation'];
     expect(Object.keys(profile).sort()).toEqual([...phases].sort());
     for (const phase of phases) expect(profile[phase]).toBeGreaterThanOrEqual(0);
+    // Inference: one typed review, and the 25,000 test reviews.
+    expect(line['predictMs']).toBeGreaterThan(0);
+    expect(line['evaluateSeconds']).toBeGreaterThan(0);
     const total = Object.values(profile).reduce((a, b) => a + b, 0);
     expect(total).toBeLessThanOrEqual(line['epochSeconds']! * 1.01 + 0.1);
     expect(total).toBeGreaterThan(line['epochSeconds']! * 0.85);

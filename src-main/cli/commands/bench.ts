@@ -25,6 +25,12 @@ const phaseNames: Record<string, string> = {
   validation: 'validation',
 };
 
+/** The inference figures of an app line, beside the issue's budgets for them. */
+function inferenceLine(r: BenchResult): string | undefined {
+  if (r.predictMs === undefined || r.evaluateSeconds === undefined) return undefined;
+  return `${''.padEnd(10)} inference: one typed review ${r.predictMs.toFixed(1)} ms (median of 100; budget 20 ms) · evaluating 25,000 reviews ${r.evaluateSeconds.toFixed(1)} s (budget 10 s)`;
+}
+
 /** The per-phase profile of an app line, in seconds of the projected epoch. */
 function profileLine(r: BenchResult): string | undefined {
   if (r.profile === undefined) return undefined;
@@ -48,12 +54,13 @@ export const bench: Command = {
     '  --path NAME      fused (default; the native kernels, falling back when unavailable) or layers',
     `  --backend NAME   TensorFlow.js backend: ${backendNames.join(', ')} (default: the engine's choice)`,
     '  --json           One JSON object per line: {"cell","backend","path","msPerBatch","epochSeconds","cpuMsPerBatch",',
-    '                   "macsPerSecond","peakMacsPerSecond","peakFraction","profile"}',
+    '                   "macsPerSecond","peakMacsPerSecond","peakFraction","profile","predictMs","evaluateSeconds"}',
     '',
     'Each of the app\'s lines also gives the epoch\'s multiply-add rate and its fraction of the machine\'s peak,',
     'measured right after the cell by a tight multiply-add loop on the native kernels\' threads, and a profile:',
     'the seconds of the projected epoch spent in batch preparation, the Embedding and the recurrent layer',
-    '(forward, backward), the head with the loss and the rest of the gradients, the optimizer, and validation.',
+    '(forward, backward), the head with the loss and the rest of the gradients, the optimizer, and validation;',
+    'then inference with the same model: predicting one typed review (median of 100) and evaluating 25,000 reviews.',
   ].join('\n'),
   async run(argv) {
     const { values } = parseFlags({
@@ -87,8 +94,7 @@ export const bench: Command = {
     const show = (r: BenchResult) => {
       if (values.json) return print(JSON.stringify(r));
       print(`${r.cell.padEnd(10)} ${r.path.padEnd(12)} ${r.backend.padEnd(8)} ${r.msPerBatch.toFixed(1).padStart(8)} ms/batch ${r.epochSeconds.toFixed(1).padStart(8)} s/epoch ${r.cpuMsPerBatch.toFixed(1).padStart(8)} CPU ms/batch${rate(r)}`);
-      const profile = profileLine(r);
-      if (profile !== undefined) print(profile);
+      for (const line of [profileLine(r), inferenceLine(r)]) if (line !== undefined) print(line);
     };
     // The engine, and TensorFlow.js with it, loads only once the flags are known to be good.
     const { fusedStatus } = await import('../../engine/fused');
