@@ -297,3 +297,71 @@ f.close()`,
     );
   });
 });
+
+describe("Keras 2's CuDNNLSTM and CuDNNGRU (GPU-only layers with cuDNN's weight layout)", () => {
+  /** Rewrites a real Keras 2 file's LSTM or GRU (bare or in a Bidirectional) as its cuDNN twin, the way Keras saves one. */
+  const toCuDNN = `import h5py, json, shutil, sys
+import numpy as np
+shutil.copy(sys.argv[1], sys.argv[2])
+f = h5py.File(sys.argv[2], 'r+')
+raw = f.attrs['model_config']
+config = json.loads(raw if isinstance(raw, str) else raw.decode())
+# CuDNNLSTM's get_config: no activations, dropout, implementation or reset_after.
+keep = {'name', 'trainable', 'dtype', 'batch_input_shape', 'units', 'return_sequences', 'return_state', 'go_backwards', 'stateful',
+        'kernel_initializer', 'recurrent_initializer', 'bias_initializer', 'unit_forget_bias', 'kernel_regularizer', 'recurrent_regularizer',
+        'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'recurrent_constraint', 'bias_constraint'}
+def cudnn(layer):
+    gates = 4 if layer['class_name'] == 'LSTM' else 3
+    layer['config'] = {k: v for k, v in layer['config'].items() if k in keep and not (gates == 3 and k == 'unit_forget_bias')}
+    layer['class_name'] = 'CuDNN' + layer['class_name']
+    return gates
+def convert(group, names, gates):
+    # Keras' _convert_rnn_weights, LSTM/GRU to cuDNN: transpose_input(from_cudnn=False), recurrent transposed, biases split.
+    k, r, b = (group[n][()] for n in names)
+    k = np.hstack([g.T.reshape(g.shape, order='C') for g in np.hsplit(k, gates)])
+    r = np.hstack([g.T for g in np.hsplit(r, gates)])
+    b = np.tile(0.5 * b, 2) if gates == 4 else b.reshape(-1)
+    for n, v in zip(names, (k, r, b)):
+        del group[n]
+        group.create_dataset(n, data=v.astype(np.float32))
+weights = f['model_weights']
+for layer in config['config']['layers']:
+    name = layer['config']['name']
+    if layer['class_name'] in ('LSTM', 'GRU'):
+        group, target = weights[name], layer
+    elif layer['class_name'] == 'Bidirectional':
+        group, target = weights[name], layer['config']['layer']
+    else:
+        continue
+    names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs['weight_names']]
+    gates = cudnn(target)
+    for start in range(0, len(names), 3):
+        convert(group, names[start:start + 3], gates)
+f.attrs['model_config'] = json.dumps(config)
+f.close()`;
+
+  it.each([
+    // The LSTM file's gates are hard_sigmoid (Keras 2.2), so its cuDNN twin computes differently; the GRU's are sigmoid.
+    { name: 'keras-2.2.4-lstm-imdb.h5', maxlen: 500, kind: 'LSTM', units: 100, sameAsOriginal: false },
+    { name: 'keras-2.4.0-bidirectional-gru-sarcasm.h5', maxlen: 20, kind: 'GRU', units: 32, sameAsOriginal: true },
+  ])('opens $name rewritten with cuDNN layers as Keras loads it into $kind, with tanh and sigmoid gates', { timeout: 120_000 }, async ({ name, maxlen, kind, units, sameAsOriginal }) => {
+    const file = path.join(root, `cudnn-${name}`);
+    execFileSync('/usr/bin/python3', ['-c', toCuDNN, path.join(KERAS_DIR, name), file]);
+    const rows = idRows(maxlen);
+    const idsFile = path.join(root, `cudnn-${name}.ids.json`);
+    await writeFile(idsFile, JSON.stringify(rows));
+    const expected = reference(file, idsFile);
+    if (sameAsOriginal) expect(expected.outputs).toEqual(reference(path.join(KERAS_DIR, name), idsFile).outputs);
+    const outputs = await predictKerasFile(file, rows);
+    outputs.forEach((row, i) => row.forEach((value, j) => expect(Math.abs(value - expected.outputs[i]![j]!)).toBeLessThan(1e-5)));
+
+    const { record, totalParams } = await importKerasModel(file, { dataDir: path.join(root, `cudnn-home-${name}`) });
+    const layers = (record.project as Project).layers;
+    const recurrent = layers.map((layer) => (layer.kind === 'Bidirectional' ? (layer.options['layer'] as LayerSpec) : layer)).find((layer) => layer.kind === kind)!;
+    expect(recurrent.options).toMatchObject({ activation: 'tanh', recurrent_activation: 'sigmoid', ...(kind === 'GRU' ? { reset_after: true } : {}) });
+    // An LSTM's two cuDNN biases become one: the model holds 4 × units values fewer than the file.
+    expect(totalParams).toBe(expected.totalParams - (kind === 'LSTM' ? 4 * units : 0));
+    expect(summarize(layers, { maxlen }).totalParams).toBe(totalParams);
+    expect(record.imported!.notes.join('\n')).toContain(`computes as ${kind} with tanh, sigmoid gates`);
+  });
+});

@@ -221,6 +221,55 @@ const classAliases: Record<string, string> = Object.fromEntries(
   Object.values(layerKinds).flatMap((kind) => (kind.keras.aliases ?? []).map((alias) => [alias, kind.kind])),
 );
 
+/** Keras 2's GPU-only recurrent layers, which store their weights in cuDNN's layout. */
+function isCuDNN(className: unknown): boolean {
+  return className === 'CuDNNLSTM' || className === 'CuDNNGRU';
+}
+
+/**
+ * A CuDNNLSTM's or CuDNNGRU's weights (kernel, recurrent kernel, bias) in the layout of LSTM or GRU(reset_after),
+ * as Keras' HDF5 loader converts them (`_convert_rnn_weights`): per gate, the input kernel's values are read in
+ * cuDNN's order (Keras: `k.T.reshape(k.shape, order='F')`) and the recurrent kernel is transposed; an LSTM's two
+ * biases (input and recurrent) are summed, a GRU's become its (2, 3 × units) bias.
+ */
+function fromCuDNN(weights: KerasWeight[], where: string, reader: Reader): KerasWeight[] {
+  const [kernel, recurrent, bias] = weights;
+  const units = recurrent?.shape[0];
+  const gates = units === undefined || recurrent!.shape.length !== 2 ? 0 : recurrent!.shape[1]! / units;
+  if (weights.length !== 3 || units === undefined || (gates !== 4 && gates !== 3) || kernel!.shape.length !== 2 || kernel!.shape[1] !== gates * units || bias!.values.length !== 2 * gates * units) {
+    return fail(reader, `the weights of ${where}`, 'a cuDNN kernel, recurrent kernel and double bias', weights.map((w) => shapeText(w.shape)).join(', '));
+  }
+  const inputs = kernel!.shape[0]!;
+  const width = gates * units;
+  const newKernel = new Float32Array(inputs * width);
+  const newRecurrent = new Float32Array(units * width);
+  for (let g = 0; g < gates; g++) {
+    for (let i = 0; i < inputs; i++) {
+      for (let j = 0; j < units; j++) {
+        // Keras' gate block k (inputs × units): out[i][j] = k.flat[i + inputs·j], k.flat[n] = k[n ÷ units][n mod units].
+        const n = i + inputs * j;
+        newKernel[i * width + g * units + j] = kernel!.values[Math.floor(n / units) * width + g * units + (n % units)]!;
+      }
+    }
+    for (let i = 0; i < units; i++) {
+      for (let j = 0; j < units; j++) newRecurrent[i * width + g * units + j] = recurrent!.values[j * width + g * units + i]!;
+    }
+  }
+  let newBias: KerasWeight;
+  if (gates === 4) {
+    const summed = new Float32Array(width);
+    for (let k = 0; k < width; k++) summed[k] = bias!.values[k]! + bias!.values[width + k]!;
+    newBias = { path: bias!.path, shape: [width], values: summed };
+  } else {
+    newBias = { path: bias!.path, shape: [2, width], values: bias!.values };
+  }
+  return [
+    { path: kernel!.path, shape: [inputs, width], values: newKernel },
+    { path: recurrent!.path, shape: [units, width], values: newRecurrent },
+    newBias,
+  ];
+}
+
 /** Rejects a layer a plain Keras install could not load either: a custom class or a custom object inside one. */
 function checkBuiltIn(reader: Reader, layer: Json, where: string): void {
   const registered = layer['registered_name'];
@@ -239,7 +288,6 @@ function toLayerSpec(reader: Reader, layer: Json, index: number): LayerSpec {
   const where = `layer '${name}' (${rawClass})`;
   checkBuiltIn(reader, layer, where);
   const kind = classAliases[rawClass] ?? rawClass;
-  if (kind === 'CuDNNLSTM' || kind === 'CuDNNGRU') reader.notes.push(`${name}: ${rawClass} computes as ${kind.slice(5)}`);
   const spec: LayerSpec = { id: `keras-${index}-${name}`, kind, name: name.replace(/[^A-Za-z0-9_.-]/g, '_'), options: {} };
   if (config['trainable'] === false) spec.trainable = false;
   if (kind === 'Bidirectional') {
@@ -251,6 +299,12 @@ function toLayerSpec(reader: Reader, layer: Json, index: number): LayerSpec {
     return fail(reader, where, `one of the layer classes the app can run (${layerKindNames.join(', ')})`, show(rawClass));
   }
   spec.options = translateOptions(reader, kind, config, optionMap(layerKind), where);
+  if (isCuDNN(rawClass)) {
+    // cuDNN's cells have fixed activations (tanh, sigmoid gates) and GRU's reset_after form; the config has neither.
+    Object.assign(spec.options, { activation: 'tanh', recurrent_activation: 'sigmoid' }, kind === 'GRU' ? { reset_after: true } : {});
+    reader.notes.push(`${name}: ${rawClass} computes as ${kind} with tanh, sigmoid gates${kind === 'GRU' ? ' and reset_after' : ''}; its weights are converted as Keras loads them into ${kind}`);
+    return spec;
+  }
   // GRU's reset_after default changed in Keras 2.3 (false before, true since); older files do not write it.
   if (kind === 'GRU' && config['reset_after'] === undefined) spec.options['reset_after'] = !olderThan(reader.kerasVersion, 2, 3);
   // Keras before 2.4 (standalone) defaulted LSTM/GRU's recurrent activation to hard_sigmoid, and always wrote it.
@@ -518,6 +572,16 @@ export function interpretKerasFile(file: string, parts: KerasFileParts): KerasMo
     }
     let next = 0;
     fileWeights = analysis.layers.map((layer) => ((layer.weights ?? []).length > 0 ? withWeights[next++]!.weights : []));
+    // Only Keras 2 .h5 files can hold cuDNN layers (Keras 3 has none); a Bidirectional one holds two.
+    fileWeights = fileWeights.map((weights, index) => {
+      const config = computing[index]!;
+      const where = `layer '${layers[index]!.name}' (${String(config['class_name'])})`;
+      if (isCuDNN(config['class_name'])) return fromCuDNN(weights, where, reader);
+      const inner = (config['config'] as Json | undefined)?.['layer'];
+      if (config['class_name'] !== 'Bidirectional' || !isObject(inner) || !isCuDNN(inner['class_name'])) return weights;
+      const half = weights.length / 2;
+      return [...fromCuDNN(weights.slice(0, half), where, reader), ...fromCuDNN(weights.slice(half), where, reader)];
+    });
   }
   let totalParams = 0;
   analysis.layers.forEach((layer, index) => {

@@ -116,6 +116,18 @@ def run_rnn(kind, cfg, weights, x, mask, keras3, go_backwards=None):
     return last_output
 
 
+def from_cudnn(kind, cfg, weights):
+    """CuDNNLSTM / CuDNNGRU as Keras 2's HDF5 loader converts them (_convert_rnn_weights): the plain layer, its
+    config with cuDNN's fixed activations, and its weights per gate re-read from cuDNN's layout."""
+    kernel, recurrent, bias = (np.asarray(w) for w in weights)
+    gates = 4 if kind == "CuDNNLSTM" else 3
+    kernel = np.hstack([k.T.reshape(k.shape, order="F") for k in np.hsplit(kernel, gates)])
+    recurrent = np.hstack([k.T for k in np.hsplit(recurrent, gates)])
+    bias = np.sum(np.split(bias, 2), axis=0) if gates == 4 else bias.reshape((2, -1))
+    cfg = dict(cfg, activation="tanh", recurrent_activation="sigmoid", reset_after=True)
+    return ("LSTM" if gates == 4 else "GRU"), cfg, [kernel, recurrent, bias]
+
+
 def conv_length(length, size, padding, stride, dilation=1):
     size = size + (size - 1) * (dilation - 1)
     out = length - size + 1 if padding == "valid" else length
@@ -133,6 +145,10 @@ def forward(layers, weights, ids, keras3):
         if cls == "Embedding":
             x = w[0].astype(np.float64)[ids]
             mask = ids != 0 if cfg.get("mask_zero") else None
+        elif cls in ("CuDNNLSTM", "CuDNNGRU"):
+            kind, plain, w = from_cudnn(cls, cfg, w)
+            x = run_rnn(kind, plain, w, x, mask, keras3)
+            mask = mask if cfg.get("return_sequences") else None
         elif cls in ("SimpleRNN", "LSTM", "GRU"):
             x = run_rnn(cls, cfg, w, x, mask, keras3)
             mask = mask if cfg.get("return_sequences") else None
@@ -140,8 +156,11 @@ def forward(layers, weights, ids, keras3):
             inner = cfg["layer"]
             kind, icfg = inner["class_name"], inner["config"]
             n = len(w) // 2
-            fwd = run_rnn(kind, icfg, w[:n], x, mask, keras3)
-            bwd = run_rnn(kind, icfg, w[n:], x, mask, keras3, go_backwards=not icfg.get("go_backwards", False))
+            wf, wb = w[:n], w[n:]
+            if kind in ("CuDNNLSTM", "CuDNNGRU"):
+                (kind, icfg, wf), (_, _, wb) = from_cudnn(kind, icfg, wf), from_cudnn(kind, icfg, wb)
+            fwd = run_rnn(kind, icfg, wf, x, mask, keras3)
+            bwd = run_rnn(kind, icfg, wb, x, mask, keras3, go_backwards=not icfg.get("go_backwards", False))
             if icfg.get("return_sequences"):
                 bwd = bwd[:, ::-1]
             mode = cfg.get("merge_mode", "concat")
