@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../test/support/cli';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
-const bin = path.join(repoRoot, 'bin/rnn-workbench.mjs');
 const SAMPLE = path.resolve(repoRoot, '../shared/data/aclImdb-sample.tar.gz');
 let root: string;
 
@@ -17,15 +15,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, RNN_WORKBENCH_HOME: path.join(root, 'home') } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(path.join(root, 'home'), args);
 
 describe('rnn-workbench data', () => {
   it('--json on the sample archive: 1,000 train and 500 test reviews, balanced, cached in RNN_WORKBENCH_HOME', async () => {

@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../main';
 import { exportCommand } from './export';
 import { lstmStack, makeRunFolder, mixedStack, runPlainTfjs, sampleTexts, sampleTokenizer } from '../../export/test-fixtures';
+import { runCli } from '../../../test/support/cli';
 
-const bin = path.resolve('bin/rnn-workbench.mjs');
 let root: string;
 
 beforeAll(async () => {
@@ -18,15 +16,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, RNN_WORKBENCH_HOME: path.join(root, 'home'), ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(path.join(root, 'home'), args, env);
 
 /** Runs the CLI's entry point in this process, capturing what it prints. */
 async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

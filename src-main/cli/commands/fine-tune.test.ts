@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../data';
 import { buildTfModel } from '../../engine/tfjs-model';
 import { buildKerasModel, predictRows } from '../../export/keras-import';
 import { toTokenizerFile } from '../../export/tokenizer-file';
+import { runCli } from '../../../test/support/cli';
 
-const bin = path.resolve('bin/rnn-workbench.mjs');
 const lstm = '/work/shared/data/keras/keras-3.13.2-lstm-imdb.h5';
 const sample = path.resolve('../shared/data/aclImdb-sample.tar.gz');
 const MAXLEN = 40;
@@ -24,15 +22,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, RNN_WORKBENCH_HOME: home }, maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(home, args);
 
 async function importRun(args: string[]): Promise<string> {
   const imported = await cli(['import', lstm, ...args, '--json']);

@@ -1,11 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../test/support/cli';
 
-const bin = path.resolve('bin/rnn-workbench.mjs');
 const sarcasm = '/work/shared/data/keras/keras-2.4.0-bidirectional-gru-sarcasm.h5';
 let root: string;
 
@@ -16,15 +15,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, RNN_WORKBENCH_HOME: path.join(root, 'home') } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(path.join(root, 'home'), args);
 
 describe('rnn-workbench import and predict --ids-file', () => {
   it('stores a Keras file as a run and predicts id rows from the file and from the run as the reference does', { timeout: 180_000 }, async () => {

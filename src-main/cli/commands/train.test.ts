@@ -1,27 +1,19 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedStatus } from '../../engine/fused/native';
 import { NodeTrainingService } from '../../services/training-service';
+import { runCli } from '../../../test/support/cli';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const sample = path.resolve(repoRoot, '../shared/data/aclImdb-sample.tar.gz');
 const bin = path.join(repoRoot, 'bin/rnn-workbench.mjs');
 let home: string;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, RNN_WORKBENCH_HOME: home }, maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(home, args);
 
 beforeAll(async () => {
   home = await mkdtemp(path.join(tmpdir(), 'rnn-cli-train-'));
