@@ -28,7 +28,12 @@ describe('Open Keras model (web mode)', () => {
     await page.goto(app.url);
     await page.getByTestId('app-info').waitFor();
     await page.getByRole('button', { name: 'Open Keras…' }).click();
+    // One row for the model file; the tokenizer and architecture fields, which most files need neither of, unfold on request.
+    await expect.poll(() => page.locator('#keras-tokenizer').isVisible()).toBe(false);
+    await page.getByText('A tokenizer, or the architecture of a weights-only file (optional)').click();
+    await expect.poll(() => page.locator('#keras-tokenizer').isVisible()).toBe(true);
     await page.locator('#keras-path').fill(sarcasm);
+    await page.getByRole('form', { name: 'Open Keras model' }).screenshot({ path: path.join(screenshots, 'keras-open-form.png') });
     await page.getByRole('button', { name: 'Open Keras model', exact: true }).click();
 
     // The stack lands on the canvas and the summary shows Keras' counts for the file's layers.
