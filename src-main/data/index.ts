@@ -128,7 +128,9 @@ async function runInProcess(request: DataJobRequest, print: Fingerprint, onProgr
               ),
         );
       });
-      child.postMessage({ type: 'open', request, known: { ...print, listing: null } } satisfies WorkerRequest);
+      // With the folder listing the fingerprint was made from: the parser reads those files instead of listing again
+      // (0.3 s for 25,000 files).
+      child.postMessage({ type: 'open', request, known: print } satisfies WorkerRequest);
     });
     const dataset = await readCache(request.dataDir, print.key);
     if (dataset === null) {
