@@ -1,12 +1,13 @@
 /**
- * `npm run bench:data [archive] [--max-features N] [--maxlen N]`: the app's data path against Python's
+ * `npm run bench:data [archive] [--full-like] [--max-features N] [--maxlen N]`: the app's data path against Python's
  * tarfile plus Keras-style tokenization (bench/keras_reference.py), run here on the same machine, same
  * file, same options. Checks that both produce the same vocabulary and ids, then prints the figures:
  * cold open (parse + tokenize + cache write), cached reopen, the Python time and the ratio, and the worst
  * main-thread stall while the worker parsed.
  *
- * `--full-like` first builds, in a temp folder, an archive shaped like the official aclImdb_v1.tar.gz from
- * the 25,000-review one: its reviews again as test/ and twice as train/unsup/ (100,000 files, 50,000 labelled).
+ * Without an archive (or with `--full-like`) it first builds, in a temp folder, an archive shaped like the official
+ * aclImdb_v1.tar.gz from the 25,000-review one (or the one given): its reviews again as test/ and twice as
+ * train/unsup/ (100,000 files, 50,000 labelled): the archive users download and open.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -86,7 +87,7 @@ async function buildFullLike(source: string, target: string): Promise<void> {
 const dataDir = await mkdtemp(path.join(tmpdir(), 'rnnwb-bench-'));
 let archive = given;
 try {
-  if (values['full-like']) {
+  if (values['full-like'] || positionals[0] === undefined) {
     archive = path.join(dataDir, 'aclImdb-full-like.tar.gz');
     await buildFullLike(given, archive);
   }
