@@ -143,7 +143,7 @@ print(src.attrs['model_config'] if isinstance(src.attrs['model_config'], str) el
   });
 });
 
-/** A stack with most of what real files hold: masking, Conv1D, pooling, GRU without reset_after, hard_sigmoid, relu cells, frozen layers, a softmax head. */
+/** A stack with most of what real files hold: masking, Conv1D, pooling, GRU without reset_after, hard_sigmoid, relu cells, an Activation layer, frozen layers, a softmax head. */
 const everyKind: LayerSpec[] = [
   { id: 'e', kind: 'Embedding', options: { input_dim: 60, output_dim: 8 }, trainable: false },
   { id: 'c', kind: 'Conv1D', options: { filters: 6, kernel_size: 3, padding: 'same', activation: 'relu' } },
@@ -152,6 +152,7 @@ const everyKind: LayerSpec[] = [
   { id: 'b', kind: 'Bidirectional', options: { layer: { kind: 'GRU', options: { units: 5, return_sequences: true, reset_after: false, recurrent_activation: 'hard_sigmoid' } }, merge_mode: 'ave' } },
   { id: 'l', kind: 'LSTM', options: { units: 4, activation: 'relu', recurrent_activation: 'hard_sigmoid', return_sequences: true } },
   { id: 'g', kind: 'GlobalAveragePooling1D', options: {} },
+  { id: 'a', kind: 'Activation', options: { activation: 'tanh' } },
   { id: 'o', kind: 'Dropout', options: { rate: 0.5 } },
   { id: 'd', kind: 'Dense', options: { units: 3, activation: 'softmax' } },
 ];
@@ -363,5 +364,55 @@ f.close()`;
     expect(totalParams).toBe(expected.totalParams - (kind === 'LSTM' ? 4 * units : 0));
     expect(summarize(layers, { maxlen }).totalParams).toBe(totalParams);
     expect(record.imported!.notes.join('\n')).toContain(`computes as ${kind} with tanh, sigmoid gates`);
+  });
+});
+
+describe('Activation layers (Dense(1) → Activation(\'sigmoid\'), as Keras 2\'s IMDb examples end)', () => {
+  it('opens a real Keras 2 file whose Dense activations are Activation layers of their own, as Keras computes it', { timeout: 120_000 }, async () => {
+    const original = path.join(KERAS_DIR, 'keras-2.15.0-simplernn-dense-imdb.h5');
+    const file = path.join(root, 'activation-layers.h5');
+    // Each Dense's activation moved into an Activation layer after it; Keras 2 lists those with no weights.
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      `import h5py, json, shutil, sys
+import numpy as np
+shutil.copy(sys.argv[1], sys.argv[2])
+f = h5py.File(sys.argv[2], 'r+')
+raw = f.attrs['model_config']
+config = json.loads(raw if isinstance(raw, str) else raw.decode())
+layers, names = [], []
+for layer in config['config']['layers']:
+    layers.append(layer)
+    if layer['class_name'] == 'Dense' and layer['config']['activation'] != 'linear':
+        name = 'activation' + ('_%d' % len(names) if names else '')
+        names.append(name)
+        layers.append({'class_name': 'Activation', 'config': {'name': name, 'trainable': True, 'dtype': 'float32', 'activation': layer['config']['activation']}})
+        layer['config']['activation'] = 'linear'
+config['config']['layers'] = layers
+f.attrs['model_config'] = json.dumps(config)
+weights = f['model_weights']
+for name in names:
+    weights.create_group(name).attrs['weight_names'] = np.array([], dtype=h5py.string_dtype())
+listed = [n.decode() if isinstance(n, bytes) else n for n in weights.attrs['layer_names']]
+weights.attrs['layer_names'] = np.array(listed + names, dtype=h5py.string_dtype())
+f.close()`,
+      original,
+      file,
+    ]);
+    const rows = idRows(500);
+    const idsFile = path.join(root, 'activation-layers.ids.json');
+    await writeFile(idsFile, JSON.stringify(rows));
+    const expected = reference(file, idsFile);
+    expect(expected.outputs).toEqual(reference(original, idsFile).outputs);
+    const outputs = await predictKerasFile(file, rows);
+    outputs.forEach((row, i) => row.forEach((value, j) => expect(Math.abs(value - expected.outputs[i]![j]!)).toBeLessThan(1e-5)));
+
+    const { record, totalParams } = await importKerasModel(file, { dataDir: path.join(root, 'activation-layers-home') });
+    const layers = (record.project as Project).layers;
+    expect(layers.map((layer) => layer.kind)).toEqual(['Embedding', 'SimpleRNN', 'Dense', 'Activation', 'Dense', 'Activation', 'Dense', 'Activation']);
+    expect(layers.at(-1)!.options).toEqual({ activation: 'sigmoid' });
+    expect(totalParams).toBe(expected.totalParams);
+    // Ending in Activation('sigmoid') on one value, it is a binary classifier the builder accepts as it is.
+    expect(summarize(layers, { maxlen: 500 }).issues).toEqual([]);
   });
 });

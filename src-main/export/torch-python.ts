@@ -191,6 +191,15 @@ class Dense(KerasLayer):
         self.set_keras_weights([_keras_init(shapes[0], "glorot_uniform").numpy()] + [np.zeros(s, np.float32) for s in shapes[1:]])
 
 
+class Activation(KerasLayer):
+    def __init__(self, name, activation):
+        super().__init__(name)
+        self.activation = activation
+
+    def forward(self, x, mask=None):
+        return ACTIVATIONS[self.activation](x), mask
+
+
 class Dropout(KerasLayer):
     def __init__(self, name, rate):
         super().__init__(name)

@@ -141,6 +141,15 @@ const stacks: Record<string, LayerSpec[]> = {
     { id: 'do', kind: 'Dropout', options: { rate: 0.5 } },
     out,
   ],
+  "Keras 2's imdb_cnn ending: Activation layers, Dense(1) then Activation('sigmoid')": [
+    emb(),
+    { id: 'c', kind: 'Conv1D', options: { filters: 5, kernel_size: 3 } },
+    { id: 'gm', kind: 'GlobalMaxPooling1D', options: {} },
+    { id: 'h', kind: 'Dense', options: { units: 4 } },
+    { id: 'a', kind: 'Activation', options: { activation: 'relu' } },
+    { id: 'd', kind: 'Dense', options: { units: 1 } },
+    { id: 's', kind: 'Activation', options: { activation: 'sigmoid' } },
+  ],
   'Conv1D valid, MaxPooling1D valid, GlobalAveragePooling1D, softmax': [
     emb(),
     { id: 'c', kind: 'Conv1D', options: { filters: 5, kernel_size: 3, activation: 'softplus' } },

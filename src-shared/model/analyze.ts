@@ -220,6 +220,8 @@ function checkOutput(layers: AnalyzedLayer[], report: (index: number, problem: L
   const index = layers.length - 1;
   const last = layers[index]!;
   const options = last.options!;
+  // Dense(1) → Activation('sigmoid') is the same output, as Keras 2's IMDb examples write it.
+  if (last.spec.kind === 'Activation' && options.activation === 'sigmoid' && last.outputShape!.length === 2 && last.outputShape![1] === 1) return;
   if (last.spec.kind !== 'Dense') {
     const add: Fix = { label: 'Add Dense(1, sigmoid) at the end', apply: { type: 'insertLayer', index: index + 1, layer: { kind: 'Dense', options: { ...binaryOutput } } } };
     // A Dense placed higher up is most likely the output the user meant: move it rather than add another.

@@ -33,7 +33,7 @@ describe('layer registry', () => {
     expect(paths).toContain('Embedding.input_dim');
     expect(paths).toContain('Bidirectional.layer(GRU).reset_after');
     // Kinds with options (Flatten and the global poolings have none) all contribute.
-    expect(new Set(paths.map((path) => path.split('.')[0]))).toEqual(new Set(['Embedding', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'Dense', 'Dropout', 'SpatialDropout1D', 'Conv1D', 'MaxPooling1D']));
+    expect(new Set(paths.map((path) => path.split('.')[0]))).toEqual(new Set(['Embedding', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'Dense', 'Activation', 'Dropout', 'SpatialDropout1D', 'Conv1D', 'MaxPooling1D']));
   });
 
   it('describes every option in one line that states the default', () => {

@@ -1,4 +1,5 @@
 /** The layer catalog: adding a kind is its file plus one line here. */
+import { activation } from './activation';
 import { bidirectional } from './bidirectional';
 import { conv1d } from './conv1d';
 import { dense } from './dense';
@@ -24,6 +25,7 @@ export const layerKinds: Readonly<Record<string, LayerKind>> = Object.freeze(
       gru,
       bidirectional,
       dense,
+      activation,
       dropout,
       spatialDropout1d,
       conv1d,

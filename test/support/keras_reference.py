@@ -168,6 +168,8 @@ def forward(layers, weights, ids, keras3):
             mask = mask if icfg.get("return_sequences") else None
         elif cls == "Dense":
             x = activation(cfg.get("activation"), keras3)(x @ w[0].astype(np.float64) + (w[1].astype(np.float64) if cfg.get("use_bias", True) else 0))
+        elif cls == "Activation":
+            x = activation(cfg.get("activation"), keras3)(x)
         elif cls in ("Dropout", "SpatialDropout1D"):
             pass
         elif cls == "Conv1D":
