@@ -4,6 +4,7 @@
 #include <node_api.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -334,6 +335,77 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The optimizers' updates, one pass per variable instead of tfjs' op-by-op chain, with the same float32
+// operations in the same order (each tfjs op rounds to float32; nothing here fuses two of them: this file is
+// built without FMA contraction), so the results equal tfjs' bit for bit. Outputs may alias inputs: element i
+// of every input is read before element i of any output is written.
+//
+// rmsprop(value, meanSquare, moment, gradient, newValue, newMeanSquare, newMoment, learningRate, decay, momentum,
+// epsilon): tfjs' RMSPropOptimizer (not centered), epsilon inside the square root:
+//   ms' = ms*decay + g*g*(1-decay);  mom' = mom*momentum + g*lr / sqrt(ms' + eps);  value' = value - mom'.
+// adam(value, m, v, gradient, newValue, newM, newV, learningRate, beta1, beta2, epsilon, oneMinusAccBeta1,
+// oneMinusAccBeta2): tfjs' AdamOptimizer, epsilon outside the square root of the bias-corrected v:
+//   m' = m*b1 + g*(1-b1);  v' = v*b2 + g*g*(1-b2);  value' = (m'/(1-b1^t)) / (sqrt(v'/(1-b2^t)) + eps) * -lr + value.
+// Every number arrives as the double JavaScript holds; tfjs makes a float32 scalar of each (of 1 - decay, 1 - beta
+// computed in double first), and so do we.
+napi_value Optimizer(napi_env env, napi_callback_info info, bool adam) {
+  size_t argc = 13;
+  napi_value argv[13];
+  stateOf(env, info, &argc, argv);
+  const size_t expected = adam ? 13 : 11;
+  const char* name = adam ? "adam" : "rmsprop";
+  if (argc != expected) return throwError(env, std::string(name) + " expects " + std::to_string(expected) + " arguments. Received: " + std::to_string(argc));
+  try {
+    size_t n = 0;
+    napi_get_typedarray_info(env, argv[0], nullptr, &n, nullptr, nullptr, nullptr);
+    static const char* names[7] = {"value", "accumulator1", "accumulator2", "gradient", "newValue", "newAccumulator1", "newAccumulator2"};
+    float* a[7];
+    for (int i = 0; i < 7; i++) a[i] = floatsArg(env, argv[i], names[i], n, false);
+    double d[6];
+    float c[6];
+    for (size_t i = 7; i < expected; i++) {
+      if (napi_get_value_double(env, argv[i], &d[i - 7]) != napi_ok) throw Error{std::string(name) + "'s hyperparameters must be numbers"};
+      c[i - 7] = static_cast<float>(d[i - 7]);
+    }
+    const float* value = a[0];
+    const float* acc1 = a[1];
+    const float* acc2 = a[2];
+    const float* grad = a[3];
+    if (!adam) {
+      const float lr = c[0], decay = c[1], oneMinusDecay = static_cast<float>(1.0 - d[1]), momentum = c[2], eps = c[3];
+      for (size_t i = 0; i < n; i++) {
+        const float g = grad[i];
+        const float ms = acc1[i] * decay + (g * g) * oneMinusDecay;
+        const float mom = acc2[i] * momentum + (g * lr) / std::sqrt(ms + eps);
+        const float v = value[i] - mom;
+        a[5][i] = ms;
+        a[6][i] = mom;
+        a[4][i] = v;
+      }
+    } else {
+      const float lr = c[0], beta1 = c[1], beta2 = c[2], eps = c[3], corr1 = c[4], corr2 = c[5];
+      const float oneMinusBeta1 = static_cast<float>(1.0 - d[1]);
+      const float oneMinusBeta2 = static_cast<float>(1.0 - d[2]);
+      const float negLr = -lr;
+      for (size_t i = 0; i < n; i++) {
+        const float g = grad[i];
+        const float m = acc1[i] * beta1 + g * oneMinusBeta1;
+        const float v2 = acc2[i] * beta2 + (g * g) * oneMinusBeta2;
+        const float v = ((m / corr1) / (std::sqrt(v2 / corr2) + eps)) * negLr + value[i];
+        a[5][i] = m;
+        a[6][i] = v2;
+        a[4][i] = v;
+      }
+    }
+  } catch (const Error& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
+napi_value RmsProp(napi_env env, napi_callback_info info) { return Optimizer(env, info, false); }
+napi_value Adam(napi_env env, napi_callback_info info) { return Optimizer(env, info, true); }
+
 napi_value Info(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   State* s = stateOf(env, info, &argc, nullptr);
@@ -394,6 +466,8 @@ NAPI_MODULE_INIT() {
       {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, state},
       {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, state},
       {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, state},
+      {"rmsprop", nullptr, RmsProp, nullptr, nullptr, nullptr, napi_default, state},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, state},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, state},
       {"peak", nullptr, Peak, nullptr, nullptr, nullptr, napi_default, state},
   };
