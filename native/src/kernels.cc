@@ -79,16 +79,20 @@ inline void addN(float* a, const float* b, int n) {
   for (int i = 0; i < n; i++) a[i] += b[i];
 }
 
-// C[MR,16] = init + A[MR,K] * B[K,16] with all accumulators in registers; init is C itself (acc), the row
-// vector bias (the same for every row), or zero.
-template <int MR>
-inline void tile16(int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc, const float* bias) {
+enum TileInit { kZero, kBias, kAcc };
+
+// C[MR,16] = init + A[MR,K] * B[K,16] with all accumulators in registers; init is C itself (kAcc), the row
+// vector bias (the same for every row, kBias), or zero. The init is a template argument: chosen at run time it
+// made the compiler keep the accumulators in memory (zeroed with rep stos, spilled and reloaded around the loop).
+template <int MR, TileInit INIT>
+__attribute__((always_inline)) inline void tile16(int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc,
+                                                  const float* bias) {
   v8 c0[MR], c1[MR];
   for (int r = 0; r < MR; r++) {
-    if (acc) {
+    if (INIT == kAcc) {
       c0[r] = load8(C + r * ldc);
       c1[r] = load8(C + r * ldc + 8);
-    } else if (bias) {
+    } else if (INIT == kBias) {
       c0[r] = load8(bias);
       c1[r] = load8(bias + 8);
     } else {
@@ -117,6 +121,17 @@ inline void tile16(int K, const float* A, long ars, long acs, const float* B, lo
   }
 }
 
+template <int MR>
+void tileRows(int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc, const float* bias) {
+  if (acc) {
+    tile16<MR, kAcc>(K, A, ars, acs, B, ldb, C, ldc, nullptr);
+  } else if (bias) {
+    tile16<MR, kBias>(K, A, ars, acs, B, ldb, C, ldc, bias);
+  } else {
+    tile16<MR, kZero>(K, A, ars, acs, B, ldb, C, ldc, nullptr);
+  }
+}
+
 // C[M,N] = (C if acc, else bias row if given, else 0) + A[M,K] * B[K,N]; A(r,k) = A[r*ars + k*acs]; B and C
 // row-major with leading dims ldb, ldc. Each element's sum runs over k in order, so the result does not depend
 // on how M is tiled.
@@ -140,12 +155,12 @@ void gemm(int M, int N, int K, const float* A, long ars, long acs, const float* 
       for (int j = 0; j < N16; j += 16) {
         const float* bj = bz ? bz + j : nullptr;
         switch (mr) {
-          case 6: tile16<6>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
-          case 5: tile16<5>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
-          case 4: tile16<4>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
-          case 3: tile16<3>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
-          case 2: tile16<2>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
-          default: tile16<1>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 6: tileRows<6>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 5: tileRows<5>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 4: tileRows<4>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 3: tileRows<3>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 2: tileRows<2>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          default: tileRows<1>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
         }
       }
       for (int r = 0; r < mr; r++) {
@@ -177,6 +192,37 @@ void previousState(const Problem& p, int b0, int rows, int t, float* hm) {
   }
 }
 
+// Software prefetch of one row's values for a coming step. A slice walks 2-4 arrays in as many rows as it
+// has sequences, one step at a time: more streams than the hardware prefetchers follow, so without this the
+// step's gate activations arrive from memory (measured: most of the forward pass's elementwise time).
+template <int RW>
+inline void prefetchRow(const float* row, int width) {
+  for (int i = 0; i < width; i += 16) __builtin_prefetch(row + i, RW, 3);
+}
+
+// Forward: the rows step t writes (and the gate row it reads back).
+void prefetchForward(const Problem& p, int b, int t) {
+  const int H = p.H, GH = gatesOf(p.cell) * H;
+  prefetchRow<1>(p.act + at(b, t, p.T, GH), GH);
+  prefetchRow<1>(p.hs + at(b, t, p.T, H), H);
+  if (p.cs) prefetchRow<1>(p.cs + at(b, t, p.T, H), H);
+  if (p.inner) prefetchRow<1>(p.inner + at(b, t, p.T, H), H);
+}
+
+// Backward: the forward results step t reads (its state and the previous one) and its dZ row.
+void prefetchBackward(const Problem& p, const float* dhs, bool lastOnly, float* dz, int b, int t) {
+  const int H = p.H, GH = gatesOf(p.cell) * H;
+  prefetchRow<0>(p.act + at(b, t, p.T, GH), GH);
+  if (t > 0) prefetchRow<0>(p.hs + at(b, t - 1, p.T, H), H);
+  if (p.cs) {
+    prefetchRow<0>(p.cs + at(b, t, p.T, H), H);
+    if (t > 0) prefetchRow<0>(p.cs + at(b, t - 1, p.T, H), H);
+  }
+  if (p.inner) prefetchRow<0>(p.inner + at(b, t, p.T, H), H);
+  if (!lastOnly) prefetchRow<0>(dhs + at(b, t, p.T, H), H);
+  prefetchRow<1>(dz, GH);
+}
+
 inline bool kept(const Problem& p, int b, int t) { return !p.mask || p.mask[static_cast<long>(b) * p.T + t] != 0.0f; }
 
 }  // namespace
@@ -201,6 +247,7 @@ void forwardSlice(const Problem& p, int b0, int b1) {
     gemm(rows, recCols, H, hm.get(), H, 1, p.U, GH, rec.get(), GH, false);
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
+      if (t + 1 < T) prefetchForward(p, b, t + 1);
       float* a = p.act + at(b, t, T, GH);
       const float* g = rec.get() + static_cast<long>(r) * GH;
       float* h = p.hs + at(b, t, T, H);
@@ -215,19 +262,41 @@ void forwardSlice(const Problem& p, int b0, int b1) {
         case kLstm: {
           float* c = p.cs + at(b, t, T, H);
           const float* cp = t > 0 ? p.cs + at(b, t - 1, T, H) : nullptr;
-          float* tc = rhm.get() + static_cast<long>(r) * H;
-          addN(a, g, GH);
-          sigmoidN(a, 2 * H);
-          tanhN(a + 2 * H, H);
-          sigmoidN(a + 3 * H, H);
-          for (int u = 0; u < H; u++) tc[u] = a[H + u] * (cp ? cp[u] : 0.0f) + a[u] * a[2 * H + u];
-          if (keep) {
-            for (int u = 0; u < H; u++) c[u] = tc[u];
-            tanhN(tc, H);
-            for (int u = 0; u < H; u++) h[u] = a[3 * H + u] * tc[u];
-          } else {
-            for (int u = 0; u < H; u++) {
-              c[u] = cp ? cp[u] : 0.0f;
+          // One pass over the units, eight at a time: the gates' sums, activations, the new cell and state
+          // (separate passes over the row per operation cost as much as the recurrent product at 32 units).
+          int u0 = 0;
+          for (; u0 + 8 <= H; u0 += 8) {
+            const v8 ig = vsigmoid(load8(a + u0) + load8(g + u0));
+            const v8 fg = vsigmoid(load8(a + H + u0) + load8(g + H + u0));
+            const v8 cg = vtanh(load8(a + 2 * H + u0) + load8(g + 2 * H + u0));
+            const v8 og = vsigmoid(load8(a + 3 * H + u0) + load8(g + 3 * H + u0));
+            store8(a + u0, ig);
+            store8(a + H + u0, fg);
+            store8(a + 2 * H + u0, cg);
+            store8(a + 3 * H + u0, og);
+            const v8 cprev = cp ? load8(cp + u0) : v8{};
+            if (keep) {
+              const v8 cn = fg * cprev + ig * cg;
+              store8(c + u0, cn);
+              store8(h + u0, og * vtanh(cn));
+            } else {
+              store8(c + u0, cprev);
+              store8(h + u0, hp ? load8(hp + u0) : v8{});
+            }
+          }
+          for (int u = u0; u < H; u++) {
+            const float ig = sigmoid(a[u] + g[u]), fg = sigmoid(a[H + u] + g[H + u]);
+            const float cg = std::tanh(a[2 * H + u] + g[2 * H + u]), og = sigmoid(a[3 * H + u] + g[3 * H + u]);
+            a[u] = ig;
+            a[H + u] = fg;
+            a[2 * H + u] = cg;
+            a[3 * H + u] = og;
+            const float cprev = cp ? cp[u] : 0.0f;
+            if (keep) {
+              c[u] = fg * cprev + ig * cg;
+              h[u] = og * std::tanh(c[u]);
+            } else {
+              c[u] = cprev;
               h[u] = hp ? hp[u] : 0.0f;
             }
           }
@@ -244,18 +313,31 @@ void forwardSlice(const Problem& p, int b0, int b1) {
         }
         case kGruResetAfter: {
           float* in = p.inner + at(b, t, T, H);
-          float* gg = rec.get() + static_cast<long>(r) * GH;
-          addN(gg, recBias, GH);
-          addN(a, gg, 2 * H);
-          sigmoidN(a, 2 * H);
-          for (int u = 0; u < H; u++) {
-            in[u] = gg[2 * H + u];
-            a[2 * H + u] += a[H + u] * in[u];
+          // One pass over the units, eight at a time, as for the LSTM.
+          int u0 = 0;
+          for (; u0 + 8 <= H; u0 += 8) {
+            const v8 z = vsigmoid(load8(a + u0) + (load8(g + u0) + load8(recBias + u0)));
+            const v8 rr = vsigmoid(load8(a + H + u0) + (load8(g + H + u0) + load8(recBias + H + u0)));
+            const v8 iv = load8(g + 2 * H + u0) + load8(recBias + 2 * H + u0);
+            const v8 hh = vtanh(load8(a + 2 * H + u0) + rr * iv);
+            const v8 hprev = hp ? load8(hp + u0) : v8{};
+            store8(a + u0, z);
+            store8(a + H + u0, rr);
+            store8(a + 2 * H + u0, hh);
+            store8(in + u0, iv);
+            store8(h + u0, keep ? z * hprev + (1.0f - z) * hh : hprev);
           }
-          tanhN(a + 2 * H, H);
-          for (int u = 0; u < H; u++) {
-            const float z = a[u], hprev = hp ? hp[u] : 0.0f;
-            h[u] = keep ? z * hprev + (1.0f - z) * a[2 * H + u] : hprev;
+          for (int u = u0; u < H; u++) {
+            const float z = sigmoid(a[u] + (g[u] + recBias[u]));
+            const float rr = sigmoid(a[H + u] + (g[H + u] + recBias[H + u]));
+            const float iv = g[2 * H + u] + recBias[2 * H + u];
+            const float hh = std::tanh(a[2 * H + u] + rr * iv);
+            const float hprev = hp ? hp[u] : 0.0f;
+            a[u] = z;
+            a[H + u] = rr;
+            a[2 * H + u] = hh;
+            in[u] = iv;
+            h[u] = keep ? z * hprev + (1.0f - z) * hh : hprev;
           }
           break;
         }
@@ -307,6 +389,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
     if (!dUAfter) previousState(p, b0, rows, t, hm.get());
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
+      if (t > 0) prefetchBackward(p, gr.dhs, gr.lastOnly, dZbase + at(r, t - 1, T, GH), b, t - 1);
       float* dhr = dh.get() + static_cast<long>(r) * H;
       const float* dy = !gr.lastOnly ? gr.dhs + at(b, t, T, H) : t == T - 1 ? gr.dhs + static_cast<long>(b) * H : nullptr;
       if (dy) addN(dhr, dy, H);

@@ -112,8 +112,9 @@ describe.skipIf(!fusedStatus().available)('fusedRecurrent against the cell equat
   for (const cell of cells) {
     for (const variant of ['plain', 'mask', 'recurrent dropout'] as const) {
       it(`${cell} (${variant}): outputs and the gradients of x, kernel, recurrent kernel, bias`, () => {
-        // Units 5 and 16 cover the scalar tail and the vectorised tiles of the matrix products.
-        for (const [batch, time, inputDim, units] of [[3, 7, 4, 5], [5, 6, 17, 16]] as const) {
+        // Units 5 and 16 cover the scalar tail and the vectorised tiles of the matrix products; 13 has both an
+        // eight-unit vector block and a scalar tail in the gates' elementwise pass.
+        for (const [batch, time, inputDim, units] of [[3, 7, 4, 5], [5, 6, 17, 16], [4, 5, 6, 13]] as const) {
           tf.tidy(() => {
             const x = tf.randomNormal([batch, time, inputDim]);
             const [W, U, b] = randomWeights(cell, inputDim, units);
