@@ -380,9 +380,12 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   std::unique_ptr<float[]> dAh(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> direct(new float[static_cast<long>(rows) * H]());
   float* dbRec = p.cell == kGruResetAfter ? gr.db + GH : nullptr;
-  // SimpleRNN and LSTM without recurrent dropout: dU = sum over steps of h_{t-1}^T dz_t, one long product per
-  // sequence after the loop instead of a short one (K = rows) per step that loads and stores all of dU.
-  const bool dUAfter = (p.cell == kSimple || p.cell == kLstm) && !p.rdrop;
+  // Without recurrent dropout (h_{t-1} is then the stored state) SimpleRNN, LSTM and reset-after GRU sum
+  // dU = sum over steps of h_{t-1}^T drec_t in one long product per sequence after the loop instead of a short
+  // one (K = rows) per step that loads and stores all of dU. For SimpleRNN and LSTM drec is dz itself; for the
+  // reset-after GRU it is dz except the candidate's block (dah * r), kept in dR3 ([rows, T, H]) for the purpose.
+  const bool dUAfter = (p.cell == kSimple || p.cell == kLstm || p.cell == kGruResetAfter) && !p.rdrop;
+  std::unique_ptr<float[]> dR3(p.cell == kGruResetAfter && dUAfter ? new float[n * H] : nullptr);
 
   for (int t = T - 1; t >= 0; t--) {
     // Only GRU and the per-step dU (recurrent dropout) read the previous state during the loop.
@@ -401,6 +404,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         fillRange(dz, dz + GH, 0.0f);
         fillRange(drec, drec + GH, 0.0f);
         if (p.cell == kGru) fillRange(dAh.get() + static_cast<long>(r) * H, dAh.get() + static_cast<long>(r + 1) * H, 0.0f);
+        if (dR3) fillRange(dR3.get() + at(r, t, T, H), dR3.get() + at(r, t, T, H) + H, 0.0f);
         continue;
       }
       const float* a = p.act + at(b, t, T, GH);
@@ -498,7 +502,11 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
             drec[2 * H + u] = dah * rr;
             dir[u] = dhr[u] * z;
           }
-          for (int j = 0; j < GH; j++) dbRec[j] += drec[j];
+          if (dR3) {
+            copyRange(drec + 2 * H, drec + GH, dR3.get() + at(r, t, T, H));
+          } else {
+            for (int j = 0; j < GH; j++) dbRec[j] += drec[j];
+          }
           break;
         }
       }
@@ -532,7 +540,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
       }
     } else if (p.cell == kGruResetAfter) {
       gemm(rows, H, GH, dRec.get(), GH, 1, UT, H, dhm.get(), H, false);
-      gemm(H, GH, rows, hm.get(), 1, H, dRec.get(), GH, gr.dU, GH, true);
+      if (!dUAfter) gemm(H, GH, rows, hm.get(), 1, H, dRec.get(), GH, gr.dU, GH, true);
     } else {
       // SimpleRNN and LSTM: the recurrent product's gradient is dz itself, read in place (rows T*GH apart).
       const float* dzt = dZbase + static_cast<long>(t) * GH;
@@ -551,7 +559,22 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   }
   if (dUAfter && T > 1) {
     for (int r = 0; r < rows; r++) {
-      gemm(H, GH, T - 1, p.hs + at(b0 + r, 0, T, H), 1, H, dZbase + at(r, 1, T, GH), GH, gr.dU, GH, true);
+      const float* h = p.hs + at(b0 + r, 0, T, H);
+      if (dR3) {
+        gemm(H, 2 * H, T - 1, h, 1, H, dZbase + at(r, 1, T, GH), GH, gr.dU, GH, true);
+        gemm(H, H, T - 1, h, 1, H, dR3.get() + at(r, 1, T, H), H, gr.dU + 2 * H, GH, true);
+      } else {
+        gemm(H, GH, T - 1, h, 1, H, dZbase + at(r, 1, T, GH), GH, gr.dU, GH, true);
+      }
+    }
+  }
+  if (dR3) {
+    // The recurrent bias: every step's drec (the first step's too, whose h_{t-1} is zero).
+    for (long i = 0; i < n; i++) {
+      const float* dz = dZbase + i * GH;
+      const float* d3 = dR3.get() + i * H;
+      for (int j = 0; j < 2 * H; j++) dbRec[j] += dz[j];
+      for (int u = 0; u < H; u++) dbRec[2 * H + u] += d3[u];
     }
   }
   // Input side for all steps at once: dx = dZ W^T, dW += x^T dZ, db += sum dZ.
