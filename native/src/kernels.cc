@@ -394,6 +394,43 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   const bool dUAfter = (p.cell == kSimple || p.cell == kLstm || p.cell == kGruResetAfter) && !p.rdrop;
   std::unique_ptr<float[]> dR3(p.cell == kGruResetAfter && dUAfter ? new float[n * H] : nullptr);
 
+  // The products over all steps (dx = dZ W^T, dW += x^T dZ, db += sum dZ, and dU and the recurrent bias when
+  // summed after the loop) run per block of steps as soon as the loop has finished them, while the block's dZ
+  // rows are still in cache, not over all steps at the end when they have gone to memory.
+  const int kBlockSteps = 36;
+  auto flush = [&](int t0, int t1) {
+    const int steps = t1 - t0;
+    for (int r = 0; r < rows; r++) {
+      const int b = b0 + r;
+      const float* dz = dZbase + at(r, t0, T, GH);
+      const float* x = p.x + at(b, t0, T, I);
+      gemm(steps, I, GH, dz, GH, 1, WT, I, gr.dx + at(b, t0, T, I), I, false);
+      gemm(I, GH, steps, x, 1, I, dz, GH, gr.dW, GH, true);
+      for (int k = 0; k < steps; k++) addN(gr.db, dz + static_cast<long>(k) * GH, GH);
+      if (dUAfter) {
+        // dU += h_{t-1}^T drec_t over the block's steps after the first of the sequence (h_{-1} is zero).
+        const int s0 = t0 == 0 ? 1 : t0;
+        if (t1 > s0) {
+          const float* h = p.hs + at(b, s0 - 1, T, H);
+          if (dR3) {
+            gemm(H, 2 * H, t1 - s0, h, 1, H, dZbase + at(r, s0, T, GH), GH, gr.dU, GH, true);
+            gemm(H, H, t1 - s0, h, 1, H, dR3.get() + at(r, s0, T, H), H, gr.dU + 2 * H, GH, true);
+          } else {
+            gemm(H, GH, t1 - s0, h, 1, H, dZbase + at(r, s0, T, GH), GH, gr.dU, GH, true);
+          }
+        }
+      }
+      if (dR3) {
+        // The recurrent bias: every step's drec (the first step's too).
+        for (int k = 0; k < steps; k++) {
+          addN(dbRec, dz + static_cast<long>(k) * GH, 2 * H);
+          addN(dbRec + 2 * H, dR3.get() + at(r, t0 + k, T, H), H);
+        }
+      }
+    }
+  };
+  int flushedFrom = T;
+
   for (int t = T - 1; t >= 0; t--) {
     // Only GRU and the per-step dU (recurrent dropout) read the previous state during the loop.
     if (!dUAfter) previousState(p, b0, rows, t, hm.get());
@@ -563,33 +600,10 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
       const float* drop = p.rdrop ? p.rdrop + static_cast<long>(b0 + r) * H : nullptr;
       for (int u = 0; u < H; u++) dhr[u] = dir[u] + (drop ? d[u] * drop[u] : d[u]);
     }
-  }
-  if (dUAfter && T > 1) {
-    for (int r = 0; r < rows; r++) {
-      const float* h = p.hs + at(b0 + r, 0, T, H);
-      if (dR3) {
-        gemm(H, 2 * H, T - 1, h, 1, H, dZbase + at(r, 1, T, GH), GH, gr.dU, GH, true);
-        gemm(H, H, T - 1, h, 1, H, dR3.get() + at(r, 1, T, H), H, gr.dU + 2 * H, GH, true);
-      } else {
-        gemm(H, GH, T - 1, h, 1, H, dZbase + at(r, 1, T, GH), GH, gr.dU, GH, true);
-      }
+    if (t % kBlockSteps == 0) {
+      flush(t, flushedFrom);
+      flushedFrom = t;
     }
-  }
-  if (dR3) {
-    // The recurrent bias: every step's drec (the first step's too, whose h_{t-1} is zero).
-    for (long i = 0; i < n; i++) {
-      const float* dz = dZbase + i * GH;
-      const float* d3 = dR3.get() + i * H;
-      for (int j = 0; j < 2 * H; j++) dbRec[j] += dz[j];
-      for (int u = 0; u < H; u++) dbRec[2 * H + u] += d3[u];
-    }
-  }
-  // Input side for all steps at once: dx = dZ W^T, dW += x^T dZ, db += sum dZ.
-  gemm(static_cast<int>(n), I, GH, dZbase, GH, 1, WT, I, gr.dx + at(b0, 0, T, I), I, false);
-  gemm(I, GH, static_cast<int>(n), p.x + at(b0, 0, T, I), 1, I, dZbase, GH, gr.dW, GH, true);
-  for (long i = 0; i < n; i++) {
-    const float* dz = dZbase + i * GH;
-    for (int j = 0; j < GH; j++) gr.db[j] += dz[j];
   }
 }
 
