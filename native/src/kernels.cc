@@ -241,6 +241,9 @@ void forwardSlice(const Problem& p, int b0, int b1) {
   std::unique_ptr<float[]> rec(new float[static_cast<long>(rows) * GH]());
   std::unique_ptr<float[]> rhm(new float[static_cast<long>(rows) * H]());
   const float* recBias = p.cell == kGruResetAfter ? p.bias + GH : nullptr;
+  // SimpleRNN and LSTM add the recurrent product straight into the gate rows; the GRUs need it apart (the
+  // reset gate multiplies the candidate's part).
+  const bool intoAct = p.cell == kSimple || p.cell == kLstm;
 
   for (int t = 0; t < T; t++) {
     if (t % kProjectionSteps == 0) {
@@ -249,9 +252,20 @@ void forwardSlice(const Problem& p, int b0, int b1) {
         gemm(steps, GH, I, p.x + at(b0 + r, t, T, I), I, 1, p.W, GH, p.act + at(b0 + r, t, T, GH), GH, false, p.bias);
       }
     }
-    previousState(p, b0, rows, t, hm.get());
-    const int recCols = p.cell == kGru ? 2 * H : GH;
-    gemm(rows, recCols, H, hm.get(), H, 1, p.U, GH, rec.get(), GH, false);
+    if (intoAct) {
+      // act += h_{t-1} U in place (nothing to add before the first step); without recurrent dropout the
+      // product reads the stored states directly, rows T*H apart.
+      if (t > 0) {
+        const bool direct = !p.rdrop;
+        if (!direct) previousState(p, b0, rows, t, hm.get());
+        const float* hPrev = direct ? p.hs + at(b0, t - 1, T, H) : hm.get();
+        gemm(rows, GH, H, hPrev, direct ? static_cast<long>(T) * H : H, 1, p.U, GH, p.act + at(b0, t, T, GH), static_cast<long>(T) * GH, true);
+      }
+    } else {
+      previousState(p, b0, rows, t, hm.get());
+      const int recCols = p.cell == kGru ? 2 * H : GH;
+      gemm(rows, recCols, H, hm.get(), H, 1, p.U, GH, rec.get(), GH, false);
+    }
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
       if (t + 1 < T) prefetchForward(p, b, t + 1);
@@ -262,7 +276,6 @@ void forwardSlice(const Problem& p, int b0, int b1) {
       const bool keep = kept(p, b, t);
       switch (p.cell) {
         case kSimple:
-          addN(a, g, H);
           tanhN(a, H);
           for (int u = 0; u < H; u++) h[u] = keep ? a[u] : (hp ? hp[u] : 0.0f);
           break;
@@ -273,10 +286,10 @@ void forwardSlice(const Problem& p, int b0, int b1) {
           // (separate passes over the row per operation cost as much as the recurrent product at 32 units).
           int u0 = 0;
           for (; u0 + 8 <= H; u0 += 8) {
-            const v8 ig = vsigmoid(load8(a + u0) + load8(g + u0));
-            const v8 fg = vsigmoid(load8(a + H + u0) + load8(g + H + u0));
-            const v8 cg = vtanh(load8(a + 2 * H + u0) + load8(g + 2 * H + u0));
-            const v8 og = vsigmoid(load8(a + 3 * H + u0) + load8(g + 3 * H + u0));
+            const v8 ig = vsigmoid(load8(a + u0));
+            const v8 fg = vsigmoid(load8(a + H + u0));
+            const v8 cg = vtanh(load8(a + 2 * H + u0));
+            const v8 og = vsigmoid(load8(a + 3 * H + u0));
             store8(a + u0, ig);
             store8(a + H + u0, fg);
             store8(a + 2 * H + u0, cg);
@@ -292,8 +305,8 @@ void forwardSlice(const Problem& p, int b0, int b1) {
             }
           }
           for (int u = u0; u < H; u++) {
-            const float ig = sigmoid(a[u] + g[u]), fg = sigmoid(a[H + u] + g[H + u]);
-            const float cg = std::tanh(a[2 * H + u] + g[2 * H + u]), og = sigmoid(a[3 * H + u] + g[3 * H + u]);
+            const float ig = sigmoid(a[u]), fg = sigmoid(a[H + u]);
+            const float cg = std::tanh(a[2 * H + u]), og = sigmoid(a[3 * H + u]);
             a[u] = ig;
             a[H + u] = fg;
             a[2 * H + u] = cg;
