@@ -241,15 +241,24 @@ void forwardSlice(const Problem& p, int b0, int b1) {
   std::unique_ptr<float[]> rec(new float[static_cast<long>(rows) * GH]());
   std::unique_ptr<float[]> rhm(new float[static_cast<long>(rows) * H]());
   const float* recBias = p.cell == kGruResetAfter ? p.bias + GH : nullptr;
-  // SimpleRNN and LSTM add the recurrent product straight into the gate rows; the GRUs need it apart (the
-  // reset gate multiplies the candidate's part).
-  const bool intoAct = p.cell == kSimple || p.cell == kLstm;
+  // SimpleRNN and LSTM add the recurrent product straight into the gate rows, and so does the reset-after GRU
+  // for its update and reset gates (their recurrent bias joins the input bias of the projection); its candidate's
+  // recurrent part, which the reset gate multiplies, goes apart into rec, as all of the reset-before GRU's.
+  const bool intoAct = p.cell == kSimple || p.cell == kLstm || p.cell == kGruResetAfter;
+  const int actCols = p.cell == kGruResetAfter ? 2 * H : GH;
+  std::unique_ptr<float[]> joinedBias;
+  const float* projectionBias = p.bias;
+  if (p.cell == kGruResetAfter) {
+    joinedBias.reset(new float[GH]);
+    for (int j = 0; j < GH; j++) joinedBias[j] = j < 2 * H ? p.bias[j] + recBias[j] : p.bias[j];
+    projectionBias = joinedBias.get();
+  }
 
   for (int t = 0; t < T; t++) {
     if (t % kProjectionSteps == 0) {
       const int steps = imin(kProjectionSteps, T - t);
       for (int r = 0; r < rows; r++) {
-        gemm(steps, GH, I, p.x + at(b0 + r, t, T, I), I, 1, p.W, GH, p.act + at(b0 + r, t, T, GH), GH, false, p.bias);
+        gemm(steps, GH, I, p.x + at(b0 + r, t, T, I), I, 1, p.W, GH, p.act + at(b0 + r, t, T, GH), GH, false, projectionBias);
       }
     }
     if (intoAct) {
@@ -259,7 +268,11 @@ void forwardSlice(const Problem& p, int b0, int b1) {
         const bool direct = !p.rdrop;
         if (!direct) previousState(p, b0, rows, t, hm.get());
         const float* hPrev = direct ? p.hs + at(b0, t - 1, T, H) : hm.get();
-        gemm(rows, GH, H, hPrev, direct ? static_cast<long>(T) * H : H, 1, p.U, GH, p.act + at(b0, t, T, GH), static_cast<long>(T) * GH, true);
+        const long ldh = direct ? static_cast<long>(T) * H : H;
+        gemm(rows, actCols, H, hPrev, ldh, 1, p.U, GH, p.act + at(b0, t, T, GH), static_cast<long>(T) * GH, true);
+        if (actCols < GH) gemm(rows, GH - actCols, H, hPrev, ldh, 1, p.U + actCols, GH, rec.get() + actCols, GH, false);
+      } else if (actCols < GH) {
+        fillRange(rec.get(), rec.get() + static_cast<long>(rows) * GH, 0.0f);
       }
     } else {
       previousState(p, b0, rows, t, hm.get());
@@ -336,8 +349,8 @@ void forwardSlice(const Problem& p, int b0, int b1) {
           // One pass over the units, eight at a time, as for the LSTM.
           int u0 = 0;
           for (; u0 + 8 <= H; u0 += 8) {
-            const v8 z = vsigmoid(load8(a + u0) + (load8(g + u0) + load8(recBias + u0)));
-            const v8 rr = vsigmoid(load8(a + H + u0) + (load8(g + H + u0) + load8(recBias + H + u0)));
+            const v8 z = vsigmoid(load8(a + u0));
+            const v8 rr = vsigmoid(load8(a + H + u0));
             const v8 iv = load8(g + 2 * H + u0) + load8(recBias + 2 * H + u0);
             const v8 hh = vtanh(load8(a + 2 * H + u0) + rr * iv);
             const v8 hprev = hp ? load8(hp + u0) : v8{};
@@ -348,8 +361,8 @@ void forwardSlice(const Problem& p, int b0, int b1) {
             store8(h + u0, keep ? z * hprev + (1.0f - z) * hh : hprev);
           }
           for (int u = u0; u < H; u++) {
-            const float z = sigmoid(a[u] + (g[u] + recBias[u]));
-            const float rr = sigmoid(a[H + u] + (g[H + u] + recBias[H + u]));
+            const float z = sigmoid(a[u]);
+            const float rr = sigmoid(a[H + u]);
             const float iv = g[2 * H + u] + recBias[2 * H + u];
             const float hh = std::tanh(a[2 * H + u] + rr * iv);
             const float hprev = hp ? hp[u] : 0.0f;
