@@ -180,13 +180,12 @@ napi_value Forward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// Arguments 15..20 after the forward ones: dhs ([B,T,H] or [B,H]), dx, dW, dU, db (outputs, overwritten) and a
-// [B,T,G*H] scratch buffer the caller may reuse between calls.
+// Arguments 15..19 after the forward ones: dhs ([B,T,H] or [B,H]), dx, dW, dU, db (outputs, overwritten).
 napi_value Backward(napi_env env, napi_callback_info info) {
-  size_t argc = 21;
-  napi_value argv[21];
+  size_t argc = 20;
+  napi_value argv[20];
   State* s = stateOf(env, info, &argc, argv);
-  if (argc != 21) return throwError(env, "backward expects 21 arguments. Received: " + std::to_string(argc));
+  if (argc != 20) return throwError(env, "backward expects 20 arguments. Received: " + std::to_string(argc));
   try {
     const Parsed parsed = parseProblem(env, argv);
     const Problem& p = parsed.p;
@@ -202,7 +201,6 @@ napi_value Backward(napi_env env, napi_callback_info info) {
     g.dW = floatsArg(env, argv[17], "dKernel", I * GH, false);
     g.dU = floatsArg(env, argv[18], "dRecurrentKernel", H * GH, false);
     g.db = floatsArg(env, argv[19], "dBias", nb, false);
-    g.dZ = floatsArg(env, argv[20], "scratch", B * T * GH, false);
     std::vector<float> UT(GH * H), WT(GH * I);
     for (size_t k = 0; k < H; k++)
       for (size_t j = 0; j < GH; j++) UT[j * H + k] = p.U[k * GH + j];

@@ -209,8 +209,8 @@ void prefetchForward(const Problem& p, int b, int t) {
   if (p.inner) prefetchRow<1>(p.inner + at(b, t, p.T, H), H);
 }
 
-// Backward: the forward results step t reads (its state and the previous one) and its dZ row.
-void prefetchBackward(const Problem& p, const float* dhs, bool lastOnly, float* dz, int b, int t) {
+// Backward: the forward results step t reads (its state and the previous one).
+void prefetchBackward(const Problem& p, const float* dhs, bool lastOnly, int b, int t) {
   const int H = p.H, GH = gatesOf(p.cell) * H;
   prefetchRow<0>(p.act + at(b, t, p.T, GH), GH);
   if (t > 0) prefetchRow<0>(p.hs + at(b, t - 1, p.T, H), H);
@@ -220,7 +220,6 @@ void prefetchBackward(const Problem& p, const float* dhs, bool lastOnly, float* 
   }
   if (p.inner) prefetchRow<0>(p.inner + at(b, t, p.T, H), H);
   if (!lastOnly) prefetchRow<0>(dhs + at(b, t, p.T, H), H);
-  prefetchRow<1>(dz, GH);
 }
 
 inline bool kept(const Problem& p, int b, int t) { return !p.mask || p.mask[static_cast<long>(b) * p.T + t] != 0.0f; }
@@ -400,9 +399,13 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   const int T = p.T, I = p.I, H = p.H, GH = gatesOf(p.cell) * H;
   const int rows = b1 - b0;
   if (rows <= 0) return;
-  const long n = static_cast<long>(rows) * T;
-  // dZ: gradient of the gate pre-activations (input side) for every step of this slice.
-  float* const dZbase = gr.dZ + at(b0, 0, T, GH);
+  // The products over all steps (dx = dZ W^T, dW += x^T dZ, db += sum dZ, and dU and the recurrent bias when
+  // summed after the loop) run per block of steps as soon as the loop has finished them, while the block's dZ
+  // rows are in cache, not over all steps at the end when they have gone to memory. So dZ, the gradient of the
+  // gate pre-activations, needs rows for one block only: [rows, kBlockSteps, G*H], step t at t % kBlockSteps.
+  const int kBlockSteps = 36;
+  std::unique_ptr<float[]> dZblock(new float[static_cast<long>(rows) * kBlockSteps * GH]);
+  auto dzAt = [&](int r, int t) { return dZblock.get() + (static_cast<long>(r) * kBlockSteps + t % kBlockSteps) * GH; };
   std::unique_ptr<float[]> dh(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> dc(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> hm(new float[static_cast<long>(rows) * H]());
@@ -416,19 +419,16 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   // Without recurrent dropout (h_{t-1} is then the stored state) SimpleRNN, LSTM and reset-after GRU sum
   // dU = sum over steps of h_{t-1}^T drec_t in one long product per sequence after the loop instead of a short
   // one (K = rows) per step that loads and stores all of dU. For SimpleRNN and LSTM drec is dz itself; for the
-  // reset-after GRU it is dz except the candidate's block (dah * r), kept in dR3 ([rows, T, H]) for the purpose.
+  // reset-after GRU it is dz except the candidate's block (dah * r), kept in dR3 ([rows, kBlockSteps, H], as dZ).
   const bool dUAfter = (p.cell == kSimple || p.cell == kLstm || p.cell == kGruResetAfter) && !p.rdrop;
-  std::unique_ptr<float[]> dR3(p.cell == kGruResetAfter && dUAfter ? new float[n * H] : nullptr);
+  std::unique_ptr<float[]> dR3(p.cell == kGruResetAfter && dUAfter ? new float[static_cast<long>(rows) * kBlockSteps * H] : nullptr);
+  auto d3At = [&](int r, int t) { return dR3.get() + (static_cast<long>(r) * kBlockSteps + t % kBlockSteps) * H; };
 
-  // The products over all steps (dx = dZ W^T, dW += x^T dZ, db += sum dZ, and dU and the recurrent bias when
-  // summed after the loop) run per block of steps as soon as the loop has finished them, while the block's dZ
-  // rows are still in cache, not over all steps at the end when they have gone to memory.
-  const int kBlockSteps = 36;
   auto flush = [&](int t0, int t1) {
     const int steps = t1 - t0;
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
-      const float* dz = dZbase + at(r, t0, T, GH);
+      const float* dz = dzAt(r, t0);
       const float* x = p.x + at(b, t0, T, I);
       gemm(steps, I, GH, dz, GH, 1, WT, I, gr.dx + at(b, t0, T, I), I, false);
       gemm(I, GH, steps, x, 1, I, dz, GH, gr.dW, GH, true);
@@ -439,10 +439,10 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         if (t1 > s0) {
           const float* h = p.hs + at(b, s0 - 1, T, H);
           if (dR3) {
-            gemm(H, 2 * H, t1 - s0, h, 1, H, dZbase + at(r, s0, T, GH), GH, gr.dU, GH, true);
-            gemm(H, H, t1 - s0, h, 1, H, dR3.get() + at(r, s0, T, H), H, gr.dU + 2 * H, GH, true);
+            gemm(H, 2 * H, t1 - s0, h, 1, H, dzAt(r, s0), GH, gr.dU, GH, true);
+            gemm(H, H, t1 - s0, h, 1, H, d3At(r, s0), H, gr.dU + 2 * H, GH, true);
           } else {
-            gemm(H, GH, t1 - s0, h, 1, H, dZbase + at(r, s0, T, GH), GH, gr.dU, GH, true);
+            gemm(H, GH, t1 - s0, h, 1, H, dzAt(r, s0), GH, gr.dU, GH, true);
           }
         }
       }
@@ -450,7 +450,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         // The recurrent bias: every step's drec (the first step's too).
         for (int k = 0; k < steps; k++) {
           addN(dbRec, dz + static_cast<long>(k) * GH, 2 * H);
-          addN(dbRec + 2 * H, dR3.get() + at(r, t0 + k, T, H), H);
+          addN(dbRec + 2 * H, d3At(r, t0 + k), H);
         }
       }
     }
@@ -462,11 +462,11 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
     if (!dUAfter) previousState(p, b0, rows, t, hm.get());
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
-      if (t > 0) prefetchBackward(p, gr.dhs, gr.lastOnly, dZbase + at(r, t - 1, T, GH), b, t - 1);
+      if (t > 0) prefetchBackward(p, gr.dhs, gr.lastOnly, b, t - 1);
       float* dhr = dh.get() + static_cast<long>(r) * H;
       const float* dy = !gr.lastOnly ? gr.dhs + at(b, t, T, H) : t == T - 1 ? gr.dhs + static_cast<long>(b) * H : nullptr;
       if (dy) addN(dhr, dy, H);
-      float* dz = dZbase + at(r, t, T, GH);
+      float* dz = dzAt(r, t);
       float* drec = dRec.get() + static_cast<long>(r) * GH;
       float* dir = direct.get() + static_cast<long>(r) * H;
       if (!kept(p, b, t)) {
@@ -474,7 +474,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         fillRange(dz, dz + GH, 0.0f);
         fillRange(drec, drec + GH, 0.0f);
         if (p.cell == kGru) fillRange(dAh.get() + static_cast<long>(r) * H, dAh.get() + static_cast<long>(r + 1) * H, 0.0f);
-        if (dR3) fillRange(dR3.get() + at(r, t, T, H), dR3.get() + at(r, t, T, H) + H, 0.0f);
+        if (dR3) fillRange(d3At(r, t), d3At(r, t) + H, 0.0f);
         continue;
       }
       const float* a = p.act + at(b, t, T, GH);
@@ -573,7 +573,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
             dir[u] = dhr[u] * z;
           }
           if (dR3) {
-            copyRange(drec + 2 * H, drec + GH, dR3.get() + at(r, t, T, H));
+            copyRange(drec + 2 * H, drec + GH, d3At(r, t));
           } else {
             for (int j = 0; j < GH; j++) dbRec[j] += drec[j];
           }
@@ -589,7 +589,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         const int b = b0 + r;
         if (!kept(p, b, t)) continue;
         const float* a = p.act + at(b, t, T, GH);
-        float* dz = dZbase + at(r, t, T, GH);
+        float* dz = dzAt(r, t);
         float* drec = dRec.get() + static_cast<long>(r) * GH;
         const float* hmr = hm.get() + static_cast<long>(r) * H;
         const float* drh = drhm.get() + static_cast<long>(r) * H;
@@ -612,9 +612,9 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
       gemm(rows, H, GH, dRec.get(), GH, 1, UT, H, dhm.get(), H, false);
       if (!dUAfter) gemm(H, GH, rows, hm.get(), 1, H, dRec.get(), GH, gr.dU, GH, true);
     } else {
-      // SimpleRNN and LSTM: the recurrent product's gradient is dz itself, read in place (rows T*GH apart).
-      const float* dzt = dZbase + static_cast<long>(t) * GH;
-      const long ldz = static_cast<long>(T) * GH;
+      // SimpleRNN and LSTM: the recurrent product's gradient is dz itself, read in place (rows kBlockSteps*GH apart).
+      const float* dzt = dzAt(0, t);
+      const long ldz = static_cast<long>(kBlockSteps) * GH;
       gemm(rows, H, GH, dzt, ldz, 1, UT, H, dhm.get(), H, false);
       if (!dUAfter) gemm(H, GH, rows, hm.get(), 1, H, dzt, ldz, gr.dU, GH, true);
     }

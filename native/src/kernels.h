@@ -34,7 +34,6 @@ struct Grads {
   float* dW;        // [I,G*H] accumulated (+=) so each thread can own a copy
   float* dU;        // [H,G*H]
   float* db;        // bias shape
-  float* dZ;        // [B,T,G*H] scratch: gradient of the gate pre-activations
 };
 
 // Multiply-adds of one iteration of peakLoop: 12 independent chains of 8 lanes.

@@ -25,7 +25,7 @@ export interface NativeKernels {
     cell: CellCode, batch: number, timesteps: number, inputDim: number, units: number,
     x: F32, kernel: F32, recurrentKernel: F32, bias: F32, mask: F32 | null, recurrentDropoutMask: F32 | null,
     hs: F32, cs: F32 | null, act: F32, inner: F32 | null,
-    dhs: F32, dx: F32, dKernel: F32, dRecurrentKernel: F32, dBias: F32, scratch: F32,
+    dhs: F32, dx: F32, dKernel: F32, dRecurrentKernel: F32, dBias: F32,
   ): void;
   /** Copies `table` rows `ids[i]` into `out`; returns the position of the first id outside `[0, rows)`, else -1. */
   gather(table: F32, rows: number, ids: Int32Array, out: F32): number;
