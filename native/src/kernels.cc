@@ -419,38 +419,36 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   // Without recurrent dropout (h_{t-1} is then the stored state) SimpleRNN, LSTM and reset-after GRU sum
   // dU = sum over steps of h_{t-1}^T drec_t in one long product per sequence after the loop instead of a short
   // one (K = rows) per step that loads and stores all of dU. For SimpleRNN and LSTM drec is dz itself; for the
-  // reset-after GRU it is dz except the candidate's block (dah * r), kept in dR3 ([rows, kBlockSteps, H], as dZ).
+  // reset-after GRU it is dz except the candidate's block (dah * r): once a block's input-side products have
+  // read dz, that block is scaled by r in place and the same rows serve dU and the recurrent bias.
   const bool dUAfter = (p.cell == kSimple || p.cell == kLstm || p.cell == kGruResetAfter) && !p.rdrop;
-  std::unique_ptr<float[]> dR3(p.cell == kGruResetAfter && dUAfter ? new float[static_cast<long>(rows) * kBlockSteps * H] : nullptr);
-  auto d3At = [&](int r, int t) { return dR3.get() + (static_cast<long>(r) * kBlockSteps + t % kBlockSteps) * H; };
+  const bool recAfter = p.cell == kGruResetAfter && dUAfter;
 
   auto flush = [&](int t0, int t1) {
     const int steps = t1 - t0;
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
-      const float* dz = dzAt(r, t0);
+      float* dz = dzAt(r, t0);
       const float* x = p.x + at(b, t0, T, I);
       gemm(steps, I, GH, dz, GH, 1, WT, I, gr.dx + at(b, t0, T, I), I, false);
       gemm(I, GH, steps, x, 1, I, dz, GH, gr.dW, GH, true);
       for (int k = 0; k < steps; k++) addN(gr.db, dz + static_cast<long>(k) * GH, GH);
+      if (recAfter) {
+        // dz becomes drec: the candidate's block times the step's reset gate; then the recurrent bias sums it
+        // over every step (the first one's too).
+        for (int k = 0; k < steps; k++) {
+          float* d = dz + static_cast<long>(k) * GH;
+          const float* a = p.act + at(b, t0 + k, T, GH);
+          for (int u = 0; u < H; u++) d[2 * H + u] *= a[H + u];
+          addN(dbRec, d, GH);
+        }
+      }
       if (dUAfter) {
         // dU += h_{t-1}^T drec_t over the block's steps after the first of the sequence (h_{-1} is zero).
         const int s0 = t0 == 0 ? 1 : t0;
         if (t1 > s0) {
           const float* h = p.hs + at(b, s0 - 1, T, H);
-          if (dR3) {
-            gemm(H, 2 * H, t1 - s0, h, 1, H, dzAt(r, s0), GH, gr.dU, GH, true);
-            gemm(H, H, t1 - s0, h, 1, H, d3At(r, s0), H, gr.dU + 2 * H, GH, true);
-          } else {
-            gemm(H, GH, t1 - s0, h, 1, H, dzAt(r, s0), GH, gr.dU, GH, true);
-          }
-        }
-      }
-      if (dR3) {
-        // The recurrent bias: every step's drec (the first step's too).
-        for (int k = 0; k < steps; k++) {
-          addN(dbRec, dz + static_cast<long>(k) * GH, 2 * H);
-          addN(dbRec + 2 * H, d3At(r, t0 + k), H);
+          gemm(H, GH, t1 - s0, h, 1, H, dzAt(r, s0), GH, gr.dU, GH, true);
         }
       }
     }
@@ -474,7 +472,6 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         fillRange(dz, dz + GH, 0.0f);
         fillRange(drec, drec + GH, 0.0f);
         if (p.cell == kGru) fillRange(dAh.get() + static_cast<long>(r) * H, dAh.get() + static_cast<long>(r + 1) * H, 0.0f);
-        if (dR3) fillRange(d3At(r, t), d3At(r, t) + H, 0.0f);
         continue;
       }
       const float* a = p.act + at(b, t, T, GH);
@@ -572,9 +569,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
             drec[2 * H + u] = dah * rr;
             dir[u] = dhr[u] * z;
           }
-          if (dR3) {
-            copyRange(drec + 2 * H, drec + GH, d3At(r, t));
-          } else {
+          if (!recAfter) {
             for (int j = 0; j < GH; j++) dbRec[j] += drec[j];
           }
           break;
