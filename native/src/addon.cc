@@ -95,8 +95,8 @@ struct Parsed {
   size_t GH;
 };
 
-// Arguments 0..14: cell, B, T, I, H, x, W, U, bias, mask, rdrop, hs, cs, act, inner.
-Parsed parseProblem(napi_env env, napi_value* a) {
+// Arguments 0..10: cell, B, T, I, H, x, W, U, bias, mask, rdrop.
+Parsed parseInputs(napi_env env, napi_value* a) {
   Problem p{};
   p.cell = intArg(env, a[0], "cell");
   if (p.cell < rnnk::kSimple || p.cell > rnnk::kGruResetAfter) throw Error{"cell must be 0..3"};
@@ -112,11 +112,19 @@ Parsed parseProblem(napi_env env, napi_value* a) {
   p.bias = floatsArg(env, a[8], "bias", p.cell == rnnk::kGruResetAfter ? 2 * GH : GH, false);
   p.mask = floatsArg(env, a[9], "mask", B * T, true);
   p.rdrop = floatsArg(env, a[10], "recurrentDropoutMask", B * H, true);
+  return {p, GH};
+}
+
+// Arguments 0..14: the inputs, then hs, cs, act, inner.
+Parsed parseProblem(napi_env env, napi_value* a) {
+  Parsed parsed = parseInputs(env, a);
+  Problem& p = parsed.p;
+  const size_t B = p.B, T = p.T, H = p.H, GH = parsed.GH;
   p.hs = floatsArg(env, a[11], "hs", B * T * H, false);
   p.cs = floatsArg(env, a[12], "cs", B * T * H, p.cell != rnnk::kLstm);
   p.act = floatsArg(env, a[13], "act", B * T * GH, false);
   p.inner = floatsArg(env, a[14], "inner", B * T * H, p.cell != rnnk::kGruResetAfter);
-  return {p, GH};
+  return parsed;
 }
 
 // Gradients fade over hundreds of steps into subnormal floats, which x86 handles ~100x slower:
@@ -173,6 +181,24 @@ napi_value Forward(napi_env env, napi_callback_info info) {
   try {
     const Parsed parsed = parseProblem(env, argv);
     const Problem& p = parsed.p;
+    runSlices(p.B, s->threads, [&](int, int b0, int b1) { s->impl.forward(p, b0, b1); });
+  } catch (const Error& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
+// forwardLast(cell, B, T, I, H, x, W, U, bias, mask, rdrop, hLast [B,H]): the forward pass for inference,
+// keeping only the state after the last step.
+napi_value ForwardLast(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  State* s = stateOf(env, info, &argc, argv);
+  if (argc != 12) return throwError(env, "forwardLast expects 12 arguments. Received: " + std::to_string(argc));
+  try {
+    Parsed parsed = parseInputs(env, argv);
+    Problem& p = parsed.p;
+    p.hLast = floatsArg(env, argv[11], "hLast", static_cast<size_t>(p.B) * p.H, false);
     runSlices(p.B, s->threads, [&](int, int b0, int b1) { s->impl.forward(p, b0, b1); });
   } catch (const Error& e) {
     return throwError(env, e.message);
@@ -461,6 +487,7 @@ NAPI_MODULE_INIT() {
   napi_add_finalizer(env, exports, state, freeState, nullptr, nullptr);
   napi_property_descriptor props[] = {
       {"forward", nullptr, Forward, nullptr, nullptr, nullptr, napi_default, state},
+      {"forwardLast", nullptr, ForwardLast, nullptr, nullptr, nullptr, napi_default, state},
       {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, state},
       {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, state},
       {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, state},

@@ -222,6 +222,31 @@ void prefetchBackward(const Problem& p, const float* dhs, bool lastOnly, int b, 
   if (!lastOnly) prefetchRow<0>(dhs + at(b, t, p.T, H), H);
 }
 
+// Where a slice keeps one per-step array: rows of `width` values per step, one run of steps per sequence
+// `rowStride` apart; step t at t, or at t % ring in a ring of `ring` steps.
+struct StepRows {
+  float* base;
+  long rowStride;
+  int width;
+  int ring;
+  float* at(int r, int t) const { return base + r * rowStride + static_cast<long>(ring ? t % ring : t) * width; }
+};
+
+// hm[r] = h_{t-1} of row b0+r times its recurrent-dropout multiplier, if any (zeros before the first step).
+void droppedState(const Problem& p, const StepRows& hs, int b0, int rows, int t, float* hm) {
+  const int H = p.H;
+  for (int r = 0; r < rows; r++) {
+    float* dst = hm + r * H;
+    if (t == 0) {
+      fillRange(dst, dst + H, 0.0f);
+      continue;
+    }
+    const float* h = hs.at(r, t - 1);
+    const float* drop = p.rdrop ? p.rdrop + static_cast<long>(b0 + r) * H : nullptr;
+    for (int u = 0; u < H; u++) dst[u] = drop ? h[u] * drop[u] : h[u];
+  }
+}
+
 inline bool kept(const Problem& p, int b, int t) { return !p.mask || p.mask[static_cast<long>(b) * p.T + t] != 0.0f; }
 
 }  // namespace
@@ -235,6 +260,21 @@ void forwardSlice(const Problem& p, int b0, int b1) {
   // x 32 units, ~0.3 MB) are still in cache when the steps read them back, where a projection of all 500 steps
   // up front (25 MB) would have gone to memory and back. Each element is the same sum either way.
   const int kProjectionSteps = 36;
+  // Training keeps every step's values in the caller's arrays for the backward pass; inference (hLast) keeps
+  // them in rings of kProjectionSteps steps per sequence, which stay in cache, and returns the last state only.
+  const bool inference = p.hLast != nullptr;
+  std::unique_ptr<float[]> rings;
+  const int ring = inference ? kProjectionSteps : 0;
+  auto rowsOf = [&](float* caller, int width, long ringOffset) {
+    return inference ? StepRows{rings.get() + ringOffset * rows, static_cast<long>(kProjectionSteps) * width, width, ring}
+                     : StepRows{caller ? caller + at(b0, 0, T, width) : nullptr, static_cast<long>(T) * width, width, 0};
+  };
+  if (inference) rings.reset(new float[static_cast<long>(rows) * kProjectionSteps * (GH + 3 * H)]);
+  const long ringStep = kProjectionSteps;
+  const StepRows act = rowsOf(p.act, GH, 0);
+  const StepRows hsR = rowsOf(p.hs, H, ringStep * GH);
+  const StepRows csR = rowsOf(p.cs, H, ringStep * (GH + H));
+  const StepRows innerR = rowsOf(p.inner, H, ringStep * (GH + 2 * H));
 
   std::unique_ptr<float[]> hm(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> rec(new float[static_cast<long>(rows) * GH]());
@@ -257,7 +297,7 @@ void forwardSlice(const Problem& p, int b0, int b1) {
     if (t % kProjectionSteps == 0) {
       const int steps = imin(kProjectionSteps, T - t);
       for (int r = 0; r < rows; r++) {
-        gemm(steps, GH, I, p.x + at(b0 + r, t, T, I), I, 1, p.W, GH, p.act + at(b0 + r, t, T, GH), GH, false, projectionBias);
+        gemm(steps, GH, I, p.x + at(b0 + r, t, T, I), I, 1, p.W, GH, act.at(r, t), GH, false, projectionBias);
       }
     }
     if (intoAct) {
@@ -265,26 +305,26 @@ void forwardSlice(const Problem& p, int b0, int b1) {
       // product reads the stored states directly, rows T*H apart.
       if (t > 0) {
         const bool direct = !p.rdrop;
-        if (!direct) previousState(p, b0, rows, t, hm.get());
-        const float* hPrev = direct ? p.hs + at(b0, t - 1, T, H) : hm.get();
-        const long ldh = direct ? static_cast<long>(T) * H : H;
-        gemm(rows, actCols, H, hPrev, ldh, 1, p.U, GH, p.act + at(b0, t, T, GH), static_cast<long>(T) * GH, true);
+        if (!direct) droppedState(p, hsR, b0, rows, t, hm.get());
+        const float* hPrev = direct ? hsR.at(0, t - 1) : hm.get();
+        const long ldh = direct ? hsR.rowStride : H;
+        gemm(rows, actCols, H, hPrev, ldh, 1, p.U, GH, act.at(0, t), act.rowStride, true);
         if (actCols < GH) gemm(rows, GH - actCols, H, hPrev, ldh, 1, p.U + actCols, GH, rec.get() + actCols, GH, false);
       } else if (actCols < GH) {
         fillRange(rec.get(), rec.get() + static_cast<long>(rows) * GH, 0.0f);
       }
     } else {
-      previousState(p, b0, rows, t, hm.get());
+      droppedState(p, hsR, b0, rows, t, hm.get());
       const int recCols = p.cell == kGru ? 2 * H : GH;
       gemm(rows, recCols, H, hm.get(), H, 1, p.U, GH, rec.get(), GH, false);
     }
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
-      if (t + 1 < T) prefetchForward(p, b, t + 1);
-      float* a = p.act + at(b, t, T, GH);
+      if (!inference && t + 1 < T) prefetchForward(p, b, t + 1);
+      float* a = act.at(r, t);
       const float* g = rec.get() + static_cast<long>(r) * GH;
-      float* h = p.hs + at(b, t, T, H);
-      const float* hp = t > 0 ? p.hs + at(b, t - 1, T, H) : nullptr;
+      float* h = hsR.at(r, t);
+      const float* hp = t > 0 ? hsR.at(r, t - 1) : nullptr;
       const bool keep = kept(p, b, t);
       switch (p.cell) {
         case kSimple:
@@ -292,8 +332,8 @@ void forwardSlice(const Problem& p, int b0, int b1) {
           for (int u = 0; u < H; u++) h[u] = keep ? a[u] : (hp ? hp[u] : 0.0f);
           break;
         case kLstm: {
-          float* c = p.cs + at(b, t, T, H);
-          const float* cp = t > 0 ? p.cs + at(b, t - 1, T, H) : nullptr;
+          float* c = csR.at(r, t);
+          const float* cp = t > 0 ? csR.at(r, t - 1) : nullptr;
           // One pass over the units, eight at a time: the gates' sums, activations, the new cell and state
           // (separate passes over the row per operation cost as much as the recurrent product at 32 units).
           int u0 = 0;
@@ -344,7 +384,7 @@ void forwardSlice(const Problem& p, int b0, int b1) {
           break;
         }
         case kGruResetAfter: {
-          float* in = p.inner + at(b, t, T, H);
+          float* in = innerR.at(r, t);
           // One pass over the units, eight at a time, as for the LSTM.
           int u0 = 0;
           for (; u0 + 8 <= H; u0 += 8) {
@@ -379,10 +419,10 @@ void forwardSlice(const Problem& p, int b0, int b1) {
       gemm(rows, H, H, rhm.get(), H, 1, p.U + 2 * H, GH, rec.get(), GH, false);
       for (int r = 0; r < rows; r++) {
         const int b = b0 + r;
-        float* a = p.act + at(b, t, T, GH);
+        float* a = act.at(r, t);
         const float* g = rec.get() + static_cast<long>(r) * GH;
-        float* h = p.hs + at(b, t, T, H);
-        const float* hp = t > 0 ? p.hs + at(b, t - 1, T, H) : nullptr;
+        float* h = hsR.at(r, t);
+        const float* hp = t > 0 ? hsR.at(r, t - 1) : nullptr;
         const bool keep = kept(p, b, t);
         addN(a + 2 * H, g, H);
         tanhN(a + 2 * H, H);
@@ -392,6 +432,9 @@ void forwardSlice(const Problem& p, int b0, int b1) {
         }
       }
     }
+  }
+  if (inference) {
+    for (int r = 0; r < rows; r++) copyRange(hsR.at(r, T - 1), hsR.at(r, T - 1) + H, p.hLast + static_cast<long>(b0 + r) * H);
   }
 }
 

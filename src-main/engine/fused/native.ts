@@ -21,6 +21,11 @@ export interface NativeKernels {
     x: F32, kernel: F32, recurrentKernel: F32, bias: F32, mask: F32 | null, recurrentDropoutMask: F32 | null,
     hs: F32, cs: F32 | null, act: F32, inner: F32 | null,
   ): void;
+  /** The forward pass for inference: writes only the state after the last step, `hLast` (`[batch, units]`). */
+  forwardLast(
+    cell: CellCode, batch: number, timesteps: number, inputDim: number, units: number,
+    x: F32, kernel: F32, recurrentKernel: F32, bias: F32, mask: F32 | null, recurrentDropoutMask: F32 | null, hLast: F32,
+  ): void;
   backward(
     cell: CellCode, batch: number, timesteps: number, inputDim: number, units: number,
     x: F32, kernel: F32, recurrentKernel: F32, bias: F32, mask: F32 | null, recurrentDropoutMask: F32 | null,

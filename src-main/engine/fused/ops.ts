@@ -79,14 +79,20 @@ export function fusedRecurrent(
     // A heap view on wasm: no tfjs call runs between taking it and the native call that reads it.
     const xView = wasmHeapView(x);
     const xs = xView instanceof Float32Array ? xView : float32(x);
-    const hsPrivate = !sequences || backendCopiesValues();
+    if (!sequences) {
+      // Only the last state is wanted: the kernels keep the steps' values in small rings, not in full arrays.
+      const last = new Float32Array(batch * units);
+      timed('recurrentForward', () => kernels.forwardLast(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, last));
+      return tf.tensor2d(last, [batch, units]);
+    }
+    const hsPrivate = backendCopiesValues();
     const hs = hsPrivate ? take(batch * time * units) : new Float32Array(batch * time * units);
     const cs = cell === 'lstm' ? take(batch * time * units) : null;
     const act = take(batch * time * gh);
     const inner = cell === 'gruResetAfter' ? take(batch * time * units) : null;
     timed('recurrentForward', () => kernels.forward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner));
     give(cs, act, inner);
-    const out = sequences ? tf.tensor3d(hs, [batch, time, units]) : lastSteps(hs, batch, time, units);
+    const out = tf.tensor3d(hs, [batch, time, units]);
     give(hsPrivate ? hs : null);
     return out;
   }
