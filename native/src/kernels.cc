@@ -269,6 +269,7 @@ void forwardSlice(const Problem& p, int b0, int b1) {
     return inference ? StepRows{rings.get() + ringOffset * rows, static_cast<long>(kProjectionSteps) * width, width, ring}
                      : StepRows{caller ? caller + at(b0, 0, T, width) : nullptr, static_cast<long>(T) * width, width, 0};
   };
+  // One block: the gates, then h, c and the GRU's inner part (unused by the cells without them).
   if (inference) rings.reset(new float[static_cast<long>(rows) * kProjectionSteps * (GH + 3 * H)]);
   const long ringStep = kProjectionSteps;
   const StepRows act = rowsOf(p.act, GH, 0);
@@ -302,7 +303,7 @@ void forwardSlice(const Problem& p, int b0, int b1) {
     }
     if (intoAct) {
       // act += h_{t-1} U in place (nothing to add before the first step); without recurrent dropout the
-      // product reads the stored states directly, rows T*H apart.
+      // product reads the kept states where they are (one sequence's run of steps, or ring, apart).
       if (t > 0) {
         const bool direct = !p.rdrop;
         if (!direct) droppedState(p, hsR, b0, rows, t, hm.get());
@@ -334,8 +335,8 @@ void forwardSlice(const Problem& p, int b0, int b1) {
         case kLstm: {
           float* c = csR.at(r, t);
           const float* cp = t > 0 ? csR.at(r, t - 1) : nullptr;
-          // One pass over the units, eight at a time: the gates' sums, activations, the new cell and state
-          // (separate passes over the row per operation cost as much as the recurrent product at 32 units).
+          // One pass over the units, eight at a time: the gates' activations, the new cell and state (separate
+          // passes over the row per operation cost as much as the recurrent product at 32 units).
           int u0 = 0;
           for (; u0 + 8 <= H; u0 += 8) {
             const v8 ig = vsigmoid(load8(a + u0));
