@@ -192,36 +192,6 @@ void previousState(const Problem& p, int b0, int rows, int t, float* hm) {
   }
 }
 
-// Software prefetch of one row's values for a coming step. A slice walks 2-4 arrays in as many rows as it
-// has sequences, one step at a time: more streams than the hardware prefetchers follow, so without this the
-// step's gate activations arrive from memory (measured: most of the forward pass's elementwise time).
-template <int RW>
-inline void prefetchRow(const float* row, int width) {
-  for (int i = 0; i < width; i += 16) __builtin_prefetch(row + i, RW, 3);
-}
-
-// Forward: the rows step t writes (and the gate row it reads back).
-void prefetchForward(const Problem& p, int b, int t) {
-  const int H = p.H, GH = gatesOf(p.cell) * H;
-  prefetchRow<1>(p.act + at(b, t, p.T, GH), GH);
-  prefetchRow<1>(p.hs + at(b, t, p.T, H), H);
-  if (p.cs) prefetchRow<1>(p.cs + at(b, t, p.T, H), H);
-  if (p.inner) prefetchRow<1>(p.inner + at(b, t, p.T, H), H);
-}
-
-// Backward: the forward results step t reads (its state and the previous one).
-void prefetchBackward(const Problem& p, const float* dhs, bool lastOnly, int b, int t) {
-  const int H = p.H, GH = gatesOf(p.cell) * H;
-  prefetchRow<0>(p.act + at(b, t, p.T, GH), GH);
-  if (t > 0) prefetchRow<0>(p.hs + at(b, t - 1, p.T, H), H);
-  if (p.cs) {
-    prefetchRow<0>(p.cs + at(b, t, p.T, H), H);
-    if (t > 0) prefetchRow<0>(p.cs + at(b, t - 1, p.T, H), H);
-  }
-  if (p.inner) prefetchRow<0>(p.inner + at(b, t, p.T, H), H);
-  if (!lastOnly) prefetchRow<0>(dhs + at(b, t, p.T, H), H);
-}
-
 // Where a slice keeps one per-step array: rows of `width` values per step, one run of steps per sequence
 // `rowStride` apart; step t at t, or at t % ring in a ring of `ring` steps.
 struct StepRows {
@@ -321,7 +291,6 @@ void forwardSlice(const Problem& p, int b0, int b1) {
     }
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
-      if (!inference && t + 1 < T) prefetchForward(p, b, t + 1);
       float* a = act.at(r, t);
       const float* g = rec.get() + static_cast<long>(r) * GH;
       float* h = hsR.at(r, t);
@@ -504,7 +473,6 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
     if (!dUAfter) previousState(p, b0, rows, t, hm.get());
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
-      if (t > 0) prefetchBackward(p, gr.dhs, gr.lastOnly, b, t - 1);
       float* dhr = dh.get() + static_cast<long>(r) * H;
       const float* dy = !gr.lastOnly ? gr.dhs + at(b, t, T, H) : t == T - 1 ? gr.dhs + static_cast<long>(b) * H : nullptr;
       if (dy) addN(dhr, dy, H);
