@@ -4,6 +4,7 @@
 #include <node_api.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -94,8 +95,8 @@ struct Parsed {
   size_t GH;
 };
 
-// Arguments 0..14: cell, B, T, I, H, x, W, U, bias, mask, rdrop, hs, cs, act, inner.
-Parsed parseProblem(napi_env env, napi_value* a) {
+// Arguments 0..10: cell, B, T, I, H, x, W, U, bias, mask, rdrop.
+Parsed parseInputs(napi_env env, napi_value* a) {
   Problem p{};
   p.cell = intArg(env, a[0], "cell");
   if (p.cell < rnnk::kSimple || p.cell > rnnk::kGruResetAfter) throw Error{"cell must be 0..3"};
@@ -111,11 +112,19 @@ Parsed parseProblem(napi_env env, napi_value* a) {
   p.bias = floatsArg(env, a[8], "bias", p.cell == rnnk::kGruResetAfter ? 2 * GH : GH, false);
   p.mask = floatsArg(env, a[9], "mask", B * T, true);
   p.rdrop = floatsArg(env, a[10], "recurrentDropoutMask", B * H, true);
+  return {p, GH};
+}
+
+// Arguments 0..14: the inputs, then hs, cs, act, inner.
+Parsed parseProblem(napi_env env, napi_value* a) {
+  Parsed parsed = parseInputs(env, a);
+  Problem& p = parsed.p;
+  const size_t B = p.B, T = p.T, H = p.H, GH = parsed.GH;
   p.hs = floatsArg(env, a[11], "hs", B * T * H, false);
   p.cs = floatsArg(env, a[12], "cs", B * T * H, p.cell != rnnk::kLstm);
   p.act = floatsArg(env, a[13], "act", B * T * GH, false);
   p.inner = floatsArg(env, a[14], "inner", B * T * H, p.cell != rnnk::kGruResetAfter);
-  return {p, GH};
+  return parsed;
 }
 
 // Gradients fade over hundreds of steps into subnormal floats, which x86 handles ~100x slower:
@@ -179,13 +188,30 @@ napi_value Forward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// Arguments 15..20 after the forward ones: dhs ([B,T,H] or [B,H]), dx, dW, dU, db (outputs, overwritten) and a
-// [B,T,G*H] scratch buffer the caller may reuse between calls.
-napi_value Backward(napi_env env, napi_callback_info info) {
-  size_t argc = 21;
-  napi_value argv[21];
+// forwardLast(cell, B, T, I, H, x, W, U, bias, mask, rdrop, hLast [B,H]): the forward pass for inference,
+// keeping only the state after the last step.
+napi_value ForwardLast(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
   State* s = stateOf(env, info, &argc, argv);
-  if (argc != 21) return throwError(env, "backward expects 21 arguments. Received: " + std::to_string(argc));
+  if (argc != 12) return throwError(env, "forwardLast expects 12 arguments. Received: " + std::to_string(argc));
+  try {
+    Parsed parsed = parseInputs(env, argv);
+    Problem& p = parsed.p;
+    p.hLast = floatsArg(env, argv[11], "hLast", static_cast<size_t>(p.B) * p.H, false);
+    runSlices(p.B, s->threads, [&](int, int b0, int b1) { s->impl.forward(p, b0, b1); });
+  } catch (const Error& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
+// Arguments 15..19 after the forward ones: dhs ([B,T,H] or [B,H]), dx, dW, dU, db (outputs, overwritten).
+napi_value Backward(napi_env env, napi_callback_info info) {
+  size_t argc = 20;
+  napi_value argv[20];
+  State* s = stateOf(env, info, &argc, argv);
+  if (argc != 20) return throwError(env, "backward expects 20 arguments. Received: " + std::to_string(argc));
   try {
     const Parsed parsed = parseProblem(env, argv);
     const Problem& p = parsed.p;
@@ -201,7 +227,6 @@ napi_value Backward(napi_env env, napi_callback_info info) {
     g.dW = floatsArg(env, argv[17], "dKernel", I * GH, false);
     g.dU = floatsArg(env, argv[18], "dRecurrentKernel", H * GH, false);
     g.db = floatsArg(env, argv[19], "dBias", nb, false);
-    g.dZ = floatsArg(env, argv[20], "scratch", B * T * GH, false);
     std::vector<float> UT(GH * H), WT(GH * I);
     for (size_t k = 0; k < H; k++)
       for (size_t j = 0; j < GH; j++) UT[j * H + k] = p.U[k * GH + j];
@@ -334,6 +359,77 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The optimizers' updates, one pass per variable instead of tfjs' op-by-op chain, with the same float32
+// operations in the same order (each tfjs op rounds to float32; nothing here fuses two of them: this file is
+// built without FMA contraction), so the results equal tfjs' bit for bit. Outputs may alias inputs: element i
+// of every input is read before element i of any output is written.
+//
+// rmsprop(value, meanSquare, moment, gradient, newValue, newMeanSquare, newMoment, learningRate, decay, momentum,
+// epsilon): tfjs' RMSPropOptimizer (not centered), epsilon inside the square root:
+//   ms' = ms*decay + g*g*(1-decay);  mom' = mom*momentum + g*lr / sqrt(ms' + eps);  value' = value - mom'.
+// adam(value, m, v, gradient, newValue, newM, newV, learningRate, beta1, beta2, epsilon, oneMinusAccBeta1,
+// oneMinusAccBeta2): tfjs' AdamOptimizer, epsilon outside the square root of the bias-corrected v:
+//   m' = m*b1 + g*(1-b1);  v' = v*b2 + g*g*(1-b2);  value' = (m'/(1-b1^t)) / (sqrt(v'/(1-b2^t)) + eps) * -lr + value.
+// Every number arrives as the double JavaScript holds; tfjs makes a float32 scalar of each (of 1 - decay, 1 - beta
+// computed in double first), and so do we.
+napi_value Optimizer(napi_env env, napi_callback_info info, bool adam) {
+  size_t argc = 13;
+  napi_value argv[13];
+  stateOf(env, info, &argc, argv);
+  const size_t expected = adam ? 13 : 11;
+  const char* name = adam ? "adam" : "rmsprop";
+  if (argc != expected) return throwError(env, std::string(name) + " expects " + std::to_string(expected) + " arguments. Received: " + std::to_string(argc));
+  try {
+    size_t n = 0;
+    napi_get_typedarray_info(env, argv[0], nullptr, &n, nullptr, nullptr, nullptr);
+    static const char* names[7] = {"value", "accumulator1", "accumulator2", "gradient", "newValue", "newAccumulator1", "newAccumulator2"};
+    float* a[7];
+    for (int i = 0; i < 7; i++) a[i] = floatsArg(env, argv[i], names[i], n, false);
+    double d[6];
+    float c[6];
+    for (size_t i = 7; i < expected; i++) {
+      if (napi_get_value_double(env, argv[i], &d[i - 7]) != napi_ok) throw Error{std::string(name) + "'s hyperparameters must be numbers"};
+      c[i - 7] = static_cast<float>(d[i - 7]);
+    }
+    const float* value = a[0];
+    const float* acc1 = a[1];
+    const float* acc2 = a[2];
+    const float* grad = a[3];
+    if (!adam) {
+      const float lr = c[0], decay = c[1], oneMinusDecay = static_cast<float>(1.0 - d[1]), momentum = c[2], eps = c[3];
+      for (size_t i = 0; i < n; i++) {
+        const float g = grad[i];
+        const float ms = acc1[i] * decay + (g * g) * oneMinusDecay;
+        const float mom = acc2[i] * momentum + (g * lr) / std::sqrt(ms + eps);
+        const float v = value[i] - mom;
+        a[5][i] = ms;
+        a[6][i] = mom;
+        a[4][i] = v;
+      }
+    } else {
+      const float lr = c[0], beta1 = c[1], beta2 = c[2], eps = c[3], corr1 = c[4], corr2 = c[5];
+      const float oneMinusBeta1 = static_cast<float>(1.0 - d[1]);
+      const float oneMinusBeta2 = static_cast<float>(1.0 - d[2]);
+      const float negLr = -lr;
+      for (size_t i = 0; i < n; i++) {
+        const float g = grad[i];
+        const float m = acc1[i] * beta1 + g * oneMinusBeta1;
+        const float v2 = acc2[i] * beta2 + (g * g) * oneMinusBeta2;
+        const float v = ((m / corr1) / (std::sqrt(v2 / corr2) + eps)) * negLr + value[i];
+        a[5][i] = m;
+        a[6][i] = v2;
+        a[4][i] = v;
+      }
+    }
+  } catch (const Error& e) {
+    return throwError(env, e.message);
+  }
+  return nullptr;
+}
+
+napi_value RmsProp(napi_env env, napi_callback_info info) { return Optimizer(env, info, false); }
+napi_value Adam(napi_env env, napi_callback_info info) { return Optimizer(env, info, true); }
+
 napi_value Info(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   State* s = stateOf(env, info, &argc, nullptr);
@@ -391,9 +487,12 @@ NAPI_MODULE_INIT() {
   napi_add_finalizer(env, exports, state, freeState, nullptr, nullptr);
   napi_property_descriptor props[] = {
       {"forward", nullptr, Forward, nullptr, nullptr, nullptr, napi_default, state},
+      {"forwardLast", nullptr, ForwardLast, nullptr, nullptr, nullptr, napi_default, state},
       {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, state},
       {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, state},
       {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, state},
+      {"rmsprop", nullptr, RmsProp, nullptr, nullptr, nullptr, napi_default, state},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, state},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, state},
       {"peak", nullptr, Peak, nullptr, nullptr, nullptr, napi_default, state},
   };

@@ -79,16 +79,20 @@ inline void addN(float* a, const float* b, int n) {
   for (int i = 0; i < n; i++) a[i] += b[i];
 }
 
-// C[MR,16] = init + A[MR,K] * B[K,16] with all accumulators in registers; init is C itself (acc), the row
-// vector bias (the same for every row), or zero.
-template <int MR>
-inline void tile16(int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc, const float* bias) {
+enum TileInit { kZero, kBias, kAcc };
+
+// C[MR,16] = init + A[MR,K] * B[K,16] with all accumulators in registers; init is C itself (kAcc), the row
+// vector bias (the same for every row, kBias), or zero. The init is a template argument: chosen at run time it
+// made the compiler keep the accumulators in memory (zeroed with rep stos, spilled and reloaded around the loop).
+template <int MR, TileInit INIT>
+__attribute__((always_inline)) inline void tile16(int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc,
+                                                  const float* bias) {
   v8 c0[MR], c1[MR];
   for (int r = 0; r < MR; r++) {
-    if (acc) {
+    if (INIT == kAcc) {
       c0[r] = load8(C + r * ldc);
       c1[r] = load8(C + r * ldc + 8);
-    } else if (bias) {
+    } else if (INIT == kBias) {
       c0[r] = load8(bias);
       c1[r] = load8(bias + 8);
     } else {
@@ -117,6 +121,17 @@ inline void tile16(int K, const float* A, long ars, long acs, const float* B, lo
   }
 }
 
+template <int MR>
+void tileRows(int K, const float* A, long ars, long acs, const float* B, long ldb, float* C, long ldc, bool acc, const float* bias) {
+  if (acc) {
+    tile16<MR, kAcc>(K, A, ars, acs, B, ldb, C, ldc, nullptr);
+  } else if (bias) {
+    tile16<MR, kBias>(K, A, ars, acs, B, ldb, C, ldc, bias);
+  } else {
+    tile16<MR, kZero>(K, A, ars, acs, B, ldb, C, ldc, nullptr);
+  }
+}
+
 // C[M,N] = (C if acc, else bias row if given, else 0) + A[M,K] * B[K,N]; A(r,k) = A[r*ars + k*acs]; B and C
 // row-major with leading dims ldb, ldc. Each element's sum runs over k in order, so the result does not depend
 // on how M is tiled.
@@ -140,12 +155,12 @@ void gemm(int M, int N, int K, const float* A, long ars, long acs, const float* 
       for (int j = 0; j < N16; j += 16) {
         const float* bj = bz ? bz + j : nullptr;
         switch (mr) {
-          case 6: tile16<6>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
-          case 5: tile16<5>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
-          case 4: tile16<4>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
-          case 3: tile16<3>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
-          case 2: tile16<2>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
-          default: tile16<1>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 6: tileRows<6>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 5: tileRows<5>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 4: tileRows<4>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 3: tileRows<3>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          case 2: tileRows<2>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
+          default: tileRows<1>(kc, Ai, ars, acs, Bk + j, ldb, Ci + j, ldc, a, bj); break;
         }
       }
       for (int r = 0; r < mr; r++) {
@@ -177,6 +192,31 @@ void previousState(const Problem& p, int b0, int rows, int t, float* hm) {
   }
 }
 
+// Where a slice keeps one per-step array: rows of `width` values per step, one run of steps per sequence
+// `rowStride` apart; step t at t, or at t % ring in a ring of `ring` steps.
+struct StepRows {
+  float* base;
+  long rowStride;
+  int width;
+  int ring;
+  float* at(int r, int t) const { return base + r * rowStride + static_cast<long>(ring ? t % ring : t) * width; }
+};
+
+// hm[r] = h_{t-1} of row b0+r times its recurrent-dropout multiplier, if any (zeros before the first step).
+void droppedState(const Problem& p, const StepRows& hs, int b0, int rows, int t, float* hm) {
+  const int H = p.H;
+  for (int r = 0; r < rows; r++) {
+    float* dst = hm + r * H;
+    if (t == 0) {
+      fillRange(dst, dst + H, 0.0f);
+      continue;
+    }
+    const float* h = hs.at(r, t - 1);
+    const float* drop = p.rdrop ? p.rdrop + static_cast<long>(b0 + r) * H : nullptr;
+    for (int u = 0; u < H; u++) dst[u] = drop ? h[u] * drop[u] : h[u];
+  }
+}
+
 inline bool kept(const Problem& p, int b, int t) { return !p.mask || p.mask[static_cast<long>(b) * p.T + t] != 0.0f; }
 
 }  // namespace
@@ -185,49 +225,120 @@ void forwardSlice(const Problem& p, int b0, int b1) {
   const int T = p.T, I = p.I, H = p.H, GH = gatesOf(p.cell) * H;
   const int rows = b1 - b0;
   if (rows <= 0) return;
-  // Input projection of every time step at once: act = bias_in + x W.
-  float* proj = p.act + at(b0, 0, T, GH);
-  const long n = static_cast<long>(rows) * T;
-  gemm(static_cast<int>(n), GH, I, p.x + at(b0, 0, T, I), I, 1, p.W, GH, proj, GH, false, p.bias);
+  // The input projection act = bias_in + x W, for a block of kProjectionSteps steps of every sequence at a
+  // time, just before the recurrence reaches them: the block's gate rows (16 sequences x 36 steps x 3-4 gates
+  // x 32 units, ~0.3 MB) are still in cache when the steps read them back, where a projection of all 500 steps
+  // up front (25 MB) would have gone to memory and back. Each element is the same sum either way.
+  const int kProjectionSteps = 36;
+  // Training keeps every step's values in the caller's arrays for the backward pass; inference (hLast) keeps
+  // them in rings of kProjectionSteps steps per sequence, which stay in cache, and returns the last state only.
+  const bool inference = p.hLast != nullptr;
+  std::unique_ptr<float[]> rings;
+  const int ring = inference ? kProjectionSteps : 0;
+  auto rowsOf = [&](float* caller, int width, long ringOffset) {
+    return inference ? StepRows{rings.get() + ringOffset * rows, static_cast<long>(kProjectionSteps) * width, width, ring}
+                     : StepRows{caller ? caller + at(b0, 0, T, width) : nullptr, static_cast<long>(T) * width, width, 0};
+  };
+  // One block: the gates, then h, c and the GRU's inner part (unused by the cells without them).
+  if (inference) rings.reset(new float[static_cast<long>(rows) * kProjectionSteps * (GH + 3 * H)]);
+  const long ringStep = kProjectionSteps;
+  const StepRows act = rowsOf(p.act, GH, 0);
+  const StepRows hsR = rowsOf(p.hs, H, ringStep * GH);
+  const StepRows csR = rowsOf(p.cs, H, ringStep * (GH + H));
+  const StepRows innerR = rowsOf(p.inner, H, ringStep * (GH + 2 * H));
 
   std::unique_ptr<float[]> hm(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> rec(new float[static_cast<long>(rows) * GH]());
   std::unique_ptr<float[]> rhm(new float[static_cast<long>(rows) * H]());
   const float* recBias = p.cell == kGruResetAfter ? p.bias + GH : nullptr;
+  // SimpleRNN and LSTM add the recurrent product straight into the gate rows, and so does the reset-after GRU
+  // for its update and reset gates (their recurrent bias joins the input bias of the projection); its candidate's
+  // recurrent part, which the reset gate multiplies, goes apart into rec, as all of the reset-before GRU's.
+  const bool intoAct = p.cell == kSimple || p.cell == kLstm || p.cell == kGruResetAfter;
+  const int actCols = p.cell == kGruResetAfter ? 2 * H : GH;
+  std::unique_ptr<float[]> joinedBias;
+  const float* projectionBias = p.bias;
+  if (p.cell == kGruResetAfter) {
+    joinedBias.reset(new float[GH]);
+    for (int j = 0; j < GH; j++) joinedBias[j] = j < 2 * H ? p.bias[j] + recBias[j] : p.bias[j];
+    projectionBias = joinedBias.get();
+  }
 
   for (int t = 0; t < T; t++) {
-    previousState(p, b0, rows, t, hm.get());
-    const int recCols = p.cell == kGru ? 2 * H : GH;
-    gemm(rows, recCols, H, hm.get(), H, 1, p.U, GH, rec.get(), GH, false);
+    if (t % kProjectionSteps == 0) {
+      const int steps = imin(kProjectionSteps, T - t);
+      for (int r = 0; r < rows; r++) {
+        gemm(steps, GH, I, p.x + at(b0 + r, t, T, I), I, 1, p.W, GH, act.at(r, t), GH, false, projectionBias);
+      }
+    }
+    if (intoAct) {
+      // act += h_{t-1} U in place (nothing to add before the first step); without recurrent dropout the
+      // product reads the kept states where they are (one sequence's run of steps, or ring, apart).
+      if (t > 0) {
+        const bool direct = !p.rdrop;
+        if (!direct) droppedState(p, hsR, b0, rows, t, hm.get());
+        const float* hPrev = direct ? hsR.at(0, t - 1) : hm.get();
+        const long ldh = direct ? hsR.rowStride : H;
+        gemm(rows, actCols, H, hPrev, ldh, 1, p.U, GH, act.at(0, t), act.rowStride, true);
+        if (actCols < GH) gemm(rows, GH - actCols, H, hPrev, ldh, 1, p.U + actCols, GH, rec.get() + actCols, GH, false);
+      } else if (actCols < GH) {
+        fillRange(rec.get(), rec.get() + static_cast<long>(rows) * GH, 0.0f);
+      }
+    } else {
+      droppedState(p, hsR, b0, rows, t, hm.get());
+      const int recCols = p.cell == kGru ? 2 * H : GH;
+      gemm(rows, recCols, H, hm.get(), H, 1, p.U, GH, rec.get(), GH, false);
+    }
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
-      float* a = p.act + at(b, t, T, GH);
+      float* a = act.at(r, t);
       const float* g = rec.get() + static_cast<long>(r) * GH;
-      float* h = p.hs + at(b, t, T, H);
-      const float* hp = t > 0 ? p.hs + at(b, t - 1, T, H) : nullptr;
+      float* h = hsR.at(r, t);
+      const float* hp = t > 0 ? hsR.at(r, t - 1) : nullptr;
       const bool keep = kept(p, b, t);
       switch (p.cell) {
         case kSimple:
-          addN(a, g, H);
           tanhN(a, H);
           for (int u = 0; u < H; u++) h[u] = keep ? a[u] : (hp ? hp[u] : 0.0f);
           break;
         case kLstm: {
-          float* c = p.cs + at(b, t, T, H);
-          const float* cp = t > 0 ? p.cs + at(b, t - 1, T, H) : nullptr;
-          float* tc = rhm.get() + static_cast<long>(r) * H;
-          addN(a, g, GH);
-          sigmoidN(a, 2 * H);
-          tanhN(a + 2 * H, H);
-          sigmoidN(a + 3 * H, H);
-          for (int u = 0; u < H; u++) tc[u] = a[H + u] * (cp ? cp[u] : 0.0f) + a[u] * a[2 * H + u];
-          if (keep) {
-            for (int u = 0; u < H; u++) c[u] = tc[u];
-            tanhN(tc, H);
-            for (int u = 0; u < H; u++) h[u] = a[3 * H + u] * tc[u];
-          } else {
-            for (int u = 0; u < H; u++) {
-              c[u] = cp ? cp[u] : 0.0f;
+          float* c = csR.at(r, t);
+          const float* cp = t > 0 ? csR.at(r, t - 1) : nullptr;
+          // One pass over the units, eight at a time: the gates' activations, the new cell and state (separate
+          // passes over the row per operation cost as much as the recurrent product at 32 units).
+          int u0 = 0;
+          for (; u0 + 8 <= H; u0 += 8) {
+            const v8 ig = vsigmoid(load8(a + u0));
+            const v8 fg = vsigmoid(load8(a + H + u0));
+            const v8 cg = vtanh(load8(a + 2 * H + u0));
+            const v8 og = vsigmoid(load8(a + 3 * H + u0));
+            store8(a + u0, ig);
+            store8(a + H + u0, fg);
+            store8(a + 2 * H + u0, cg);
+            store8(a + 3 * H + u0, og);
+            const v8 cprev = cp ? load8(cp + u0) : v8{};
+            if (keep) {
+              const v8 cn = fg * cprev + ig * cg;
+              store8(c + u0, cn);
+              store8(h + u0, og * vtanh(cn));
+            } else {
+              store8(c + u0, cprev);
+              store8(h + u0, hp ? load8(hp + u0) : v8{});
+            }
+          }
+          for (int u = u0; u < H; u++) {
+            const float ig = sigmoid(a[u]), fg = sigmoid(a[H + u]);
+            const float cg = std::tanh(a[2 * H + u]), og = sigmoid(a[3 * H + u]);
+            a[u] = ig;
+            a[H + u] = fg;
+            a[2 * H + u] = cg;
+            a[3 * H + u] = og;
+            const float cprev = cp ? cp[u] : 0.0f;
+            if (keep) {
+              c[u] = fg * cprev + ig * cg;
+              h[u] = og * std::tanh(c[u]);
+            } else {
+              c[u] = cprev;
               h[u] = hp ? hp[u] : 0.0f;
             }
           }
@@ -243,19 +354,32 @@ void forwardSlice(const Problem& p, int b0, int b1) {
           break;
         }
         case kGruResetAfter: {
-          float* in = p.inner + at(b, t, T, H);
-          float* gg = rec.get() + static_cast<long>(r) * GH;
-          addN(gg, recBias, GH);
-          addN(a, gg, 2 * H);
-          sigmoidN(a, 2 * H);
-          for (int u = 0; u < H; u++) {
-            in[u] = gg[2 * H + u];
-            a[2 * H + u] += a[H + u] * in[u];
+          float* in = innerR.at(r, t);
+          // One pass over the units, eight at a time, as for the LSTM.
+          int u0 = 0;
+          for (; u0 + 8 <= H; u0 += 8) {
+            const v8 z = vsigmoid(load8(a + u0));
+            const v8 rr = vsigmoid(load8(a + H + u0));
+            const v8 iv = load8(g + 2 * H + u0) + load8(recBias + 2 * H + u0);
+            const v8 hh = vtanh(load8(a + 2 * H + u0) + rr * iv);
+            const v8 hprev = hp ? load8(hp + u0) : v8{};
+            store8(a + u0, z);
+            store8(a + H + u0, rr);
+            store8(a + 2 * H + u0, hh);
+            store8(in + u0, iv);
+            store8(h + u0, keep ? z * hprev + (1.0f - z) * hh : hprev);
           }
-          tanhN(a + 2 * H, H);
-          for (int u = 0; u < H; u++) {
-            const float z = a[u], hprev = hp ? hp[u] : 0.0f;
-            h[u] = keep ? z * hprev + (1.0f - z) * a[2 * H + u] : hprev;
+          for (int u = u0; u < H; u++) {
+            const float z = sigmoid(a[u]);
+            const float rr = sigmoid(a[H + u]);
+            const float iv = g[2 * H + u] + recBias[2 * H + u];
+            const float hh = std::tanh(a[2 * H + u] + rr * iv);
+            const float hprev = hp ? hp[u] : 0.0f;
+            a[u] = z;
+            a[H + u] = rr;
+            a[2 * H + u] = hh;
+            in[u] = iv;
+            h[u] = keep ? z * hprev + (1.0f - z) * hh : hprev;
           }
           break;
         }
@@ -265,10 +389,10 @@ void forwardSlice(const Problem& p, int b0, int b1) {
       gemm(rows, H, H, rhm.get(), H, 1, p.U + 2 * H, GH, rec.get(), GH, false);
       for (int r = 0; r < rows; r++) {
         const int b = b0 + r;
-        float* a = p.act + at(b, t, T, GH);
+        float* a = act.at(r, t);
         const float* g = rec.get() + static_cast<long>(r) * GH;
-        float* h = p.hs + at(b, t, T, H);
-        const float* hp = t > 0 ? p.hs + at(b, t - 1, T, H) : nullptr;
+        float* h = hsR.at(r, t);
+        const float* hp = t > 0 ? hsR.at(r, t - 1) : nullptr;
         const bool keep = kept(p, b, t);
         addN(a + 2 * H, g, H);
         tanhN(a + 2 * H, H);
@@ -279,15 +403,22 @@ void forwardSlice(const Problem& p, int b0, int b1) {
       }
     }
   }
+  if (inference) {
+    for (int r = 0; r < rows; r++) copyRange(hsR.at(r, T - 1), hsR.at(r, T - 1) + H, p.hLast + static_cast<long>(b0 + r) * H);
+  }
 }
 
 void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const float* WT, int b0, int b1) {
   const int T = p.T, I = p.I, H = p.H, GH = gatesOf(p.cell) * H;
   const int rows = b1 - b0;
   if (rows <= 0) return;
-  const long n = static_cast<long>(rows) * T;
-  // dZ: gradient of the gate pre-activations (input side) for every step of this slice.
-  float* const dZbase = gr.dZ + at(b0, 0, T, GH);
+  // The products over all steps (dx = dZ W^T, dW += x^T dZ, db += sum dZ, and dU and the recurrent bias when
+  // summed after the loop) run per block of steps as soon as the loop has finished them, while the block's dZ
+  // rows are in cache, not over all steps at the end when they have gone to memory. So dZ, the gradient of the
+  // gate pre-activations, needs rows for one block only: [rows, kBlockSteps, G*H], step t at t % kBlockSteps.
+  const int kBlockSteps = 36;
+  std::unique_ptr<float[]> dZblock(new float[static_cast<long>(rows) * kBlockSteps * GH]);
+  auto dzAt = [&](int r, int t) { return dZblock.get() + (static_cast<long>(r) * kBlockSteps + t % kBlockSteps) * GH; };
   std::unique_ptr<float[]> dh(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> dc(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> hm(new float[static_cast<long>(rows) * H]());
@@ -298,9 +429,44 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
   std::unique_ptr<float[]> dAh(new float[static_cast<long>(rows) * H]());
   std::unique_ptr<float[]> direct(new float[static_cast<long>(rows) * H]());
   float* dbRec = p.cell == kGruResetAfter ? gr.db + GH : nullptr;
-  // SimpleRNN and LSTM without recurrent dropout: dU = sum over steps of h_{t-1}^T dz_t, one long product per
-  // sequence after the loop instead of a short one (K = rows) per step that loads and stores all of dU.
-  const bool dUAfter = (p.cell == kSimple || p.cell == kLstm) && !p.rdrop;
+  // Without recurrent dropout (h_{t-1} is then the stored state) SimpleRNN, LSTM and reset-after GRU sum
+  // dU = sum over steps of h_{t-1}^T drec_t in one long product per sequence after the loop instead of a short
+  // one (K = rows) per step that loads and stores all of dU. For SimpleRNN and LSTM drec is dz itself; for the
+  // reset-after GRU it is dz except the candidate's block (dah * r): once a block's input-side products have
+  // read dz, that block is scaled by r in place and the same rows serve dU and the recurrent bias.
+  const bool dUAfter = (p.cell == kSimple || p.cell == kLstm || p.cell == kGruResetAfter) && !p.rdrop;
+  const bool recAfter = p.cell == kGruResetAfter && dUAfter;
+
+  auto flush = [&](int t0, int t1) {
+    const int steps = t1 - t0;
+    for (int r = 0; r < rows; r++) {
+      const int b = b0 + r;
+      float* dz = dzAt(r, t0);
+      const float* x = p.x + at(b, t0, T, I);
+      gemm(steps, I, GH, dz, GH, 1, WT, I, gr.dx + at(b, t0, T, I), I, false);
+      gemm(I, GH, steps, x, 1, I, dz, GH, gr.dW, GH, true);
+      for (int k = 0; k < steps; k++) addN(gr.db, dz + static_cast<long>(k) * GH, GH);
+      if (recAfter) {
+        // dz becomes drec: the candidate's block times the step's reset gate; then the recurrent bias sums it
+        // over every step (the first one's too).
+        for (int k = 0; k < steps; k++) {
+          float* d = dz + static_cast<long>(k) * GH;
+          const float* a = p.act + at(b, t0 + k, T, GH);
+          for (int u = 0; u < H; u++) d[2 * H + u] *= a[H + u];
+          addN(dbRec, d, GH);
+        }
+      }
+      if (dUAfter) {
+        // dU += h_{t-1}^T drec_t over the block's steps after the first of the sequence (h_{-1} is zero).
+        const int s0 = t0 == 0 ? 1 : t0;
+        if (t1 > s0) {
+          const float* h = p.hs + at(b, s0 - 1, T, H);
+          gemm(H, GH, t1 - s0, h, 1, H, dzAt(r, s0), GH, gr.dU, GH, true);
+        }
+      }
+    }
+  };
+  int flushedFrom = T;
 
   for (int t = T - 1; t >= 0; t--) {
     // Only GRU and the per-step dU (recurrent dropout) read the previous state during the loop.
@@ -310,7 +476,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
       float* dhr = dh.get() + static_cast<long>(r) * H;
       const float* dy = !gr.lastOnly ? gr.dhs + at(b, t, T, H) : t == T - 1 ? gr.dhs + static_cast<long>(b) * H : nullptr;
       if (dy) addN(dhr, dy, H);
-      float* dz = dZbase + at(r, t, T, GH);
+      float* dz = dzAt(r, t);
       float* drec = dRec.get() + static_cast<long>(r) * GH;
       float* dir = direct.get() + static_cast<long>(r) * H;
       if (!kept(p, b, t)) {
@@ -415,7 +581,9 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
             drec[2 * H + u] = dah * rr;
             dir[u] = dhr[u] * z;
           }
-          for (int j = 0; j < GH; j++) dbRec[j] += drec[j];
+          if (!recAfter) {
+            for (int j = 0; j < GH; j++) dbRec[j] += drec[j];
+          }
           break;
         }
       }
@@ -428,7 +596,7 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
         const int b = b0 + r;
         if (!kept(p, b, t)) continue;
         const float* a = p.act + at(b, t, T, GH);
-        float* dz = dZbase + at(r, t, T, GH);
+        float* dz = dzAt(r, t);
         float* drec = dRec.get() + static_cast<long>(r) * GH;
         const float* hmr = hm.get() + static_cast<long>(r) * H;
         const float* drh = drhm.get() + static_cast<long>(r) * H;
@@ -449,11 +617,11 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
       }
     } else if (p.cell == kGruResetAfter) {
       gemm(rows, H, GH, dRec.get(), GH, 1, UT, H, dhm.get(), H, false);
-      gemm(H, GH, rows, hm.get(), 1, H, dRec.get(), GH, gr.dU, GH, true);
+      if (!dUAfter) gemm(H, GH, rows, hm.get(), 1, H, dRec.get(), GH, gr.dU, GH, true);
     } else {
-      // SimpleRNN and LSTM: the recurrent product's gradient is dz itself, read in place (rows T*GH apart).
-      const float* dzt = dZbase + static_cast<long>(t) * GH;
-      const long ldz = static_cast<long>(T) * GH;
+      // SimpleRNN and LSTM: the recurrent product's gradient is dz itself, read in place (rows kBlockSteps*GH apart).
+      const float* dzt = dzAt(0, t);
+      const long ldz = static_cast<long>(kBlockSteps) * GH;
       gemm(rows, H, GH, dzt, ldz, 1, UT, H, dhm.get(), H, false);
       if (!dUAfter) gemm(H, GH, rows, hm.get(), 1, H, dzt, ldz, gr.dU, GH, true);
     }
@@ -465,18 +633,10 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
       const float* drop = p.rdrop ? p.rdrop + static_cast<long>(b0 + r) * H : nullptr;
       for (int u = 0; u < H; u++) dhr[u] = dir[u] + (drop ? d[u] * drop[u] : d[u]);
     }
-  }
-  if (dUAfter && T > 1) {
-    for (int r = 0; r < rows; r++) {
-      gemm(H, GH, T - 1, p.hs + at(b0 + r, 0, T, H), 1, H, dZbase + at(r, 1, T, GH), GH, gr.dU, GH, true);
+    if (t % kBlockSteps == 0) {
+      flush(t, flushedFrom);
+      flushedFrom = t;
     }
-  }
-  // Input side for all steps at once: dx = dZ W^T, dW += x^T dZ, db += sum dZ.
-  gemm(static_cast<int>(n), I, GH, dZbase, GH, 1, WT, I, gr.dx + at(b0, 0, T, I), I, false);
-  gemm(I, GH, static_cast<int>(n), p.x + at(b0, 0, T, I), 1, I, dZbase, GH, gr.dW, GH, true);
-  for (long i = 0; i < n; i++) {
-    const float* dz = dZbase + i * GH;
-    for (int j = 0; j < GH; j++) gr.db[j] += dz[j];
   }
 }
 

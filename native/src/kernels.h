@@ -20,11 +20,14 @@ struct Problem {
   const float* bias;
   const float* mask;
   const float* rdrop;
-  // Forward results kept for the backward pass:
+  // Forward results kept for the backward pass (null when hLast is set):
   float* hs;    // [B,T,H] h after each step (masked steps carry the previous h)
   float* cs;    // [B,T,H] LSTM cell state, else null
   float* act;   // [B,T,G*H] gate activations
   float* inner; // [B,T,H] GRU reset_after: recurrent part of the candidate, else null
+  // Inference (no backward pass follows): [B,H] the state after the last step, the only result kept; the
+  // steps' values live in per-slice rings of a few steps instead of the arrays above.
+  float* hLast;
 };
 
 struct Grads {
@@ -34,7 +37,6 @@ struct Grads {
   float* dW;        // [I,G*H] accumulated (+=) so each thread can own a copy
   float* dU;        // [H,G*H]
   float* db;        // bias shape
-  float* dZ;        // [B,T,G*H] scratch: gradient of the gate pre-activations
 };
 
 // Multiply-adds of one iteration of peakLoop: 12 independent chains of 8 lanes.

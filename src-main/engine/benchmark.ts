@@ -196,7 +196,8 @@ export function timeTrainingSteps(model: tf.LayersModel, shape: StepShape, batch
     const cpuMsPerBatch = cpuMs;
     const msPerEval = time((seed) => {
       const batch = syntheticBatch(shape, seed);
-      tf.tidy(() => (model.predict(batch.x) as tf.Tensor).dataSync());
+      // As the trainer's validation (evaluateSplit): the whole batch in one pass.
+      tf.tidy(() => (model.predict(batch.x, { batchSize: shape.batchSize }) as tf.Tensor).dataSync());
       tf.dispose([batch.x, batch.y]);
     }, evalBatches);
     return { msPerBatch, cpuMsPerBatch, msPerEval, phases };

@@ -97,6 +97,25 @@ describe('trainModel', () => {
     expect(test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(200);
   });
 
+  it('evaluates a batch of more than 32 reviews in one pass with the same results as tfjs-layers’ 32-row prediction', async () => {
+    const model = appModel();
+    const split = synthetic(150, 21);
+    const evaluation = await evaluateSplit(model, split, maxlen, 100);
+    // The reference: tfjs' own predict (32 rows at a time) over the same reviews, scored by hand.
+    const p = tf.tidy(() => (model.predict(tf.tensor2d(split.x, [split.count, maxlen], 'int32')) as tf.Tensor).dataSync());
+    let correct = 0;
+    let loss = 0;
+    for (let i = 0; i < split.count; i++) {
+      const q = Math.min(Math.max(p[i]!, 1e-7), 1 - 1e-7);
+      loss -= split.y[i]! === 1 ? Math.log(q) : Math.log(1 - q);
+      if ((p[i]! > 0.5 ? 1 : 0) === split.y[i]) correct++;
+    }
+    expect(evaluation.count).toBe(150);
+    expect(evaluation.acc).toBeCloseTo(correct / split.count, 10);
+    expect(evaluation.loss).toBeCloseTo(loss / split.count, 5);
+    model.dispose();
+  });
+
   it('gives the same metrics for the same seed', async () => {
     const a = await fit({ epochs: 1, batchSize: 64, seed: 11 });
     const b = await fit({ epochs: 1, batchSize: 64, seed: 11 });

@@ -112,8 +112,9 @@ describe.skipIf(!fusedStatus().available)('fusedRecurrent against the cell equat
   for (const cell of cells) {
     for (const variant of ['plain', 'mask', 'recurrent dropout'] as const) {
       it(`${cell} (${variant}): outputs and the gradients of x, kernel, recurrent kernel, bias`, () => {
-        // Units 5 and 16 cover the scalar tail and the vectorised tiles of the matrix products.
-        for (const [batch, time, inputDim, units] of [[3, 7, 4, 5], [5, 6, 17, 16]] as const) {
+        // Units 5 and 16 cover the scalar tail and the vectorised tiles of the matrix products; 13 has both an
+        // eight-unit vector block and a scalar tail in the gates' elementwise pass.
+        for (const [batch, time, inputDim, units] of [[3, 7, 4, 5], [5, 6, 17, 16], [4, 5, 6, 13]] as const) {
           tf.tidy(() => {
             const x = tf.randomNormal([batch, time, inputDim]);
             const [W, U, b] = randomWeights(cell, inputDim, units);
@@ -156,13 +157,17 @@ describe.skipIf(!fusedStatus().available)('fusedRecurrent without return_sequenc
 
 describe.skipIf(!fusedStatus().available)('fusedRecurrent outside a gradient tape (prediction, validation)', () => {
   it('gives exactly the outputs of the taped training path, for every cell, whole sequences and last states', () => {
+    // The last state alone comes from the kernels' inference pass, which keeps the steps in rings of 36 steps:
+    // 80 steps wrap them twice; 13 units have a vector block and a scalar tail; recurrent dropout multiplies
+    // the previous state before the product.
+    const shapes = [[6, 9, 5, 16, false], [4, 80, 5, 13, false], [4, 80, 5, 13, true]] as const;
     for (const cell of cells) {
       for (const returnSequences of [true, false]) {
-        tf.tidy(() => {
-          const [batch, time, inputDim, units] = [6, 9, 5, 16];
+        for (const [batch, time, inputDim, units, dropout] of shapes) tf.tidy(() => {
           const x = tf.randomNormal([batch, time, inputDim]);
           const [W, U, b] = randomWeights(cell, inputDim, units);
-          const options = { mask: randomMask(batch, time).dataSync() as Float32Array, returnSequences };
+          const recurrentDropoutMask = dropout ? (tf.dropout(tf.ones([batch, units]), 0.4).dataSync() as Float32Array) : undefined;
+          const options = { mask: randomMask(batch, time).dataSync() as Float32Array, recurrentDropoutMask, returnSequences };
           const inference = fusedRecurrent(cell, x, W, U, b, options);
           let taped: Float32Array | undefined;
           tf.grad((xs: tf.Tensor) => {
@@ -172,8 +177,8 @@ describe.skipIf(!fusedStatus().available)('fusedRecurrent outside a gradient tap
           })(x);
           // A second prediction reuses the first one's pooled buffers: it must not see their old contents.
           const again = fusedRecurrent(cell, x, W, U, b, options);
-          expect(inference.dataSync(), `${cell} ${returnSequences}`).toEqual(taped);
-          expect(again.dataSync(), `${cell} ${returnSequences} again`).toEqual(taped);
+          expect(inference.dataSync(), `${cell} ${returnSequences} ${time} steps`).toEqual(taped);
+          expect(again.dataSync(), `${cell} ${returnSequences} ${time} steps again`).toEqual(taped);
         });
       }
     }

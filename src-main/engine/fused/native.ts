@@ -21,16 +21,34 @@ export interface NativeKernels {
     x: F32, kernel: F32, recurrentKernel: F32, bias: F32, mask: F32 | null, recurrentDropoutMask: F32 | null,
     hs: F32, cs: F32 | null, act: F32, inner: F32 | null,
   ): void;
+  /** The forward pass for inference: writes only the state after the last step, `hLast` (`[batch, units]`). */
+  forwardLast(
+    cell: CellCode, batch: number, timesteps: number, inputDim: number, units: number,
+    x: F32, kernel: F32, recurrentKernel: F32, bias: F32, mask: F32 | null, recurrentDropoutMask: F32 | null, hLast: F32,
+  ): void;
   backward(
     cell: CellCode, batch: number, timesteps: number, inputDim: number, units: number,
     x: F32, kernel: F32, recurrentKernel: F32, bias: F32, mask: F32 | null, recurrentDropoutMask: F32 | null,
     hs: F32, cs: F32 | null, act: F32, inner: F32 | null,
-    dhs: F32, dx: F32, dKernel: F32, dRecurrentKernel: F32, dBias: F32, scratch: F32,
+    dhs: F32, dx: F32, dKernel: F32, dRecurrentKernel: F32, dBias: F32,
   ): void;
   /** Copies `table` rows `ids[i]` into `out`; returns the position of the first id outside `[0, rows)`, else -1. */
   gather(table: F32, rows: number, ids: Int32Array, out: F32): number;
   /** Zeroes `out` (`[rows, inner]`), then adds row `i` of `x` into row `ids[i]`, dropping ids outside `[0, rows)`. */
   scatterAdd(x: F32, ids: Int32Array, rows: number, out: F32): void;
+  /**
+   * tfjs' RMSprop update of one variable (not centered): reads `value`, `meanSquare`, `moment`, `gradient`, writes
+   * the new three (the outputs may be the inputs), with tfjs' float32 operations in tfjs' order.
+   */
+  rmsprop(
+    value: F32, meanSquare: F32, moment: F32, gradient: F32, newValue: F32, newMeanSquare: F32, newMoment: F32,
+    learningRate: number, decay: number, momentum: number, epsilon: number,
+  ): void;
+  /** tfjs' Adam update of one variable; `oneMinusAccBeta1/2` are `1 - beta^t` in float32, as tfjs computes them. */
+  adam(
+    value: F32, firstMoment: F32, secondMoment: F32, gradient: F32, newValue: F32, newFirstMoment: F32, newSecondMoment: F32,
+    learningRate: number, beta1: number, beta2: number, epsilon: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number,
+  ): void;
   info(): { threads: number; simd: string };
   /**
    * Runs `iterations` of a tight multiply-add loop on each of the kernels' threads, in their instruction set;

@@ -33,7 +33,7 @@ export function float32(t: tf.Tensor): Float32Array {
   return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
 }
 
-// Buffers only the kernels see (gate activations, cell states, BPTT scratch) are pooled; outputs
+// Buffers only the kernels see (gate activations, cell states) are pooled; outputs
 // only when the backend copies them into tensors of its own.
 function requireKernels(): NativeKernels {
   const kernels = nativeKernels();
@@ -79,14 +79,20 @@ export function fusedRecurrent(
     // A heap view on wasm: no tfjs call runs between taking it and the native call that reads it.
     const xView = wasmHeapView(x);
     const xs = xView instanceof Float32Array ? xView : float32(x);
-    const hsPrivate = !sequences || backendCopiesValues();
+    if (!sequences) {
+      // Only the last state is wanted: the kernels keep the steps' values in small rings, not in full arrays.
+      const last = new Float32Array(batch * units);
+      timed('recurrentForward', () => kernels.forwardLast(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, last));
+      return tf.tensor2d(last, [batch, units]);
+    }
+    const hsPrivate = backendCopiesValues();
     const hs = hsPrivate ? take(batch * time * units) : new Float32Array(batch * time * units);
     const cs = cell === 'lstm' ? take(batch * time * units) : null;
     const act = take(batch * time * gh);
     const inner = cell === 'gruResetAfter' ? take(batch * time * units) : null;
     timed('recurrentForward', () => kernels.forward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner));
     give(cs, act, inner);
-    const out = sequences ? tf.tensor3d(hs, [batch, time, units]) : lastSteps(hs, batch, time, units);
+    const out = tf.tensor3d(hs, [batch, time, units]);
     give(hsPrivate ? hs : null);
     return out;
   }
@@ -116,16 +122,15 @@ export function fusedRecurrent(
       const dW = new Float32Array(w.length);
       const dU = new Float32Array(u.length);
       const db = new Float32Array(b.length);
-      const scratch = take(batch * time * gh);
       const xs = cpuXs ?? (wasmHeapView(saved[0]!) as Float32Array);
       const dx = dxTensor === undefined ? new Float32Array(xs.length) : (wasmHeapView(dxTensor) as Float32Array);
       const dyView = wasmHeapView(dyT);
       const dhs = dyView instanceof Float32Array ? dyView : float32(dyT);
       timed('recurrentBackward', () =>
-        kernels.backward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner, dhs, dx, dW, dU, db, scratch),
+        kernels.backward(code, batch, time, inputDim, units, xs, w, u, b, mask, rdrop, hs, cs, act, inner, dhs, dx, dW, dU, db),
       );
       // tfjs runs a tape node's gradient once, so the forward's private buffers are free now.
-      give(hsPrivate ? hs : null, cs, act, inner, scratch);
+      give(hsPrivate ? hs : null, cs, act, inner);
       return [
         dxTensor ?? tf.tensor(dx, [batch, time, inputDim]),
         tf.tensor(dW, kernel.shape),
