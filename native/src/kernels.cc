@@ -177,21 +177,6 @@ void gemm(int M, int N, int K, const float* A, long ars, long acs, const float* 
 
 inline long at(int b, int t, int T, int width) { return (static_cast<long>(b) * T + t) * width; }
 
-// hm[r] = h_{t-1} of row b0+r times its recurrent-dropout multiplier (zeros before the first step).
-void previousState(const Problem& p, int b0, int rows, int t, float* hm) {
-  const int H = p.H;
-  for (int r = 0; r < rows; r++) {
-    float* dst = hm + r * H;
-    if (t == 0) {
-      fillRange(dst, dst + H, 0.0f);
-      continue;
-    }
-    const float* h = p.hs + at(b0 + r, t - 1, p.T, H);
-    const float* drop = p.rdrop ? p.rdrop + static_cast<long>(b0 + r) * H : nullptr;
-    for (int u = 0; u < H; u++) dst[u] = drop ? h[u] * drop[u] : h[u];
-  }
-}
-
 // Where a slice keeps one per-step array: rows of `width` values per step, one run of steps per sequence
 // `rowStride` apart; step t at t, or at t % ring in a ring of `ring` steps.
 struct StepRows {
@@ -467,10 +452,12 @@ void backwardSlice(const Problem& p, const Grads& gr, const float* UT, const flo
     }
   };
   int flushedFrom = T;
+  // The forward pass's states of this slice's rows, every step kept.
+  const StepRows storedStates{p.hs + static_cast<long>(b0) * T * H, static_cast<long>(T) * H, H, 0};
 
   for (int t = T - 1; t >= 0; t--) {
     // Only GRU and the per-step dU (recurrent dropout) read the previous state during the loop.
-    if (!dUAfter) previousState(p, b0, rows, t, hm.get());
+    if (!dUAfter) droppedState(p, storedStates, b0, rows, t, hm.get());
     for (int r = 0; r < rows; r++) {
       const int b = b0 + r;
       float* dhr = dh.get() + static_cast<long>(r) * H;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { activation as activationOption, tfjsActivation } from './options';
-import type { LayerKind } from './types';
+import { weightless, type LayerKind } from './types';
 
 /** Keras `Activation`: an activation function on its own, value by value (Keras 2's IMDb examples end Dense(1) → Activation('sigmoid')). */
 export const activationOptions = z
@@ -18,9 +18,7 @@ export const activation: LayerKind<ActivationOptions> = {
   optionsSchema: activationOptions,
   validate: () => [],
   outputShape: (_o, input) => [...input],
-  weightShapes: () => [],
-  paramFormula: () => '',
-  multiplyAdds: () => 0,
+  ...weightless,
   mask: () => true,
   toTfjs: (o) => ({ className: 'Activation', config: { activation: tfjsActivation(o.activation) } }),
   cardText: (o) => o.activation,

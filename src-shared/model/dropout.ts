@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { rate } from './options';
-import type { LayerKind } from './types';
+import { weightless, type LayerKind } from './types';
 
 /** Keras `Dropout`: zeroes a random share of inputs while training, scaling the rest up. */
 export const dropoutOptions = z
@@ -18,9 +18,7 @@ export const dropout: LayerKind<DropoutOptions> = {
   optionsSchema: dropoutOptions,
   validate: () => [],
   outputShape: (_o, input) => [...input],
-  weightShapes: () => [],
-  paramFormula: () => '',
-  multiplyAdds: () => 0,
+  ...weightless,
   mask: () => true,
   toTfjs: (o) => ({ className: 'Dropout', config: { rate: o.rate } }),
   cardText: (o) => `rate ${o.rate}`,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatShape } from './shape';
-import type { LayerKind } from './types';
+import { weightless, type LayerKind } from './types';
 
 /** Keras `Flatten`: joins all non-batch dimensions into one. */
 export const flattenOptions = z.object({}).strict();
@@ -30,9 +30,7 @@ export const flatten: LayerKind<FlattenOptions> = {
     ];
   },
   outputShape: (_o, input) => [input[0]!, (input.slice(1) as number[]).reduce((a, b) => a * b, 1)],
-  weightShapes: () => [],
-  paramFormula: () => '',
-  multiplyAdds: () => 0,
+  ...weightless,
   // tfjs-layers' Flatten refuses a mask.
   mask: () => 'unsupported',
   toTfjs: () => ({ className: 'Flatten', config: {} }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requireSequence } from './shape';
-import type { LayerKind } from './types';
+import { weightless, type LayerKind } from './types';
 
 /** Keras `GlobalAveragePooling1D`: the mean of each feature over all steps. */
 export const globalAveragePooling1dOptions = z.object({}).strict();
@@ -14,9 +14,7 @@ export const globalAveragePooling1d: LayerKind<GlobalAveragePooling1dOptions> = 
   optionsSchema: globalAveragePooling1dOptions,
   validate: (_o, input, ctx) => requireSequence('GlobalAveragePooling1D', input, ctx),
   outputShape: (_o, input) => [input[0]!, input[2]!],
-  weightShapes: () => [],
-  paramFormula: () => '',
-  multiplyAdds: () => 0,
+  ...weightless,
   // Porting note: Keras averages over unmasked steps only; tfjs-layers refuses a mask here, so we do too.
   mask: () => 'unsupported',
   toTfjs: () => ({ className: 'GlobalAveragePooling1D', config: {} }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requireSequence } from './shape';
-import type { LayerKind } from './types';
+import { weightless, type LayerKind } from './types';
 
 /** Keras `GlobalMaxPooling1D`: the largest value of each feature over all steps. */
 export const globalMaxPooling1dOptions = z.object({}).strict();
@@ -14,9 +14,7 @@ export const globalMaxPooling1d: LayerKind<GlobalMaxPooling1dOptions> = {
   optionsSchema: globalMaxPooling1dOptions,
   validate: (_o, input, ctx) => requireSequence('GlobalMaxPooling1D', input, ctx),
   outputShape: (_o, input) => [input[0]!, input[2]!],
-  weightShapes: () => [],
-  paramFormula: () => '',
-  multiplyAdds: () => 0,
+  ...weightless,
   // tfjs-layers' global pooling refuses a mask.
   mask: () => 'unsupported',
   toTfjs: () => ({ className: 'GlobalMaxPooling1D', config: {} }),

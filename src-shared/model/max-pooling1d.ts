@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { convOutputLength } from './conv1d';
 import { oneOf, positiveInt } from './options';
 import { formatShape, requireSequence } from './shape';
-import type { LayerKind, LayerProblem } from './types';
+import { weightless, type LayerKind, type LayerProblem } from './types';
 
 /** Keras `MaxPooling1D`: keeps the largest value in each window of steps, shortening the sequence. */
 export const maxPooling1dOptions = z
@@ -41,9 +41,7 @@ export const maxPooling1d: LayerKind<MaxPooling1dOptions> = {
     return problems;
   },
   outputShape: (o, input) => [input[0]!, outputLength(o, input[1]!), input[2]!],
-  weightShapes: () => [],
-  paramFormula: () => '',
-  multiplyAdds: () => 0,
+  ...weightless,
   // tfjs-layers' pooling layers refuse a mask.
   mask: () => 'unsupported',
   toTfjs: (o) => ({

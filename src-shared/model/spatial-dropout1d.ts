@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { rate } from './options';
 import { requireSequence } from './shape';
-import type { LayerKind } from './types';
+import { weightless, type LayerKind } from './types';
 
 /** Keras `SpatialDropout1D`: drops whole feature channels across all steps, not single values. */
 export const spatialDropout1dOptions = z
@@ -19,9 +19,7 @@ export const spatialDropout1d: LayerKind<SpatialDropout1dOptions> = {
   optionsSchema: spatialDropout1dOptions,
   validate: (_o, input, ctx) => requireSequence('SpatialDropout1D', input, ctx),
   outputShape: (_o, input) => [...input],
-  weightShapes: () => [],
-  paramFormula: () => '',
-  multiplyAdds: () => 0,
+  ...weightless,
   mask: () => true,
   toTfjs: (o) => ({ className: 'SpatialDropout1D', config: { rate: o.rate } }),
   cardText: (o) => `rate ${o.rate}`,

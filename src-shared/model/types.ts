@@ -210,3 +210,10 @@ export interface LayerKind<O extends Record<string, unknown> = Record<string, un
   /** How the torch-job builds it; absent when the job cannot express the kind. */
   torch?: TorchCall;
 }
+
+/** The members of a kind without weights (pooling, dropout, Flatten, Activation): no weights, no parameters, no multiply-adds. */
+export const weightless = {
+  weightShapes: (): WeightShape[] => [],
+  paramFormula: (): string => '',
+  multiplyAdds: (): number => 0,
+} as const;
