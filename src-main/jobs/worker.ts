@@ -190,7 +190,11 @@ async function evaluate(request: EvaluateRequest): Promise<JobReply<'evaluate'>>
 async function predict(request: PredictRequest): Promise<JobReply<'predict'>> {
   await initBackend();
   const model = await openModel(request);
-  const output = tf.tidy(() => (model.predict(tf.tensor2d(request.x, [request.count, request.maxlen], 'int32')) as tf.Tensor).reshape([request.count, -1]));
+  // Passes of up to 128 rows, as training's batches: tfjs' default of 32 runs the recurrent kernels over every
+  // step four times as often, and one pass over thousands of rows would hold all their embeddings at once.
+  const output = tf.tidy(() =>
+    (model.predict(tf.tensor2d(request.x, [request.count, request.maxlen], 'int32'), { batchSize: Math.min(request.count, 128) }) as tf.Tensor).reshape([request.count, -1]),
+  );
   const outputs = (await output.array()) as number[][];
   output.dispose();
   return { type: 'predicted', outputs };
