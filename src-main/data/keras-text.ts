@@ -66,8 +66,8 @@ class WordTable {
   private poolLength = 0;
   readonly words: string[] = [];
 
-  /** The id of `s[start, end)` (hash `h`), or -1; with `add`, a new word gets the next id. */
-  find(s: string, start: number, end: number, h: number, add: boolean): number {
+  /** The id of `s[start, end)` (hash `h`); a word not seen before gets the next id. */
+  find(s: string, start: number, end: number, h: number): number {
     const length = end - start;
     const mask = this.slots.length - 1;
     let slot = h & mask;
@@ -82,7 +82,6 @@ class WordTable {
       }
       slot = (slot + 1) & mask;
     }
-    if (!add) return -1;
     const id = this.words.length;
     this.words.push(s.slice(start, end));
     if (id === this.hashes.length) {
@@ -216,7 +215,7 @@ export class ScannedTexts {
         i++;
       } while (i < n && sep[(c = s.charCodeAt(i))] !== 1);
       if (count === this.ids.length) this.ids = grow(this.ids);
-      this.ids[count++] = this.table.find(s, start, i, h, true);
+      this.ids[count++] = this.table.find(s, start, i, h);
     }
     this.rows.append(this.ids, count);
     this.rows.endRow();
