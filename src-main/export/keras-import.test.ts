@@ -45,6 +45,23 @@ function reference(file: string, idsFile: string, arch?: string): { outputs: num
   return JSON.parse(execFileSync('/usr/bin/python3', [REFERENCE, file, idsFile, ...(arch === undefined ? [] : [arch])], { encoding: 'utf8' })) as { outputs: number[][]; totalParams: number };
 }
 
+/**
+ * Copies the Keras .h5 `source` to `target` and runs the Python `edit` on the copy, with h5py's `f` open on it, numpy
+ * as `np` and its model config as `config`, which is written back afterwards.
+ */
+function editKerasFile(source: string, target: string, edit: string): void {
+  const script = `import h5py, json, shutil, sys
+import numpy as np
+shutil.copy(sys.argv[1], sys.argv[2])
+f = h5py.File(sys.argv[2], 'r+')
+raw = f.attrs['model_config']
+config = json.loads(raw if isinstance(raw, str) else raw.decode())
+${edit}
+f.attrs['model_config'] = json.dumps(config)
+f.close()`;
+  execFileSync('/usr/bin/python3', ['-c', script, source, target]);
+}
+
 describe.each(files)('$name', ({ name, maxlen, layout }) => {
   const file = path.join(KERAS_DIR, name);
 
@@ -254,23 +271,16 @@ describe("Keras 3's hard_sigmoid (relu6(x + 3) / 6)", () => {
   it('opens a Keras 3 file using it as Keras computes it on tfjs-layers, exports it back to .keras as hard_sigmoid, and refuses a Keras 2 .h5', { timeout: 180_000 }, async () => {
     // The real Keras 3 LSTM file with hard_sigmoid as the LSTM's gates and the Dense(16)'s activation, written by h5py.
     const file = path.join(root, 'keras3-hard-sigmoid.h5');
-    execFileSync('/usr/bin/python3', [
-      '-c',
-      `import h5py, json, shutil, sys
-shutil.copy(sys.argv[1], sys.argv[2])
-f = h5py.File(sys.argv[2], 'r+')
-raw = f.attrs['model_config']
-config = json.loads(raw if isinstance(raw, str) else raw.decode())
-layers = config['config']['layers']
+    editKerasFile(
+      path.join(KERAS_DIR, 'keras-3.13.2-lstm-imdb.h5'),
+      file,
+      `layers = config['config']['layers']
 lstm = next(l for l in layers if l['class_name'] == 'LSTM')
 lstm['config']['recurrent_activation'] = 'hard_sigmoid'
 dense = next(l for l in layers if l['class_name'] == 'Dense')
 dense['config']['activation'] = 'hard_sigmoid'
-f.attrs['model_config'] = json.dumps(config)
-f.close()`,
-      path.join(KERAS_DIR, 'keras-3.13.2-lstm-imdb.h5'),
-      file,
-    ]);
+`,
+    );
     const rows = idRows(500);
     const idsFile = path.join(root, 'hard-sigmoid.ids.json');
     await writeFile(idsFile, JSON.stringify(rows));
@@ -301,13 +311,7 @@ f.close()`,
 
 describe("Keras 2's CuDNNLSTM and CuDNNGRU (GPU-only layers with cuDNN's weight layout)", () => {
   /** Rewrites a real Keras 2 file's LSTM or GRU (bare or in a Bidirectional) as its cuDNN twin, the way Keras saves one. */
-  const toCuDNN = `import h5py, json, shutil, sys
-import numpy as np
-shutil.copy(sys.argv[1], sys.argv[2])
-f = h5py.File(sys.argv[2], 'r+')
-raw = f.attrs['model_config']
-config = json.loads(raw if isinstance(raw, str) else raw.decode())
-# CuDNNLSTM's get_config: no activations, dropout, implementation or reset_after.
+  const toCuDNN = `# CuDNNLSTM's get_config: no activations, dropout, implementation or reset_after.
 keep = {'name', 'trainable', 'dtype', 'batch_input_shape', 'units', 'return_sequences', 'return_state', 'go_backwards', 'stateful',
         'kernel_initializer', 'recurrent_initializer', 'bias_initializer', 'unit_forget_bias', 'kernel_regularizer', 'recurrent_regularizer',
         'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'recurrent_constraint', 'bias_constraint'}
@@ -338,8 +342,7 @@ for layer in config['config']['layers']:
     gates = cudnn(target)
     for start in range(0, len(names), 3):
         convert(group, names[start:start + 3], gates)
-f.attrs['model_config'] = json.dumps(config)
-f.close()`;
+`;
 
   it.each([
     // The LSTM file's gates are hard_sigmoid (Keras 2.2), so its cuDNN twin computes differently; the GRU's are sigmoid.
@@ -347,7 +350,7 @@ f.close()`;
     { name: 'keras-2.4.0-bidirectional-gru-sarcasm.h5', maxlen: 20, kind: 'GRU', units: 32, sameAsOriginal: true },
   ])('opens $name rewritten with cuDNN layers as Keras loads it into $kind, with tanh and sigmoid gates', { timeout: 120_000 }, async ({ name, maxlen, kind, units, sameAsOriginal }) => {
     const file = path.join(root, `cudnn-${name}`);
-    execFileSync('/usr/bin/python3', ['-c', toCuDNN, path.join(KERAS_DIR, name), file]);
+    editKerasFile(path.join(KERAS_DIR, name), file, toCuDNN);
     const rows = idRows(maxlen);
     const idsFile = path.join(root, `cudnn-${name}.ids.json`);
     await writeFile(idsFile, JSON.stringify(rows));
@@ -372,15 +375,10 @@ describe('Activation layers (Dense(1) → Activation(\'sigmoid\'), as Keras 2\'s
     const original = path.join(KERAS_DIR, 'keras-2.15.0-simplernn-dense-imdb.h5');
     const file = path.join(root, 'activation-layers.h5');
     // Each Dense's activation moved into an Activation layer after it; Keras 2 lists those with no weights.
-    execFileSync('/usr/bin/python3', [
-      '-c',
-      `import h5py, json, shutil, sys
-import numpy as np
-shutil.copy(sys.argv[1], sys.argv[2])
-f = h5py.File(sys.argv[2], 'r+')
-raw = f.attrs['model_config']
-config = json.loads(raw if isinstance(raw, str) else raw.decode())
-layers, names = [], []
+    editKerasFile(
+      original,
+      file,
+      `layers, names = [], []
 for layer in config['config']['layers']:
     layers.append(layer)
     if layer['class_name'] == 'Dense' and layer['config']['activation'] != 'linear':
@@ -389,16 +387,13 @@ for layer in config['config']['layers']:
         layers.append({'class_name': 'Activation', 'config': {'name': name, 'trainable': True, 'dtype': 'float32', 'activation': layer['config']['activation']}})
         layer['config']['activation'] = 'linear'
 config['config']['layers'] = layers
-f.attrs['model_config'] = json.dumps(config)
 weights = f['model_weights']
 for name in names:
     weights.create_group(name).attrs['weight_names'] = np.array([], dtype=h5py.string_dtype())
 listed = [n.decode() if isinstance(n, bytes) else n for n in weights.attrs['layer_names']]
 weights.attrs['layer_names'] = np.array(listed + names, dtype=h5py.string_dtype())
-f.close()`,
-      original,
-      file,
-    ]);
+`,
+    );
     const rows = idRows(500);
     const idsFile = path.join(root, 'activation-layers.ids.json');
     await writeFile(idsFile, JSON.stringify(rows));
