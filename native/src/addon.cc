@@ -90,6 +90,17 @@ float* floatsArg(napi_env env, napi_value v, const char* name, size_t length, bo
   return static_cast<float*>(data);
 }
 
+// An Int32Array of any length: its elements and their count.
+const int32_t* int32sArg(napi_env env, napi_value v, const char* name, size_t* length) {
+  bool isTyped = false;
+  napi_is_typedarray(env, v, &isTyped);
+  napi_typedarray_type ttype = napi_float32_array;
+  void* data = nullptr;
+  if (isTyped) napi_get_typedarray_info(env, v, &ttype, length, &data, nullptr, nullptr);
+  if (!isTyped || ttype != napi_int32_array) throw Error{std::string(name) + " must be an Int32Array"};
+  return static_cast<const int32_t*>(data);
+}
+
 struct Parsed {
   Problem p;
   size_t GH;
@@ -273,14 +284,8 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   int32_t bad = -1;
   try {
     const int rows = intArg(env, argv[1], "rows");
-    bool isTyped = false;
-    napi_is_typedarray(env, argv[2], &isTyped);
-    napi_typedarray_type ttype = napi_float32_array;
     size_t n = 0;
-    void* idsData = nullptr;
-    if (isTyped) napi_get_typedarray_info(env, argv[2], &ttype, &n, &idsData, nullptr, nullptr);
-    if (!isTyped || ttype != napi_int32_array) throw Error{"ids must be an Int32Array"};
-    const int32_t* ids = static_cast<const int32_t*>(idsData);
+    const int32_t* ids = int32sArg(env, argv[2], "ids", &n);
     size_t tableLength = 0;
     napi_get_typedarray_info(env, argv[0], nullptr, &tableLength, nullptr, nullptr, nullptr);
     if (rows <= 0 || tableLength % rows != 0) throw Error{"table length must be a multiple of rows"};
@@ -318,14 +323,8 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   State* s = stateOf(env, info, &argc, argv);
   if (argc != 4) return throwError(env, "scatterAdd expects 4 arguments. Received: " + std::to_string(argc));
   try {
-    bool isTyped = false;
-    napi_is_typedarray(env, argv[1], &isTyped);
-    napi_typedarray_type ttype = napi_float32_array;
     size_t n = 0;
-    void* idsData = nullptr;
-    if (isTyped) napi_get_typedarray_info(env, argv[1], &ttype, &n, &idsData, nullptr, nullptr);
-    if (!isTyped || ttype != napi_int32_array) throw Error{"ids must be an Int32Array"};
-    const int32_t* ids = static_cast<const int32_t*>(idsData);
+    const int32_t* ids = int32sArg(env, argv[1], "ids", &n);
     const int rows = intArg(env, argv[2], "rows");
     if (rows <= 0) throw Error{"rows must be a positive integer"};
     size_t outLength = 0;
