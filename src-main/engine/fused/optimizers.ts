@@ -77,6 +77,15 @@ function nativeApplies(gradient: tf.Tensor | undefined, value: tf.Variable): gra
   return gradient !== undefined && gradient.dtype === 'float32' && value.dtype === 'float32' && gradient.size === value.size;
 }
 
+/** Each variable with its gradient and the kernels to update them, or undefined when the parent's op-by-op update must run. */
+function nativeUpdates(variableGradients: RmsPropGradients | AdamGradients): { kernels: NativeKernels; updates: { name: string; value: tf.Variable; gradient: tf.Tensor | undefined }[] } | undefined {
+  const kernels = usableKernels();
+  if (kernels === undefined) return undefined;
+  const registered = tf.engine().registeredVariables;
+  const updates = entries(variableGradients).map(({ name, gradient }) => ({ name, value: registered[name]!, gradient }));
+  return updates.every(({ gradient, value }) => gradient === undefined || nativeApplies(gradient, value)) ? { kernels, updates } : undefined;
+}
+
 /** `tf.train.rmsprop` (not centered) with the native update; same results, same saved state. */
 export class NativeRMSProp extends tf.RMSPropOptimizer {
   constructor(learningRate: number, decay = 0.9, momentum = 0, epsilon?: number) {
@@ -84,16 +93,14 @@ export class NativeRMSProp extends tf.RMSPropOptimizer {
   }
 
   override applyGradients(variableGradients: RmsPropGradients): void {
-    const kernels = usableKernels();
     const state = this as unknown as RmsPropState;
-    const list = entries(variableGradients);
-    const registered = tf.engine().registeredVariables;
-    if (kernels === undefined || state.centered || !list.every(({ name, gradient }) => gradient === undefined || nativeApplies(gradient, registered[name]!))) {
+    const plan = state.centered ? undefined : nativeUpdates(variableGradients);
+    if (plan === undefined) {
       super.applyGradients(variableGradients);
       return;
     }
-    list.forEach(({ name, gradient }, i) => {
-      const value = registered[name]!;
+    const { kernels, updates } = plan;
+    updates.forEach(({ name, value, gradient }, i) => {
       const ms = slot(state.accumulatedMeanSquares, i, name, 'rms', value);
       const mom = slot(state.accumulatedMoments, i, name, 'momentum', value);
       if (gradient === undefined) return;
@@ -110,19 +117,17 @@ export class NativeAdam extends tf.AdamOptimizer {
   }
 
   override applyGradients(variableGradients: AdamGradients): void {
-    const kernels = usableKernels();
     const state = this as unknown as AdamState;
-    const list = entries(variableGradients);
-    const registered = tf.engine().registeredVariables;
-    if (kernels === undefined || !list.every(({ name, gradient }) => gradient === undefined || nativeApplies(gradient, registered[name]!))) {
+    const plan = nativeUpdates(variableGradients);
+    if (plan === undefined) {
       super.applyGradients(variableGradients);
       return;
     }
+    const { kernels, updates } = plan;
     // tfjs' `sub(1, accBeta)` in float32: the difference of 1 and a float32 is exact in a double, then rounded once.
     const oneMinusAccBeta1 = Math.fround(1 - state.accBeta1.dataSync()[0]!);
     const oneMinusAccBeta2 = Math.fround(1 - state.accBeta2.dataSync()[0]!);
-    list.forEach(({ name, gradient }, i) => {
-      const value = registered[name]!;
+    updates.forEach(({ name, value, gradient }, i) => {
       const m = slot(state.accumulatedFirstMoment, i, name, 'm', value);
       const v = slot(state.accumulatedSecondMoment, i, name, 'v', value);
       if (gradient === undefined) return;
