@@ -146,7 +146,7 @@ async function decode(handle: FileHandle, key: string): Promise<BuiltDataset | n
     const view = new Uint8Array(memory);
     if (!(await readInto(handle, view, at))) return null;
     at += bytes;
-    if (bytes > 0) checksum = await chunkedCrc32(view, checksum);
+    checksum = await chunkedCrc32(view, checksum);
     return memory;
   };
   const parts: ArrayBuffer[] = [];
