@@ -58,9 +58,22 @@ export function newScannedTexts(): ScannedTexts {
   return new ScannedTexts(new WordSplitter(tokenizerBase()));
 }
 
+/** The tokenizer a text dataset is encoded with: Keras' `Tokenizer(num_words)` fitted to `wordsByRank` (rank 1 first). */
+export function kerasTokenizerSpec(wordsByRank: readonly string[], numWords: number): TokenizerSpec {
+  return {
+    ...tokenizerBase(),
+    scheme: 'keras-tokenizer',
+    numWords,
+    startChar: null,
+    oovChar: null,
+    indexFrom: 0,
+    skipTop: 0,
+    words: wordsByRank.slice(0, numWords - 1),
+  };
+}
+
 function buildFromText(source: TextSource, options: DatasetOptions): BuiltDataset {
   const numWords = options.maxFeatures;
-  const base = tokenizerBase();
   const { texts } = source;
   const fit = fitOnRows(texts, source.train.map((r) => r.row));
   const pad = (split: RawReview[]): SplitRows => ({
@@ -69,16 +82,7 @@ function buildFromText(source: TextSource, options: DatasetOptions): BuiltDatase
     ratings: Uint8Array.from(split, (r) => r.rating),
     padInto: (out, at, maxlen, from) => padRankedInto(out, at, maxlen, texts, split[from]!.row, fit.rankOf, numWords),
   });
-  const tokenizer: TokenizerSpec = {
-    ...base,
-    scheme: 'keras-tokenizer',
-    numWords,
-    startChar: null,
-    oovChar: null,
-    indexFrom: 0,
-    skipTop: 0,
-    words: fit.wordsByRank.slice(0, numWords - 1),
-  };
+  const tokenizer = kerasTokenizerSpec(fit.wordsByRank, numWords);
   const topWords = fit.wordsByRank.slice(0, TOP_WORDS).map((word, i) => ({ word, count: fit.countsByRank[i]! }));
   return assemble({
     format: source.format,

@@ -8,8 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import type { LayerSpec } from '../../src-shared/model/types';
-import { DATASET_SHUFFLE_SEED, KERAS_DEFAULT_FILTERS, type TokenizerSpec } from '../../src-shared/tokenizer';
 import { optimizerSchema, projectEpoch } from '../../src-shared/training';
+import { kerasTokenizerSpec } from '../data/build';
 import { encodeWithSpec } from '../data/keras-text';
 import { initBackend } from './backend';
 import type { BackendName } from './backend-names';
@@ -250,28 +250,14 @@ export async function runAppBench(cell: BenchCell, options: { batches?: number; 
 }
 
 /**
- * Inference as the app runs it with the bench's model: one typed review (encoded with a tokenizer of the bench's
- * vocabulary, a forward pass on its row, its output read: the engine worker's predict), the median of 100 after
- * five warm-up runs; and one evaluation of IMDb's 25,000 test reviews with the app's `evaluateSplit`.
+ * Inference as the app runs it with the bench's model: one typed review (encoded with the data path's tokenizer
+ * over the bench's vocabulary, a forward pass on its row, its output read: the engine worker's predict), the median
+ * of 100 after five warm-up runs; and one evaluation of IMDb's 25,000 test reviews with the app's `evaluateSplit`.
  */
 export async function timeInference(model: tf.LayersModel): Promise<{ predictMs: number; evaluateSeconds: number }> {
   const { vocab, maxlen, batchSize, testReviews } = benchShape;
   const words = Array.from({ length: vocab - 1 }, (_, i) => `word${i + 1}`);
-  const tokenizer: TokenizerSpec = {
-    version: 1,
-    scheme: 'keras-tokenizer',
-    lower: true,
-    filters: KERAS_DEFAULT_FILTERS,
-    split: ' ',
-    stripHtmlBreaks: true,
-    shuffleSeed: DATASET_SHUFFLE_SEED,
-    numWords: vocab,
-    startChar: null,
-    oovChar: null,
-    indexFrom: 0,
-    skipTop: 0,
-    words,
-  };
+  const tokenizer = kerasTokenizerSpec(words, vocab);
   // A review of IMDb's median length, about 230 words.
   const review = Array.from({ length: 230 }, (_, i) => words[(i * 7919) % words.length]!).join(' ');
   const predictOnce = async (): Promise<void> => {
